@@ -1,0 +1,5 @@
+export * from './units.js';
+export * from './metrics.js';
+export * from './ingest.js';
+export * from './series.js';
+export * from './live.js';

@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { IngestBatchSchema, MAX_FUTURE_MS, seriesKey, validatePoint } from './ingest.js';
+
+const now = Date.UTC(2026, 10, 27, 8, 0, 0);
+const good = { metric: 'net.latency_ms', ts: now - 1000, value: 12.3, tags: { district: '520103', node: 'yy-core-1' } };
+
+describe('validatePoint', () => {
+  it('accepts a good point and fills unit from district', () => {
+    const r = validatePoint(good, now);
+    expect(r).toEqual({ ok: true, point: { ...good, tags: { district: '520103', unit: '520103', node: 'yy-core-1' } } });
+  });
+
+  it('reads a zone given as district, and its host district', () => {
+    const r = validatePoint({ ...good, tags: { district: 'gy-hitech', node: 'ht-core-1' } }, now);
+    expect(r.ok && r.point.tags).toEqual({ district: '520113', unit: 'gy-hitech', node: 'ht-core-1' });
+  });
+
+  it('reads the retired Xiaohe code as Huaxi', () => {
+    const r = validatePoint({ ...good, tags: { district: '520114', node: 'x' } }, now);
+    expect(r.ok && r.point.tags.district).toBe('520111');
+  });
+
+  it.each([
+    [{ ...good, metric: 'Latency' }, /metric "Latency" is not a metric name/],
+    [{ ...good, metric: 'net.' }, /not a metric name/],
+    [{ ...good, value: Number.NaN }, /finite number, got NaN/],
+    [{ ...good, value: Infinity }, /finite number, got Infinity/],
+    [{ ...good, value: '12' }, /finite number, got string/],
+    [{ ...good, value: true }, /not a boolean/],
+    [{ ...good, value: null }, /got null/],
+    [{ ...good, ts: now + MAX_FUTURE_MS + 1 }, /in the future/],
+    [{ ...good, ts: 1.5 }, /integer of epoch milliseconds/],
+    [{ ...good, ts: now - 15 * 86_400_000 }, /older than the 14-day/],
+    [{ ...good, tags: { node: 'a' } }, /tags.district is missing/],
+    [{ ...good, tags: { district: '520103' } }, /tags.node is missing/],
+    [{ ...good, tags: { district: '110101', node: 'a' } }, /unknown district "110101"/],
+    [{ ...good, tags: { district: '520103', node: 'a', unit: '520102' } }, /unknown district\/unit pair/],
+    [{ ...good, tags: { district: '520103', node: 'a', Bad: 'x' } }, /tag key "Bad"/],
+    [{ ...good, tags: { district: '520103', node: 'a', x: 1 } }, /tag x must be a non-empty string/],
+    [{ ...good, tags: [] }, /tags must be an object/],
+    ['nope', /point must be an object/],
+    [null, /point must be an object/],
+  ])('rejects %j with a reason', (raw, reason) => {
+    const r = validatePoint(raw, now);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(reason);
+  });
+
+  it('accepts a zone unit tag on a district point', () => {
+    const r = validatePoint({ ...good, tags: { district: '520113', unit: 'gy-bonded', node: 'bd-1' } }, now);
+    expect(r.ok && r.point.tags.unit).toBe('gy-bonded');
+  });
+});
+
+describe('IngestBatchSchema', () => {
+  it('takes a batch and leaves points to per-point checks', () => {
+    const r = IngestBatchSchema.safeParse({ collector: 'yunyan-edge-01', batch: 'yunyan-edge-01:42', points: [1, 'x'] });
+    expect(r.success).toBe(true);
+  });
+  it('names what is wrong in an envelope', () => {
+    const r = IngestBatchSchema.safeParse({ collector: 'a b', points: {} });
+    expect(r.success).toBe(false);
+    const paths = r.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['collector', 'batch', 'points']));
+  });
+});
+
+describe('seriesKey', () => {
+  it('does not depend on tag order', () => {
+    expect(seriesKey('m.x', { b: '1', a: '2' })).toBe(seriesKey('m.x', { a: '2', b: '1' }));
+    expect(seriesKey('m.x', { a: '2', b: '1' })).toBe('m.x{a=2,b=1}');
+  });
+});

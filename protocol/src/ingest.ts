@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { METRIC_NAME, METRIC_NAME_MAX } from './metrics.js';
+import { resolveUnit } from './units.js';
+
+/** Most points one batch may carry; a larger batch is answered 413 and must be split. */
+export const MAX_POINTS_PER_BATCH = 10_000;
+/** Largest request body the ingest endpoints read (after gzip is undone), in bytes. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** How far ahead of the server's clock a timestamp may be (collector clock skew). */
+export const MAX_FUTURE_MS = 5 * 60_000;
+/** How far back a point may be; a collector spool replays up to 72 h, raw retention is 14 days. */
+export const MAX_PAST_MS = 14 * 24 * 3_600_000;
+
+const TAG_KEY = /^[a-z_][a-z0-9_]{0,31}$/;
+const MAX_TAGS = 16;
+const MAX_TAG_VALUE = 128;
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** A point as stored and served: tags already normalised (`district`, `unit`, `node` always set). */
+export interface Point {
+  metric: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  value: number;
+  tags: Tags;
+}
+
+export interface Tags {
+  district: string;
+  unit: string;
+  node: string;
+  [key: string]: string;
+}
+
+/**
+ * The envelope of `POST /api/v1/ingest`. Points are checked one by one by `validatePoint`, so the
+ * envelope takes them as unknown: one bad point must not cost the batch.
+ */
+export const IngestBatchSchema = z.object({
+  collector: z.string().regex(ID, 'collector must be an id of letters, digits and _ . : -'),
+  batch: z.string().min(1).max(200),
+  points: z.array(z.unknown()),
+});
+export type IngestBatch = { collector: string; batch: string; points: RawPoint[] };
+
+/** A point as a collector sends it. */
+export interface RawPoint {
+  metric: string;
+  ts: number;
+  value: number;
+  tags: Record<string, string>;
+}
+
+export interface IngestRejection {
+  index: number;
+  error: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: IngestRejection[];
+  /** True when this batch id was seen before: nothing was stored again. */
+  duplicate?: boolean;
+}
+
+export type PointCheck = { ok: true; point: Point } | { ok: false; error: string };
+
+/**
+ * Checks one point and normalises its tags. Pure: `now` is the server's clock.
+ * The reason names the field, so a collector's operator can find the fault.
+ */
+export function validatePoint(raw: unknown, now: number): PointCheck {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, error: 'point must be an object with metric, ts, value and tags' };
+  }
+  const p = raw as Record<string, unknown>;
+  const { metric, ts, value, tags } = p;
+  if (typeof metric !== 'string' || metric.length > METRIC_NAME_MAX || !METRIC_NAME.test(metric)) {
+    return { ok: false, error: `metric ${JSON.stringify(metric)} is not a metric name like net.latency_ms` };
+  }
+  if (typeof ts !== 'number' || !Number.isInteger(ts) || ts <= 0) {
+    return { ok: false, error: 'ts must be an integer of epoch milliseconds' };
+  }
+  if (ts > now + MAX_FUTURE_MS) {
+    return { ok: false, error: `ts ${new Date(ts).toISOString()} is in the future (server time ${new Date(now).toISOString()})` };
+  }
+  if (ts < now - MAX_PAST_MS) {
+    return { ok: false, error: `ts ${new Date(ts).toISOString()} is older than the 14-day raw retention` };
+  }
+  if (typeof value === 'boolean') {
+    return { ok: false, error: 'value must be a number, not a boolean (send 1 or 0)' };
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { ok: false, error: `value must be a finite number, got ${value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value}` };
+  }
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
+    return { ok: false, error: 'tags must be an object with at least district and node' };
+  }
+  const entries = Object.entries(tags as Record<string, unknown>);
+  if (entries.length > MAX_TAGS) return { ok: false, error: `at most ${MAX_TAGS} tags` };
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    if (!TAG_KEY.test(k)) return { ok: false, error: `tag key ${JSON.stringify(k)} must be lower-case letters, digits and _` };
+    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TAG_VALUE) {
+      return { ok: false, error: `tag ${k} must be a non-empty string of at most ${MAX_TAG_VALUE} characters` };
+    }
+    out[k] = v;
+  }
+  if (out.district === undefined) return { ok: false, error: 'tags.district is missing' };
+  if (out.node === undefined) return { ok: false, error: 'tags.node is missing' };
+  if (!ID.test(out.node)) return { ok: false, error: `tags.node ${JSON.stringify(out.node)} must be an id of letters, digits and _ . : -` };
+  const where = resolveUnit(out.district, out.unit);
+  if (!where) {
+    return {
+      ok: false,
+      error: out.unit === undefined
+        ? `unknown district ${JSON.stringify(out.district)}: use a code such as 520103 or a zone id such as gy-hitech`
+        : `unknown district/unit pair ${JSON.stringify(out.district)}/${JSON.stringify(out.unit)}`,
+    };
+  }
+  return { ok: true, point: { metric, ts, value, tags: { ...out, district: where.district, unit: where.unit } as Tags } };
+}
+
+/** A stable key for a series: its metric and its tags in key order. */
+export function seriesKey(metric: string, tags: Record<string, string>): string {
+  const keys = Object.keys(tags).sort();
+  return metric + '{' + keys.map((k) => `${k}=${tags[k]}`).join(',') + '}';
+}

@@ -1,0 +1,118 @@
+import type { Platform } from './metrics.js';
+import { isUnitCode } from './units.js';
+
+/** Socket.io namespace of the live feed. */
+export const LIVE_NAMESPACE = '/live';
+/** Client → server: `subscribe` / `unsubscribe` with an array of topics. */
+export const LIVE_EVENTS = {
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  snapshot: 'snapshot',
+  frame: 'frame',
+  /** Server → client when a topic cannot be subscribed: `{ topic, error }`. */
+  subscribeError: 'subscribe_error',
+} as const;
+/** Most topics one socket may hold. */
+export const MAX_TOPICS_PER_SOCKET = 64;
+
+export type NodeStatus = 'up' | 'degraded' | 'down' | 'unknown';
+/** Worst first: the order a district takes the worst of its nodes in. */
+export const STATUS_SEVERITY: Record<NodeStatus, number> = { down: 3, degraded: 2, unknown: 1, up: 0 };
+export type StatusCounts = Record<NodeStatus, number>;
+
+export type Topic =
+  | { kind: 'overview' }
+  | { kind: 'district'; code: string }
+  | { kind: 'node'; id: string }
+  | { kind: 'alerts' }
+  | { kind: 'migration' }
+  | { kind: 'sla' };
+
+/** Reads a topic string (`overview`, `district:520103`, `node:yy-core-1`...); undefined if not one. */
+export function parseTopic(topic: unknown): Topic | undefined {
+  if (typeof topic !== 'string' || topic.length > 160) return undefined;
+  if (topic === 'overview' || topic === 'alerts' || topic === 'migration' || topic === 'sla') return { kind: topic };
+  const i = topic.indexOf(':');
+  if (i < 0) return undefined;
+  const head = topic.slice(0, i);
+  const rest = topic.slice(i + 1);
+  if (head === 'district' && isUnitCode(rest)) return { kind: 'district', code: rest };
+  if (head === 'node' && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(rest)) return { kind: 'node', id: rest };
+  return undefined;
+}
+
+/** One message of the live feed; `snapshot` and `frame` share it. */
+export interface LiveFrame<T = unknown> {
+  topic: string;
+  /** Per topic, +1 for each frame; a snapshot carries the current value. A gap means frames were missed. */
+  seq: number;
+  /** Server time the data was computed, epoch ms. */
+  ts: number;
+  data: T;
+}
+
+export interface NodeState {
+  id: string;
+  district: string;
+  unit: string;
+  platform?: Platform;
+  status: NodeStatus;
+  /** Why it is not `up`, one line per crossed threshold, e.g. `net.latency_ms 62 ≥ 50`. */
+  reasons: string[];
+  /** Timestamp of the newest point, epoch ms. */
+  lastSeen: number;
+  /** Latest value per metric; counters (`_total`) also as `<name>:rate` per second. */
+  metrics: Record<string, number>;
+}
+
+export interface UnitSummary {
+  code: string;
+  status: NodeStatus;
+  counts: StatusCounts;
+  /** Median over the unit's nodes of their latest latency / loss; null when none reports it. */
+  latencyMs: number | null;
+  lossPct: number | null;
+}
+
+export interface PlatformSummary {
+  platform: Platform;
+  status: NodeStatus;
+  counts: StatusCounts;
+  /** Headline figures: for share/open `up`, `latency_ms`, rates; for cloud host means and systems. */
+  figures: Record<string, number>;
+}
+
+export interface StatusChange {
+  ts: number;
+  kind: 'node' | 'unit' | 'platform';
+  id: string;
+  unit?: string;
+  from: NodeStatus;
+  to: NodeStatus;
+  reason?: string;
+}
+
+/** Data of topic `overview`. */
+export interface OverviewData {
+  units: UnitSummary[];
+  /** Extranet nodes of all units. */
+  counts: StatusCounts;
+  latencyMs: number | null;
+  lossPct: number | null;
+  platforms: PlatformSummary[];
+  /** Newest first, bounded. */
+  changes: StatusChange[];
+}
+
+/** Data of topic `district:<code>`. */
+export interface DistrictData {
+  unit: UnitSummary;
+  nodes: NodeState[];
+}
+
+/** Data of topic `node:<id>`; null while the node is not known. */
+export type NodeData = NodeState | null;
+
+export function emptyCounts(): StatusCounts {
+  return { up: 0, degraded: 0, down: 0, unknown: 0 };
+}
