@@ -50,4 +50,4 @@ for (const ws of workspaces) {
   await Promise.all(jobs);
   count += jobs.length;
 }
-console.log(`build-node: ${count} files compiled (${workspaces.join(', ')})`);
+console.error(`build-node: ${count} files compiled (${workspaces.join(', ')})`);

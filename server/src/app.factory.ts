@@ -1,0 +1,85 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { MAX_BODY_BYTES } from '@zhuyun/protocol';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppModule, type AppDeps } from './app.module.js';
+import { systemClock } from './common/clock.js';
+import { DomainErrorFilter } from './common/domain-error.filter.js';
+import { createLogger, NestPinoLogger } from './common/logger.js';
+import type { AppConfig } from './config/config.js';
+import { SimulationService } from './simulation/simulation.service.js';
+
+/** Paths the server answers itself; everything else GET is the dashboard's (client-side routes). */
+const SERVER_PATHS = /^\/(api|socket\.io|metrics|healthz|readyz|write)(\/|$)/;
+
+/** body-parser's failures, in the API's error shape, with what to do about them. */
+function bodyErrorHandler(err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) {
+  if (!err?.type) return next(err);
+  const messages: Record<string, [number, string, string]> = {
+    'entity.too.large': [413, 'payload_too_large', `body larger than ${MAX_BODY_BYTES} bytes (after gzip): send smaller batches`],
+    'entity.parse.failed': [400, 'validation_failed', `body is not valid JSON: ${err.message}`],
+    'encoding.unsupported': [415, 'unsupported_encoding', 'Content-Encoding must be gzip, deflate or identity'],
+    'charset.unsupported': [415, 'unsupported_charset', 'body must be UTF-8'],
+    'request.aborted': [400, 'aborted', 'the request was aborted before its body arrived'],
+  };
+  const [status, code, message] = messages[err.type] ?? [err.status ?? 400, 'bad_request', err.message ?? 'bad request'];
+  res.status(status).json({ error: { code, message } });
+}
+
+export interface CreateAppOptions {
+  clock?: AppDeps['clock'];
+  logger?: AppDeps['logger'];
+}
+
+/**
+ * Builds the application (not listening). Tests call this with a temp data dir and listen on port 0.
+ */
+export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const deps: AppDeps = { config, clock: opts.clock ?? systemClock, logger };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
+    bodyParser: false,
+    logger: new NestPinoLogger(logger),
+  });
+  app.use('/api', express.json({ limit: MAX_BODY_BYTES, inflate: true }));
+  app.use(bodyErrorHandler);
+  app.useGlobalFilters(new DomainErrorFilter(logger));
+  app.disable('x-powered-by');
+
+  const dir = config.dashboardDir;
+  if (dir && existsSync(join(dir, 'index.html'))) {
+    app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || SERVER_PATHS.test(req.path) || !req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dir, 'index.html'));
+    });
+  } else {
+    logger.warn({ dashboardDir: dir }, 'dashboard not built: run `npm run build` to serve it on /');
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || req.path !== '/') return next();
+      res.status(503).type('text/plain; charset=utf-8').send('筑云: the dashboard is not built. Run `npm run build`, then restart.\n');
+    });
+  }
+  return app;
+}
+
+function noCacheForHtml(res: Response, path: string) {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}
+
+/**
+ * Creates the app, listens, and starts the simulated fleet when configured. Returns the app and the
+ * URL it answers on (the real port when config.port is 0).
+ */
+export async function startServer(config: AppConfig, opts: CreateAppOptions = {}): Promise<{ app: NestExpressApplication; url: string }> {
+  const app = await createApp(config, opts);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  if (config.simulate) await app.get(SimulationService).start(url);
+  return { app, url };
+}

@@ -1,0 +1,57 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
+import { CLOCK, type Clock } from './common/clock.js';
+import { LOGGER, type Logger } from './common/logger.js';
+import { CONFIG, type AppConfig } from './config/config.js';
+import { DatabaseModule } from './db/database.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { LiveModule } from './live/live.module.js';
+import { OpsModule } from './ops/ops.module.js';
+import { QueryModule } from './query/query.module.js';
+import { SimulationModule } from './simulation/simulation.module.js';
+import { StatusModule } from './status/status.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+/** What the outside world hands the application: the validated config, the clock, the logger. */
+export interface AppDeps {
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+@Module({})
+class CoreModule {
+  static register(deps: AppDeps): DynamicModule {
+    return {
+      module: CoreModule,
+      global: true,
+      providers: [
+        { provide: CONFIG, useValue: deps.config },
+        { provide: CLOCK, useValue: deps.clock },
+        { provide: LOGGER, useValue: deps.logger },
+      ],
+      exports: [CONFIG, CLOCK, LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(deps),
+        DatabaseModule,
+        StorageModule,
+        AuthModule,
+        StatusModule,
+        OpsModule,
+        IngestModule,
+        QueryModule,
+        LiveModule,
+        SimulationModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { findUnit } from '@zhuyun/protocol';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../common/errors.js';
+import { DATABASE, type Db } from '../db/database.js';
+
+export interface CollectorIdentity {
+  id: string;
+  district: string;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+
+/** A token is shown once; only its SHA-256 is stored, so a copied database does not leak tokens. */
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Collector tokens: the only credential a collector has, good for ingest and nothing else.
+ */
+@Injectable()
+export class CollectorTokensService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Db,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Registers a collector and returns its new token. With `replace`, an existing collector gets a
+   * new token (the old one stops working) — the simulated fleet uses this at each start.
+   */
+  async add(id: string, district: string, opts: { replace?: boolean } = {}): Promise<string> {
+    if (!ID.test(id)) throw new ValidationError(`collector id ${JSON.stringify(id)} must be letters, digits and _ . : -`);
+    if (!findUnit(district)) throw new ValidationError(`unknown district ${JSON.stringify(district)}: use a code such as 520103 or a zone id such as gy-hitech`);
+    const token = `zy_${randomBytes(24).toString('base64url')}`;
+    const row = { id, district, token_hash: hashToken(token), created_at: this.clock.now(), revoked_at: null };
+    const existing = await this.db.selectFrom('collectors').select('id').where('id', '=', id).executeTakeFirst();
+    if (existing && !opts.replace) throw new ConflictError(`collector ${id} exists; revoke it first or choose another id`);
+    if (existing) {
+      await this.db.updateTable('collectors').set(row).where('id', '=', id).execute();
+    } else {
+      await this.db.insertInto('collectors').values(row).execute();
+    }
+    return token;
+  }
+
+  async revoke(id: string): Promise<void> {
+    const r = await this.db
+      .updateTable('collectors')
+      .set({ revoked_at: this.clock.now() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`no active collector ${id}`);
+  }
+
+  async list(): Promise<Array<{ id: string; district: string; createdAt: number; revokedAt: number | null }>> {
+    const rows = await this.db.selectFrom('collectors').selectAll().orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, district: r.district, createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at) }));
+  }
+
+  /** The collector a bearer token belongs to; UnauthorizedError when missing, unknown or revoked. */
+  async verify(authorization: string | undefined): Promise<CollectorIdentity> {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m) throw new UnauthorizedError('missing bearer token: send "Authorization: Bearer <collector token>"');
+    return this.verifyToken(m[1]);
+  }
+
+  async verifyToken(token: string): Promise<CollectorIdentity> {
+    const row = await this.db
+      .selectFrom('collectors')
+      .select(['id', 'district', 'revoked_at'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row) throw new UnauthorizedError('unknown collector token');
+    if (row.revoked_at !== null) throw new UnauthorizedError(`the token of collector ${row.id} was revoked`);
+    return { id: row.id, district: row.district };
+  }
+}

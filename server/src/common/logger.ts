@@ -1,0 +1,26 @@
+import { pino, type Logger } from 'pino';
+
+export const LOGGER = Symbol('LOGGER');
+export type { Logger };
+
+/** One JSON logger for the process; Nest's own messages go through it too (NestPinoLogger). */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { svc: 'zhuyun' } });
+}
+
+type Level = 'info' | 'warn' | 'error' | 'debug' | 'trace';
+
+/** Adapts pino to Nest's LoggerService so framework messages are JSON lines like ours. */
+export class NestPinoLogger {
+  constructor(private readonly pinoLogger: Logger) {}
+  private write(level: Level, message: unknown, rest: unknown[]) {
+    const context = rest.length ? String(rest[rest.length - 1]) : undefined;
+    this.pinoLogger[level]({ context }, String(message));
+  }
+  // Nest's routine start-up chatter (modules, routes) is debug; our own logs say what matters.
+  log(message: unknown, ...rest: unknown[]) { this.write('debug', message, rest); }
+  error(message: unknown, ...rest: unknown[]) { this.write('error', message, rest); }
+  warn(message: unknown, ...rest: unknown[]) { this.write('warn', message, rest); }
+  debug(message: unknown, ...rest: unknown[]) { this.write('debug', message, rest); }
+  verbose(message: unknown, ...rest: unknown[]) { this.write('trace', message, rest); }
+}

@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The server's configuration, read once from the environment at start (STYLE rule 4).
+ * Nothing else reads process.env; everything receives this object by injection (token CONFIG).
+ */
+export const CONFIG = Symbol('CONFIG');
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int('must be an integer').min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ZHUYUN_DATA_DIR: z.string().min(1).default('./data'),
+  ZHUYUN_TSDB: z.enum(['sqlite', 'influx']).default('sqlite'),
+  INFLUX_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:8086/zhuyun' }).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  REDIS_URL: z.url({ message: 'must be a URL such as redis://127.0.0.1:6379' }).optional(),
+  ZHUYUN_SIMULATE: flag.default(false),
+  ZHUYUN_DASHBOARD_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  tsdb: 'sqlite' | 'influx';
+  influxUrl?: string;
+  /** SQLite file path of the relational state. */
+  databasePath: string;
+  redisUrl?: string;
+  simulate: boolean;
+  /** Built dashboard served on `/`; undefined serves none. */
+  dashboardDir?: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment. Throws ConfigError listing every bad variable with what it expects.
+ * `defaults.dashboardDir` is where the built dashboard lives when ZHUYUN_DASHBOARD_DIR is unset.
+ */
+export function loadConfig(env: Record<string, string | undefined>, defaults: { dashboardDir?: string } = {}): AppConfig {
+  // An empty variable counts as unset, as shells and compose files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        return `${name}=${JSON.stringify(env[name])}: ${i.message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.ZHUYUN_TSDB === 'influx') {
+    problems.push('ZHUYUN_TSDB=influx: the InfluxDB 1.x adapter is not in this build yet; use sqlite (the default)');
+  }
+  let databasePath = resolve(e.ZHUYUN_DATA_DIR, 'zhuyun.sqlite');
+  if (e.DATABASE_URL !== undefined) {
+    if (/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+      problems.push('DATABASE_URL=postgres://...: PostgreSQL is not supported in this build yet; leave it unset for SQLite');
+    } else if (e.DATABASE_URL.startsWith('sqlite:')) {
+      databasePath = resolve(e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, ''));
+    } else {
+      problems.push(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)}: expected sqlite:<path> or postgres://...`);
+    }
+  }
+  if (e.REDIS_URL !== undefined) {
+    problems.push('REDIS_URL: several instances sharing live state are not in this build yet; leave it unset');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.ZHUYUN_DATA_DIR),
+    tsdb: e.ZHUYUN_TSDB,
+    influxUrl: e.INFLUX_URL,
+    databasePath,
+    redisUrl: e.REDIS_URL,
+    simulate: e.ZHUYUN_SIMULATE,
+    dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
+    logLevel: e.LOG_LEVEL,
+  };
+}

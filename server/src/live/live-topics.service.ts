@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { parseTopic, type Topic } from '@zhuyun/protocol';
+import { StatusService } from '../status/status.service.js';
+
+/** Topics of DESIGN's list whose data is served by later modules (alerts, migration, SLA). */
+const NOT_YET: ReadonlySet<Topic['kind']> = new Set(['alerts', 'migration', 'sla']);
+
+/** What each live topic's data is. The gateway only moves it; the status service owns it. */
+@Injectable()
+export class LiveTopicsService {
+  constructor(private readonly status: StatusService) {}
+
+  /** An error message when the topic cannot be subscribed, else undefined. */
+  check(topic: unknown): string | undefined {
+    const t = parseTopic(topic);
+    if (!t) return `unknown topic ${JSON.stringify(topic)}: use overview, district:<code>, node:<id>`;
+    if (NOT_YET.has(t.kind)) return `topic ${t.kind} is not served by this build yet`;
+    return undefined;
+  }
+
+  /** The data of a topic that passed `check`. */
+  compute(topic: string): unknown {
+    const t = parseTopic(topic);
+    switch (t?.kind) {
+      case 'overview':
+        return this.status.overview();
+      case 'district':
+        return this.status.district(t.code);
+      case 'node':
+        return this.status.node(t.id);
+      default:
+        return null;
+    }
+  }
+}

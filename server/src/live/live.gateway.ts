@@ -1,0 +1,104 @@
+import { Inject, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { LIVE_EVENTS, LIVE_NAMESPACE, MAX_TOPICS_PER_SOCKET } from '@zhuyun/protocol';
+import { Namespace, Socket } from 'socket.io';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { LOGGER, type Logger } from '../common/logger.js';
+import { MetricsService } from '../ops/metrics.service.js';
+import { StatusService } from '../status/status.service.js';
+import { FrameCoalescer } from './frame.coalescer.js';
+import { LiveTopicsService } from './live-topics.service.js';
+
+/** One frame per topic per second at most (DESIGN "Live"). */
+const FLUSH_EVERY_MS = 1_000;
+
+export interface SubscribeAck {
+  subscribed: string[];
+  rejected: Array<{ topic: unknown; error: string }>;
+}
+
+/**
+ * The `/live` namespace: a socket joins one room per topic; each subscription is answered with a
+ * snapshot; a one-second tick sends coalesced frames to the rooms.
+ */
+@WebSocketGateway({ namespace: LIVE_NAMESPACE })
+export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
+  @WebSocketServer() private server!: Namespace;
+  private readonly coalescer = new FrameCoalescer();
+  private timer?: NodeJS.Timeout;
+  private stopListening?: () => void;
+
+  constructor(
+    private readonly topics: LiveTopicsService,
+    private readonly status: StatusService,
+    private readonly metrics: MetricsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  afterInit() {
+    this.stopListening = this.status.onDirty((t) => this.coalescer.markDirty(t));
+    this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+    this.server.on('connection', () => this.metrics.liveSockets.inc());
+    this.server.on('connection', (s: Socket) => s.on('disconnect', () => this.metrics.liveSockets.dec()));
+  }
+
+  onModuleDestroy() {
+    clearInterval(this.timer);
+    this.stopListening?.();
+  }
+
+  private watched = (topic: string) => (this.server.adapter.rooms.get(topic)?.size ?? 0) > 0;
+
+  /** Sends the frames of everything that changed since the last tick. */
+  flush(): void {
+    try {
+      const frames = this.coalescer.flush(this.clock.now(), (t) => this.topics.compute(t), this.watched);
+      for (const f of frames) this.server.to(f.topic).emit(LIVE_EVENTS.frame, f);
+      this.metrics.liveFrames.inc(frames.length);
+    } catch (err) {
+      // A failing topic must not stop the tick for all the others.
+      this.log.error({ err }, 'live flush failed');
+    }
+  }
+
+  @SubscribeMessage(LIVE_EVENTS.subscribe)
+  async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    const wanted = Array.isArray(body) ? body : [body];
+    const ack: SubscribeAck = { subscribed: [], rejected: [] };
+    for (const topic of wanted) {
+      const error =
+        socket.rooms.size - 1 + ack.subscribed.length >= MAX_TOPICS_PER_SOCKET && !socket.rooms.has(topic as string)
+          ? `at most ${MAX_TOPICS_PER_SOCKET} topics per connection`
+          : this.topics.check(topic);
+      if (error) {
+        ack.rejected.push({ topic, error });
+        socket.emit(LIVE_EVENTS.subscribeError, { topic, error });
+        continue;
+      }
+      const name = topic as string;
+      await socket.join(name);
+      socket.emit(LIVE_EVENTS.snapshot, this.coalescer.snapshot(name, this.topics.compute(name), this.clock.now()));
+      ack.subscribed.push(name);
+    }
+    return ack;
+  }
+
+  @SubscribeMessage(LIVE_EVENTS.unsubscribe)
+  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ unsubscribed: string[] }> {
+    const topics = (Array.isArray(body) ? body : [body]).filter((t): t is string => typeof t === 'string');
+    for (const t of topics) {
+      await socket.leave(t);
+      if (!this.watched(t)) this.coalescer.release(t);
+    }
+    return { unsubscribed: topics };
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { OpsModule } from '../ops/ops.module.js';
+import { StatusModule } from '../status/status.module.js';
+import { LiveTopicsService } from './live-topics.service.js';
+import { LiveGateway } from './live.gateway.js';
+
+@Module({ imports: [StatusModule, OpsModule], providers: [LiveTopicsService, LiveGateway] })
+export class LiveModule {}

@@ -1,0 +1,46 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { DATABASE, pingDatabase, type Db } from '../db/database.js';
+import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.store.js';
+import { MetricsService } from './metrics.service.js';
+
+/** Liveness, readiness and the server's own metrics. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(TIME_SERIES_STORE) private readonly store: TimeSeriesStore,
+    @Inject(DATABASE) private readonly db: Db,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** The process answers. Nothing else is checked: a slow database must not get it restarted. */
+  @Get('healthz')
+  @HttpCode(200)
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Ready when the time-series store and the relational database answer; 503 with which does not. */
+  @Get('readyz')
+  async readyz(@Res() res: Response) {
+    const checks: Record<string, { ok: boolean; error?: string }> = {};
+    const probe = async (name: string, fn: () => Promise<void>) => {
+      try {
+        await fn();
+        checks[name] = { ok: true };
+      } catch (err) {
+        checks[name] = { ok: false, error: (err as Error).message };
+      }
+    };
+    await probe(`tsdb:${this.store.name}`, () => this.store.ping());
+    await probe('database', () => pingDatabase(this.db));
+    const ready = Object.values(checks).every((c) => c.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus() {
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's own metrics, for `GET /metrics` (Prometheus text). One registry per application,
+ * not prom-client's global one, so several apps in one test process do not collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly ingestBatches = new Counter({
+    name: 'zhuyun_ingest_batches_total',
+    help: 'Ingest batches by outcome (stored, duplicate, invalid, unauthorized, too_large).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestPoints = new Counter({
+    name: 'zhuyun_ingest_points_total',
+    help: 'Points received in ingest batches by result (accepted or rejected).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly liveSockets = new Gauge({
+    name: 'zhuyun_live_sockets',
+    help: 'Sockets connected to the /live namespace.',
+    registers: [this.registry],
+  });
+
+  readonly liveFrames = new Counter({
+    name: 'zhuyun_live_frames_total',
+    help: 'Live frames sent (one per topic per change, to all its subscribers).',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'zhuyun_' });
+  }
+}

@@ -1,0 +1,266 @@
+import {
+  DEFAULT_THRESHOLDS,
+  PLATFORMS,
+  UNITS,
+  UP_METRICS,
+  seriesKey,
+  type DistrictData,
+  type NodeState,
+  type NodeStatus,
+  type OverviewData,
+  type Platform,
+  type PlatformSummary,
+  type Point,
+  type StatusChange,
+  type UnitSummary,
+} from '@zhuyun/protocol';
+import { countStatuses, counterRate, evaluateNode, median, nextInterval, worstOf } from './status.rules.js';
+
+/** How many status changes the overview keeps. */
+export const MAX_CHANGES = 100;
+/** A point older than this at arrival is history (a spool replay): it is stored, not "live". */
+export const FRESH_MS = 2 * 60_000;
+
+interface SeriesLatest {
+  metric: string;
+  ts: number;
+  value: number;
+  rate?: number;
+}
+
+interface NodeRecord {
+  id: string;
+  district: string;
+  unit: string;
+  platform?: Platform;
+  series: Map<string, SeriesLatest>;
+  /** Server time of the last fresh point. */
+  lastSeen: number;
+  /** Newest point timestamp (collector clock), for the interval estimate. */
+  newestTs: number;
+  intervalMs?: number;
+  status: NodeStatus;
+  reasons: string[];
+}
+
+const lowerIsWorse = new Set<string>([...UP_METRICS, ...DEFAULT_THRESHOLDS.filter((t) => t.direction === 'below').map((t) => t.metric)]);
+
+/**
+ * The latest value of every series and the status of every node, unit and platform. A plain class
+ * with time passed in, so the whole status engine is tested without Nest or timers; StatusService
+ * wraps it. Topics whose data may have changed are reported to `onDirty`.
+ */
+export class LiveState {
+  private readonly nodes = new Map<string, NodeRecord>();
+  private readonly unitStatus = new Map<string, NodeStatus>();
+  private readonly platformStatus = new Map<Platform, NodeStatus>();
+  private readonly changes: StatusChange[] = [];
+
+  constructor(private readonly onDirty: (topics: Iterable<string>) => void = () => {}) {}
+
+  /** Takes accepted points (any order; older than what is held does not replace it). */
+  apply(points: readonly Point[], now: number): void {
+    const touched = new Set<NodeRecord>();
+    for (const p of points) {
+      const key = `${p.tags.unit}|${p.tags.node}`;
+      let rec = this.nodes.get(key);
+      if (!rec) {
+        const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, status: 'unknown', reasons: [] };
+        this.nodes.set(key, rec);
+      }
+      if (p.ts < now - FRESH_MS) continue;
+      const sk = seriesKey(p.metric, p.tags);
+      const cur = rec.series.get(sk);
+      if (cur && p.ts <= cur.ts) continue;
+      const rate = p.metric.endsWith('_total') ? counterRate(cur, p) : undefined;
+      rec.series.set(sk, { metric: p.metric, ts: p.ts, value: p.value, rate: rate ?? cur?.rate });
+      if (p.ts > rec.newestTs) {
+        if (rec.newestTs > 0) rec.intervalMs = nextInterval(rec.intervalMs, p.ts - rec.newestTs);
+        rec.newestTs = p.ts;
+      }
+      rec.lastSeen = now;
+      touched.add(rec);
+    }
+    if (touched.size === 0) return;
+    const dirty = new Set<string>(['overview']);
+    for (const rec of touched) {
+      dirty.add(`district:${rec.unit}`);
+      dirty.add(`node:${rec.id}`);
+      this.evaluate(rec, now);
+    }
+    this.rollUp(now, dirty);
+    this.onDirty(dirty);
+  }
+
+  /** Re-evaluates every node against the clock (staleness), reporting what changed. */
+  tick(now: number): void {
+    const dirty = new Set<string>();
+    for (const rec of this.nodes.values()) {
+      if (this.evaluate(rec, now)) {
+        dirty.add('overview');
+        dirty.add(`district:${rec.unit}`);
+        dirty.add(`node:${rec.id}`);
+      }
+    }
+    this.rollUp(now, dirty);
+    if (dirty.size) this.onDirty(dirty);
+  }
+
+  /** Node-level value of each metric: the worst of its series (a node may probe several targets). */
+  private metricsOf(rec: NodeRecord): Record<string, number> {
+    const out: Record<string, number> = {};
+    const horizon = rec.newestTs - 3 * Math.max(rec.intervalMs ?? 10_000, 1_000);
+    for (const s of rec.series.values()) {
+      if (s.ts < horizon) continue; // a series that stopped (target removed) no longer speaks for the node
+      const prev = out[s.metric];
+      if (s.metric.endsWith('_total')) {
+        out[s.metric] = (prev ?? 0) + s.value;
+        if (s.rate !== undefined) out[`${s.metric}:rate`] = (out[`${s.metric}:rate`] ?? 0) + s.rate;
+      } else if (prev === undefined) out[s.metric] = s.value;
+      else out[s.metric] = lowerIsWorse.has(s.metric) ? Math.min(prev, s.value) : Math.max(prev, s.value);
+    }
+    return out;
+  }
+
+  /** Returns true when the node's status changed. */
+  private evaluate(rec: NodeRecord, now: number): boolean {
+    const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? 10_000, now);
+    const changed = status !== rec.status;
+    if (changed) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
+    rec.status = status;
+    rec.reasons = reasons;
+    return changed;
+  }
+
+  /** Units and platforms take the worst of their nodes; their changes are recorded too. */
+  private rollUp(now: number, dirty: Set<string>): void {
+    for (const u of UNITS) {
+      const s = worstOf(this.extranetNodes(u.code).map((n) => n.status));
+      const before = this.unitStatus.get(u.code) ?? 'unknown';
+      if (s !== before) {
+        this.record({ ts: now, kind: 'unit', id: u.code, unit: u.code, from: before, to: s });
+        dirty.add('overview');
+        dirty.add(`district:${u.code}`);
+      }
+      this.unitStatus.set(u.code, s);
+    }
+    for (const p of PLATFORMS) {
+      const nodes = [...this.nodes.values()].filter((n) => n.platform === p);
+      if (nodes.length === 0) continue;
+      const s = worstOf(nodes.map((n) => n.status));
+      const before = this.platformStatus.get(p) ?? 'unknown';
+      if (s !== before) {
+        this.record({ ts: now, kind: 'platform', id: p, from: before, to: s });
+        dirty.add('overview');
+      }
+      this.platformStatus.set(p, s);
+    }
+  }
+
+  private record(change: StatusChange): void {
+    this.changes.unshift(change);
+    if (this.changes.length > MAX_CHANGES) this.changes.length = MAX_CHANGES;
+  }
+
+  private extranetNodes(unit: string): NodeRecord[] {
+    return [...this.nodes.values()].filter((n) => n.unit === unit && !n.platform);
+  }
+
+  private nodeState(rec: NodeRecord): NodeState {
+    return {
+      id: rec.id,
+      district: rec.district,
+      unit: rec.unit,
+      ...(rec.platform ? { platform: rec.platform } : {}),
+      status: rec.status,
+      reasons: rec.reasons,
+      lastSeen: rec.lastSeen,
+      metrics: this.metricsOf(rec),
+    };
+  }
+
+  unitSummary(code: string): UnitSummary {
+    const nodes = this.extranetNodes(code);
+    const live = nodes.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
+    const values = (m: string) => live.map((x) => x[m]).filter((v): v is number => v !== undefined);
+    return {
+      code,
+      status: worstOf(nodes.map((n) => n.status)),
+      counts: countStatuses(nodes.map((n) => n.status)),
+      latencyMs: median(values('net.latency_ms')),
+      lossPct: median(values('net.loss_pct')),
+    };
+  }
+
+  platformSummary(platform: Platform): PlatformSummary {
+    const nodes = [...this.nodes.values()].filter((n) => n.platform === platform);
+    const metrics = nodes.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
+    const all = (m: string) => metrics.map((x) => x[m]).filter((v): v is number => v !== undefined);
+    const sum = (m: string) => all(m).reduce((a, b) => a + b, 0);
+    const mean = (m: string) => (all(m).length ? sum(m) / all(m).length : undefined);
+    const figures: Record<string, number | undefined> =
+      platform === 'cloud'
+        ? {
+            hosts: nodes.filter((n) => [...n.series.values()].some((s) => s.metric.startsWith('host.'))).length,
+            cpu_pct: mean('host.cpu_pct'),
+            mem_pct: mean('host.mem_pct'),
+            disk_pct: all('host.disk_pct').length ? Math.max(...all('host.disk_pct')) : undefined,
+            systems_running: all('cloud.systems_running').length ? sum('cloud.systems_running') : undefined,
+          }
+        : platform === 'share'
+          ? {
+              up: all('share.up').length ? Math.min(...all('share.up')) : undefined,
+              latency_ms: mean('share.latency_ms'),
+              success_pct: mean('share.success_pct'),
+              api_calls_per_s: all('share.api_calls_total:rate').length ? sum('share.api_calls_total:rate') : undefined,
+              records_per_s: all('share.records_total:rate').length ? sum('share.records_total:rate') : undefined,
+              catalog_resources: all('share.catalog_resources').length ? sum('share.catalog_resources') : undefined,
+            }
+          : {
+              up: all('open.up').length ? Math.min(...all('open.up')) : undefined,
+              latency_ms: mean('open.latency_ms'),
+              datasets: all('open.datasets').length ? sum('open.datasets') : undefined,
+              downloads_per_s: all('open.downloads_total:rate').length ? sum('open.downloads_total:rate') : undefined,
+              api_calls_per_s: all('open.api_calls_total:rate').length ? sum('open.api_calls_total:rate') : undefined,
+            };
+    return {
+      platform,
+      status: worstOf(nodes.map((n) => n.status)),
+      counts: countStatuses(nodes.map((n) => n.status)),
+      figures: Object.fromEntries(Object.entries(figures).filter((e): e is [string, number] => e[1] !== undefined)),
+    };
+  }
+
+  overview(): OverviewData {
+    const extranet = [...this.nodes.values()].filter((n) => !n.platform);
+    const live = extranet.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
+    const values = (m: string) => live.map((x) => x[m]).filter((v): v is number => v !== undefined);
+    return {
+      units: UNITS.map((u) => this.unitSummary(u.code)),
+      counts: countStatuses(extranet.map((n) => n.status)),
+      latencyMs: median(values('net.latency_ms')),
+      lossPct: median(values('net.loss_pct')),
+      platforms: PLATFORMS.map((p) => this.platformSummary(p)),
+      changes: this.changes.slice(0, 30),
+    };
+  }
+
+  district(code: string): DistrictData {
+    return {
+      unit: this.unitSummary(code),
+      nodes: this.extranetNodes(code)
+        .map((n) => this.nodeState(n))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  }
+
+  node(id: string): NodeState | null {
+    for (const rec of this.nodes.values()) if (rec.id === id) return this.nodeState(rec);
+    return null;
+  }
+
+  recentChanges(limit = MAX_CHANGES): StatusChange[] {
+    return this.changes.slice(0, limit);
+  }
+}
