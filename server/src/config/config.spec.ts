@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the defaults of DESIGN.md', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, tsdb: 'sqlite', simulate: false });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.databasePath).toMatch(/\/data\/zhuyun\.sqlite$/);
+  });
+
+  it('reads the simulate flag and an empty variable as unset', () => {
+    expect(loadConfig({ ZHUYUN_SIMULATE: '1', PORT: '' })).toMatchObject({ simulate: true, port: 8080 });
+    expect(loadConfig({ ZHUYUN_SIMULATE: '0' }).simulate).toBe(false);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', ZHUYUN_TSDB: 'mongo', ZHUYUN_SIMULATE: 'maybe' });
+      throw new Error('no error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      expect(msg).toMatch(/PORT="eighty"/);
+      expect(msg).toMatch(/ZHUYUN_TSDB="mongo"/);
+      expect(msg).toMatch(/ZHUYUN_SIMULATE="maybe"/);
+    }
+  });
+
+  it('says plainly what this build does not do yet', () => {
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx' })).toThrow(/InfluxDB 1.x adapter is not in this build/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/test' })).toThrow(/PostgreSQL is not supported/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
+  });
+
+  it('takes a sqlite: DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).databasePath).toBe('/tmp/x.sqlite');
+  });
+});

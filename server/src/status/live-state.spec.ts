@@ -1,0 +1,99 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Point } from '@zhuyun/protocol';
+import { LiveState } from './live-state.js';
+
+const t0 = 1_800_000_000_000;
+const pt = (metric: string, value: number, ts: number, tags: Partial<Point['tags']> = {}): Point => ({
+  metric,
+  value,
+  ts,
+  tags: { district: '520103', unit: '520103', node: 'yy-core-1', ...tags },
+});
+
+function fleet() {
+  const dirty: string[][] = [];
+  const s = new LiveState((t) => dirty.push([...t]));
+  return { s, dirty };
+}
+
+describe('LiveState', () => {
+  it('takes a unit to the worst of its nodes and counts them', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0), pt('net.latency_ms', 25, t0, { node: 'yy-acc-1' }), pt('net.up', 0, t0, { node: 'yy-acc-2' })], t0);
+    const u = s.unitSummary('520103');
+    expect(u.status).toBe('down');
+    expect(u.counts).toEqual({ up: 1, degraded: 1, down: 1, unknown: 0 });
+    expect(u.latencyMs).toBe(14); // median of 3 and 25; the down node has no latency
+    expect(s.unitSummary('520102')).toMatchObject({ status: 'unknown', counts: { up: 0, degraded: 0, down: 0, unknown: 0 } });
+  });
+
+  it('reports the topics a point touches', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0)], t0);
+    expect(dirty[0]).toEqual(expect.arrayContaining(['overview', 'district:520103', 'node:yy-core-1']));
+  });
+
+  it('turns a silent node unknown after three intervals and records the change', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0)], t0);
+    s.apply([pt('net.latency_ms', 3, t0 + 1000)], t0 + 1000);
+    s.apply([pt('net.latency_ms', 3, t0 + 2000)], t0 + 2000);
+    dirty.length = 0;
+    s.tick(t0 + 4000);
+    expect(dirty).toEqual([]);
+    s.tick(t0 + 5500);
+    expect(s.node('yy-core-1')?.status).toBe('unknown');
+    expect(dirty[0]).toEqual(expect.arrayContaining(['overview', 'district:520103']));
+    const changes = s.overview().changes;
+    expect(changes[0]).toMatchObject({ kind: 'unit', id: '520103', from: 'up', to: 'unknown' });
+    expect(changes[1]).toMatchObject({ kind: 'node', id: 'yy-core-1', from: 'up', to: 'unknown' });
+  });
+
+  it('keeps the newest value when points arrive out of order', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 60, t0 + 2000), pt('net.latency_ms', 3, t0 + 1000)], t0 + 2000);
+    expect(s.node('yy-core-1')?.metrics['net.latency_ms']).toBe(60);
+    expect(s.node('yy-core-1')?.status).toBe('down');
+  });
+
+  it('does not let history (a spool replay) refresh a node', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0 - 3_600_000)], t0);
+    expect(s.node('yy-core-1')?.status).toBe('unknown');
+  });
+
+  it('takes the worst series of a node that probes several targets', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0, { target: 'a' }), pt('net.latency_ms', 55, t0, { target: 'b' })], t0);
+    expect(s.node('yy-core-1')?.metrics['net.latency_ms']).toBe(55);
+  });
+
+  it('keeps platform nodes out of the district and sums their figures', () => {
+    const { s } = fleet();
+    const share = { district: '520115', unit: '520115', node: 'share-platform', platform: 'share' };
+    s.apply([pt('share.up', 1, t0, share), pt('share.api_calls_total', 1000, t0, share), pt('share.success_pct', 99.9, t0, share)], t0);
+    s.apply([pt('share.api_calls_total', 1500, t0 + 5000, share)], t0 + 5000);
+    expect(s.unitSummary('520115').counts.up).toBe(0);
+    const p = s.platformSummary('share');
+    expect(p.status).toBe('up');
+    expect(p.figures).toMatchObject({ up: 1, success_pct: 99.9, api_calls_per_s: 100 });
+  });
+
+  it('shows a platform outage as down with its reason', () => {
+    const { s } = fleet();
+    const open = { district: '520115', unit: '520115', node: 'open-platform', platform: 'open' };
+    s.apply([pt('open.up', 0, t0, open)], t0);
+    expect(s.platformSummary('open').status).toBe('down');
+    expect(s.overview().changes.find((c) => c.kind === 'platform')).toMatchObject({ id: 'open', to: 'down' });
+  });
+
+  it('gives the overview all fourteen units and medians over live nodes', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 2, t0), pt('net.loss_pct', 0.5, t0), pt('net.latency_ms', 8, t0, { district: '520113', unit: 'gy-hitech', node: 'ht-1' })], t0);
+    const o = s.overview();
+    expect(o.units).toHaveLength(14);
+    expect(o.latencyMs).toBe(5);
+    expect(o.counts).toEqual({ up: 1, degraded: 1, down: 0, unknown: 0 });
+    expect(o.units.find((u) => u.code === 'gy-hitech')?.status).toBe('up');
+  });
+});
