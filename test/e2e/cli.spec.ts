@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../support/server.js';
+
+const cli = join(repoRoot, 'server/dist/cli.js');
+
+/** The admin CLI as an operator runs it: the built file, a data dir, stdout. */
+describe('admin CLI (npm run zhuyun)', () => {
+  it('adds a collector and prints its token as the last line; the token then ingests', async () => {
+    expect(existsSync(cli)).toBe(true); // npm test builds first
+    const dataDir = mkdtempSync(join(tmpdir(), 'zhuyun-cli-'));
+    const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    try {
+      const out = execFileSync('node', [cli, 'collector', 'add', 'xifeng-edge-01', '--district', '520122'], { env, encoding: 'utf8' });
+      const token = out.trim().split('\n').at(-1)!;
+      expect(token).toMatch(/^zy_[A-Za-z0-9_-]{32}$/);
+
+      const dup = spawnSync('node', [cli, 'collector', 'add', 'xifeng-edge-01', '--district', '520122'], { env, encoding: 'utf8' });
+      expect(dup.status).not.toBe(0);
+      expect(dup.stderr).toMatch(/exists/);
+
+      const bad = spawnSync('node', [cli, 'collector', 'add', 'x', '--district', '110101'], { env, encoding: 'utf8' });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/unknown district "110101"/);
+
+      const list = execFileSync('node', [cli, 'collector', 'list'], { env, encoding: 'utf8' });
+      expect(list).toMatch(/^xifeng-edge-01\t520122\t.*\tactive$/m);
+
+      // The same data dir, served: the printed token is accepted.
+      const { startServer } = await import('../../server/src/app.factory.js');
+      const { loadConfig } = await import('../../server/src/config/config.js');
+      const { app, url } = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+      try {
+        const res = await fetch(`${url}/api/v1/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ collector: 'xifeng-edge-01', batch: 'b1', points: [{ metric: 'net.up', ts: Date.now(), value: 1, tags: { district: '520122', node: 'xf-core-1' } }] }),
+        });
+        expect(res.status).toBe(202);
+      } finally {
+        await app.close();
+      }
+
+      execFileSync('node', [cli, 'collector', 'revoke', 'xifeng-edge-01'], { env });
+      expect(execFileSync('node', [cli, 'collector', 'list'], { env, encoding: 'utf8' })).toMatch(/revoked/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints usage and exits 2 on an unknown command', () => {
+    const r = spawnSync('node', [cli, 'frobnicate'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/usage: npm run zhuyun/);
+  });
+});
