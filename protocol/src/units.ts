@@ -39,7 +39,7 @@ export const ZONES: readonly Unit[] = [
   },
   {
     code: 'gy-etdz', kind: 'zone', zh: '贵阳经济技术开发区', zhShort: '经开区',
-    en: 'Economic & Tech. Zone', hostDistrict: '520111', marker: [106.69, 26.53],
+    en: 'Economic & Tech. Zone', hostDistrict: '520111', marker: [106.68, 26.50],
   },
   {
     code: 'gy-bonded', kind: 'zone', zh: '贵阳综合保税区', zhShort: '综保区',
