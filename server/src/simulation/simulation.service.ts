@@ -1,7 +1,87 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Agent, HttpTransport, SimulateProbe, configFromObject, type FaultRequest } from '@zhuyun/collectors';
+import { UNITS, findUnit } from '@zhuyun/protocol';
+import { CollectorTokensService } from '../auth/collector-tokens.service.js';
+import { ValidationError } from '../common/errors.js';
+import { LOGGER, type Logger } from '../common/logger.js';
 
-/** Runs the simulated city fleet in-process (ZHUYUN_SIMULATE=1). Filled in with the collectors' Agent. */
+/** The simulated fleet reports every second, so the demo wall moves every second. */
+const INTERVAL_MS = 1_000;
+/** The platforms' collector stands in the city data centre, in Guanshanhu. */
+const PLATFORM_DISTRICT = '520115';
+
+interface SimulatedCollector {
+  id: string;
+  probe: SimulateProbe;
+  agent: Agent;
+}
+
+/** A small stable number per unit, so each unit's simulation differs and repeats across starts. */
+function seedOf(code: string): number {
+  let h = 2166136261;
+  for (const ch of code) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * The simulated city fleet of `ZHUYUN_SIMULATE=1`: one collector agent per district and zone and one
+ * for the platforms, each with a token of its own, reporting over HTTP to this very server — the
+ * same path a real collector takes (authentication, validation, storage, live push).
+ */
 @Injectable()
-export class SimulationService {
-  async start(_url: string): Promise<void> {}
+export class SimulationService implements OnApplicationShutdown {
+  private collectors: SimulatedCollector[] = [];
+
+  constructor(
+    private readonly tokens: CollectorTokensService,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** Registers the simulated collectors (new tokens each start) and starts them against `url`. */
+  async start(url: string): Promise<void> {
+    if (this.collectors.length) return;
+    const specs = [
+      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
+      { id: 'sim-platforms', district: PLATFORM_DISTRICT, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
+    ];
+    const log = this.log.child({ component: 'simulation' });
+    for (const s of specs) {
+      const token = await this.tokens.add(s.id, s.district, { replace: true });
+      const config = configFromObject({ server: { url, token }, collector: { id: s.id, district: s.district } }, 'simulation');
+      const agent = new Agent({
+        config,
+        probes: [{ probe: s.probe, intervalMs: INTERVAL_MS, jitterMs: INTERVAL_MS }],
+        transport: new HttpTransport({ url, token }),
+        logger: log,
+      });
+      agent.start();
+      this.collectors.push({ id: s.id, probe: s.probe, agent });
+    }
+    log.info({ collectors: this.collectors.length, url }, 'simulated city fleet started');
+  }
+
+  /**
+   * Forces a fault on the simulated fleet (demos, browser tests): `unit` picks the collector; a
+   * platform fault goes to the platforms' collector.
+   */
+  injectFault(req: FaultRequest & { unit?: string }): void {
+    const target =
+      req.kind === 'platform_outage'
+        ? this.collectors.find((c) => c.id === 'sim-platforms')
+        : req.unit && findUnit(req.unit)
+          ? this.collectors.find((c) => c.id === `sim-${req.unit}`)
+          : undefined;
+    if (!target) throw new ValidationError(`no simulated collector for ${JSON.stringify(req.unit ?? req.kind)}`);
+    target.probe.injectFault(req);
+  }
+
+  running(): boolean {
+    return this.collectors.length > 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const all = this.collectors;
+    this.collectors = [];
+    await Promise.all(all.map((c) => c.agent.stop()));
+  }
 }

@@ -39,9 +39,9 @@ describe('LiveState', () => {
     s.apply([pt('net.latency_ms', 3, t0 + 1000)], t0 + 1000);
     s.apply([pt('net.latency_ms', 3, t0 + 2000)], t0 + 2000);
     dirty.length = 0;
-    s.tick(t0 + 4000);
+    s.tick(t0 + 7000);
     expect(dirty).toEqual([]);
-    s.tick(t0 + 5500);
+    s.tick(t0 + 8500);
     expect(s.node('yy-core-1')?.status).toBe('unknown');
     expect(dirty[0]).toEqual(expect.arrayContaining(['overview', 'district:520103']));
     const changes = s.overview().changes;

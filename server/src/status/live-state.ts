@@ -14,7 +14,17 @@ import {
   type StatusChange,
   type UnitSummary,
 } from '@zhuyun/protocol';
-import { countStatuses, counterRate, evaluateNode, median, nextInterval, worstOf } from './status.rules.js';
+import {
+  DEFAULT_INTERVAL_MS,
+  MIN_INTERVAL_MS,
+  STALE_INTERVALS,
+  countStatuses,
+  counterRate,
+  evaluateNode,
+  median,
+  nextInterval,
+  worstOf,
+} from './status.rules.js';
 
 /** How many status changes the overview keeps. */
 export const MAX_CHANGES = 100;
@@ -110,7 +120,7 @@ export class LiveState {
   /** Node-level value of each metric: the worst of its series (a node may probe several targets). */
   private metricsOf(rec: NodeRecord): Record<string, number> {
     const out: Record<string, number> = {};
-    const horizon = rec.newestTs - 3 * Math.max(rec.intervalMs ?? 10_000, 1_000);
+    const horizon = rec.newestTs - STALE_INTERVALS * Math.max(rec.intervalMs ?? DEFAULT_INTERVAL_MS, MIN_INTERVAL_MS);
     for (const s of rec.series.values()) {
       if (s.ts < horizon) continue; // a series that stopped (target removed) no longer speaks for the node
       const prev = out[s.metric];
@@ -125,7 +135,7 @@ export class LiveState {
 
   /** Returns true when the node's status changed. */
   private evaluate(rec: NodeRecord, now: number): boolean {
-    const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? 10_000, now);
+    const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
     const changed = status !== rec.status;
     if (changed) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;

@@ -31,9 +31,9 @@ describe('evaluateNode', () => {
     expect(r.status).toBe('unknown');
     expect(r.reasons[0]).toMatch(/no data for 30 s/);
   });
-  it('does not take an interval under one second', () => {
-    expect(evaluateNode({ 'net.up': 1 }, now - 2_500, 100, now).status).toBe('up');
-    expect(evaluateNode({ 'net.up': 1 }, now - 3_500, 100, now).status).toBe('unknown');
+  it('does not take an interval under two seconds', () => {
+    expect(evaluateNode({ 'net.up': 1 }, now - 5_500, 100, now).status).toBe('up');
+    expect(evaluateNode({ 'net.up': 1 }, now - 6_500, 100, now).status).toBe('unknown');
   });
   it('lists critical reasons before warning ones', () => {
     const r = evaluateNode({ 'net.latency_ms': 60, 'net.jitter_ms': 12 }, now, 10_000, now);

@@ -17,8 +17,8 @@ import {
 export const DEFAULT_INTERVAL_MS = 10_000;
 /** A node is stale after this many collection intervals without data. */
 export const STALE_INTERVALS = 3;
-/** Intervals are never taken as shorter than this, so clock jitter does not flap a 1 s collector. */
-export const MIN_INTERVAL_MS = 1_000;
+/** Intervals are never taken as shorter than this, so timer jitter on a busy host does not flap a 1 s collector to unknown. */
+export const MIN_INTERVAL_MS = 2_000;
 
 export interface NodeEvaluation {
   status: NodeStatus;
