@@ -61,17 +61,19 @@ export class SimulationService implements OnApplicationShutdown {
   }
 
   /**
-   * Forces a fault on the simulated fleet (demos, browser tests): `unit` picks the collector; a
-   * platform fault goes to the platforms' collector.
+   * Forces a fault on the simulated fleet (demos, browser tests): `unit` (or the unit a `node` id
+   * starts with) picks the collector; a platform fault goes to the platforms' collector.
    */
-  injectFault(req: FaultRequest & { unit?: string }): void {
+  injectFault(req: FaultRequest): void {
+    // Simulated node ids start with their unit's code (`520103-acc-2`).
+    const unit = req.unit ?? UNITS.find((u) => req.node?.startsWith(`${u.code}-`))?.code;
     const target =
       req.kind === 'platform_outage'
         ? this.collectors.find((c) => c.id === 'sim-platforms')
-        : req.unit && findUnit(req.unit)
-          ? this.collectors.find((c) => c.id === `sim-${req.unit}`)
+        : unit && findUnit(unit)
+          ? this.collectors.find((c) => c.id === `sim-${unit}`)
           : undefined;
-    if (!target) throw new ValidationError(`no simulated collector for ${JSON.stringify(req.unit ?? req.kind)}`);
+    if (!target) throw new ValidationError(`no simulated collector for ${JSON.stringify(req.node ?? req.unit ?? req.kind)}`);
     target.probe.injectFault(req);
   }
 

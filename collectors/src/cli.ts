@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { Agent } from './agent.js';
+import { ConfigError, loadConfigFile } from './config.js';
+import { formatDuration } from './duration.js';
+import { createDefaultLogger } from './logger.js';
+import { createBuiltinRegistry } from './probes/builtin.js';
+
+/**
+ * `zhuyun-collector --config agent.yaml`: runs one agent until SIGINT/SIGTERM.
+ * Exit codes: 0 after a clean stop (or a passing --check), 2 for a bad command line or config,
+ * 1 for anything unexpected.
+ */
+const USAGE = `Usage: zhuyun-collector --config <file.yaml> [--check] [--log-level <level>]
+       npm run collector -- --config <file.yaml>        (from the repository root)
+
+Runs a Zhuyun (筑云) collector agent: probes on their intervals, points batched and sent to
+POST <server.url>/api/v1/ingest. Stops on SIGINT or SIGTERM after sending what it holds.
+
+Options:
+  -c, --config <file>     agent configuration (YAML), required
+      --check             validate the configuration, print a summary and exit (no network)
+      --log-level <level> trace, debug, info (default), warn, error
+  -h, --help              this text
+
+Configuration keys (see collectors/README.md and collectors/examples/agent.sample.yaml):
+  server:    url, token, timeout (10s)
+  collector: id, district, flush_interval (1s), batch_size (5000)
+  spool:     dir, max_age (72h), max_points (200000)
+  probes:    - type, interval, timeout (= interval), jitter (0), name, and the probe's own keys
+Probe types: ${createBuiltinRegistry().types().join(', ')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        check: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!args.config) {
+    process.stderr.write(`--config is required\n\n${USAGE}`);
+    return 2;
+  }
+  const level = args['log-level'] ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level)) {
+    process.stderr.write(`--log-level: ${JSON.stringify(level)} is not one of trace, debug, info, warn, error\n`);
+    return 2;
+  }
+
+  let config;
+  try {
+    config = await loadConfigFile(args.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n${err.issues.length} problem${err.issues.length === 1 ? '' : 's'} in the configuration; the agent did not start.\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  if (args.check) {
+    process.stdout.write(
+      `${args.config}: OK\n` +
+        `  collector ${config.collector.id} (district ${config.collector.district}) -> ${config.server.url}\n` +
+        config.probes.map((p) => `  probe ${p.name}: every ${formatDuration(p.intervalMs)}, timeout ${formatDuration(p.timeoutMs)}\n`).join(''),
+    );
+    return 0;
+  }
+
+  const logger = createDefaultLogger(level);
+  if (config.probes.length === 0) logger.warn({ config: args.config }, 'no probes configured: the agent will send nothing');
+  const agent = new Agent({ config, logger });
+
+  const done = new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C: the operator does not want to wait for the last flush.
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping: sending what is buffered');
+      agent.stop().then(
+        () => resolve(0),
+        (err) => {
+          logger.error({ err: String(err) }, 'stop failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  agent.start();
+  return done;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`zhuyun-collector: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

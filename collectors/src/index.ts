@@ -1,0 +1,49 @@
+/**
+ * @zhuyun/collectors: the collector agent as a library. The CLI (cli.ts) is one user; the server's
+ * simulated fleet (ZHUYUN_SIMULATE) is another: see the example on AgentOptions in agent.ts.
+ */
+export { Agent, type AgentOptions, type AgentStats } from './agent.js';
+export {
+  ConfigError,
+  configFromObject,
+  formatIssue,
+  loadConfigFile,
+  parseConfig,
+  type AgentConfig,
+  type ConfigIssue,
+  type ParseConfigOptions,
+  type ProbeConfig,
+} from './config.js';
+export { formatDuration, parseDuration } from './duration.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { createDefaultLogger, silentLogger, type Logger } from './logger.js';
+export { backoffDelay, type BackoffPolicy } from './backoff.js';
+export {
+  ProbeRegistry,
+  defineProbe,
+  type CollectorIdentity,
+  type Probe,
+  type ProbeContext,
+  type ProbeDefinition,
+  type ProbeDeps,
+} from './probe.js';
+export { createBuiltinRegistry } from './probes/builtin.js';
+export { Scheduler, type ProbeStats, type ScheduledProbe, type SchedulerOptions } from './scheduler.js';
+export type { BatchQueue, QueuedBatch } from './queue/batch-queue.js';
+export { MemoryBatchQueue, type MemoryBatchQueueOptions } from './queue/memory.batch-queue.js';
+export type { SendOutcome, Transport } from './transport/transport.js';
+export { HttpTransport, INGEST_PATH, type HttpTransportOptions } from './transport/http.transport.js';
+export {
+  SimulateConfigSchema,
+  SimulateProbe,
+  simulateProbeDefinition,
+  type Fault,
+  type FaultKind,
+  type FaultRequest,
+  type SimulateConfig,
+  type SimulateOptions,
+  type SimulatedNode,
+  type SimulatedPlatform,
+} from './probes/simulate/simulate.probe.js';
+export { loadAt, beijingTime } from './probes/simulate/daily-load.curve.js';
+export { ManualClock, settle } from './testing/manual.clock.js';
