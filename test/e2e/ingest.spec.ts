@@ -13,11 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function post(body: unknown, headers: Record<string, string> = {}, raw?: Buffer | string) {
+function post(body: unknown, headers: Record<string, string> = {}, raw?: Uint8Array | string) {
   return fetch(`${server.url}/api/v1/ingest`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
-    body: raw ?? JSON.stringify(body),
+    body: (raw ?? JSON.stringify(body)) as BodyInit,
   });
 }
 
