@@ -1,0 +1,173 @@
+import { DEFAULT_THRESHOLDS, type Threshold } from '@zhuyun/protocol';
+import type { ComposeOption } from 'echarts/core';
+import type { LineSeriesOption } from 'echarts/charts';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  MarkLineComponentOption,
+  TooltipComponentOption,
+} from 'echarts/components';
+import { MESSAGES, fill, type Locale } from '../i18n/messages';
+import { formatHourMinute, formatMs, formatTimeOfDay } from '../format/format';
+import { PALETTES, type ThemeName } from './theme';
+
+export type LatencyOption = ComposeOption<LineSeriesOption | GridComponentOption | LegendComponentOption | MarkLineComponentOption | TooltipComponentOption>;
+
+/** One node's latency points, oldest first: [epoch ms, ms]. */
+export interface NodeSeries {
+  node: string;
+  points: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface LatencyOptionInput {
+  locale: Locale;
+  theme: ThemeName;
+  /** Right edge of the window, epoch ms (the chart's clock). Default: the newest point. */
+  now?: number;
+  /** Width of the window; points older than now - windowMs are left out. Default 15 minutes. */
+  windowMs?: number;
+  /** Default: DESIGN's net.latency_ms thresholds (20 / 50 ms). */
+  threshold?: Pick<Threshold, 'warning' | 'critical'>;
+}
+
+export const LATENCY_WINDOW_MS = 15 * 60_000;
+/** At most this many points per series are handed to ECharts (it also samples with LTTB). */
+export const MAX_POINTS_PER_SERIES = 2_000;
+
+export const LATENCY_THRESHOLD = DEFAULT_THRESHOLDS.find((t) => t.metric === 'net.latency_ms')!;
+
+/** A silence longer than this many usual intervals breaks a line (no data is not a straight line). */
+const GAP_FACTOR = 3;
+/** ...and never shorter than this, so jitter in a fast probe's timing does not break it. */
+const MIN_GAP_MS = 15_000;
+
+/**
+ * The points with a break (`[ts, null]`, which ECharts draws as a gap) wherever the time since the
+ * previous point is more than GAP_FACTOR times the series' median interval: the node was down or
+ * silent there, and a line drawn across would claim values nobody measured.
+ */
+export function withGaps(points: ReadonlyArray<readonly [number, number]>): Array<[number, number | null]> {
+  if (points.length < 3) return points.map((p) => [p[0], p[1]]);
+  const steps = points.slice(1).map((p, i) => p[0] - points[i][0]).sort((a, b) => a - b);
+  const limit = Math.max(MIN_GAP_MS, GAP_FACTOR * steps[Math.floor(steps.length / 2)]);
+  const out: Array<[number, number | null]> = [[points[0][0], points[0][1]]];
+  for (let i = 1; i < points.length; i++) {
+    if (points[i][0] - points[i - 1][0] > limit) out.push([points[i - 1][0] + 1, null]);
+    out.push([points[i][0], points[i][1]]);
+  }
+  return out;
+}
+
+/** The smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n) at or above `v` > 0: an axis top the ticks divide evenly. */
+export function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const f of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8]) if (f * p >= v - 1e-9 * p) return +(f * p).toPrecision(12);
+  return 10 * p;
+}
+
+/**
+ * Live latency per node of one district on a time axis: one line per node over a bounded window,
+ * LTTB sampling, no symbols, and the warning / critical thresholds as dashed mark lines on a series
+ * of their own (so they show even before any node reports). The y axis always reaches above the
+ * critical line, so the thresholds stay in view when all is well.
+ */
+export function latencyOption(series: readonly NodeSeries[], { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD }: LatencyOptionInput): LatencyOption {
+  const m = MESSAGES[locale];
+  const pal = PALETTES[theme];
+  const newest = Math.max(0, ...series.map((s) => (s.points.length ? s.points[s.points.length - 1][0] : 0)));
+  const end = now ?? newest;
+  const start = end - windowMs;
+  const nodes = [...series].sort((a, b) => a.node.localeCompare(b.node));
+
+  const lines: LineSeriesOption[] = nodes.map((s, i) => {
+    const inWindow = s.points.filter((p) => p[0] >= start && p[0] <= end);
+    const points = inWindow.length > MAX_POINTS_PER_SERIES ? inWindow.slice(inWindow.length - MAX_POINTS_PER_SERIES) : inWindow;
+    return {
+      id: `node:${s.node}`,
+      name: s.node,
+      type: 'line',
+      showSymbol: false,
+      sampling: 'lttb',
+      animation: false,
+      connectNulls: false,
+      lineStyle: { width: 1.5 },
+      color: pal.series[i % pal.series.length],
+      emphasis: { focus: 'series' },
+      data: withGaps(points),
+    };
+  });
+
+  const thresholdSeries: LineSeriesOption = {
+    id: 'thresholds',
+    name: m.latency.thresholds,
+    type: 'line',
+    data: [],
+    silent: true,
+    markLine: {
+      silent: true,
+      symbol: 'none',
+      animation: false,
+      label: { position: 'insideEndTop', color: pal.textMuted, fontSize: 11 },
+      data: [
+        {
+          name: 'warning',
+          yAxis: threshold.warning,
+          lineStyle: { color: pal.warning, type: 'dashed', width: 1 },
+          label: { formatter: fill(m.latency.warning, { v: threshold.warning }), color: pal.warning },
+        },
+        {
+          name: 'critical',
+          yAxis: threshold.critical,
+          lineStyle: { color: pal.critical, type: 'dashed', width: 1 },
+          label: { formatter: fill(m.latency.critical, { v: threshold.critical }), color: pal.critical },
+        },
+      ],
+    },
+  };
+
+  const headroom = threshold.critical * 1.2;
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { color: pal.text },
+    grid: { left: 8, right: 16, top: 32, bottom: 8 },
+    legend: {
+      type: 'scroll',
+      top: 0,
+      left: 0,
+      right: 0,
+      data: nodes.map((s) => s.node),
+      textStyle: { color: pal.textMuted, fontSize: 12 },
+      pageTextStyle: { color: pal.textMuted },
+      icon: 'roundRect',
+      itemWidth: 12,
+      itemHeight: 4,
+    },
+    tooltip: {
+      trigger: 'axis',
+      backgroundColor: pal.panel,
+      borderColor: pal.border,
+      textStyle: { color: pal.text, fontSize: 12 },
+      valueFormatter: (v) => (typeof v === 'number' ? `${formatMs(v, locale)} ms` : String(v ?? '')),
+      axisPointer: { type: 'line', label: { formatter: (p) => formatTimeOfDay(Number(p.value)) } },
+    },
+    xAxis: {
+      type: 'time',
+      min: start,
+      max: end,
+      axisLabel: { color: pal.textMuted, formatter: (v: number) => formatHourMinute(v), hideOverlap: true },
+      axisLine: { lineStyle: { color: pal.border } },
+      splitLine: { show: false },
+    },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      // Keep the critical line in view when every node is fast; round up so the top tick is even.
+      max: (extent: { max: number }) => niceCeil(Number.isFinite(extent.max) ? Math.max(extent.max, headroom) : headroom),
+      axisLabel: { color: pal.textMuted },
+      splitLine: { lineStyle: { color: pal.gridLine } },
+    },
+    series: [...lines, thresholdSeries],
+  };
+}

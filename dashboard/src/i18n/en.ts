@@ -1,0 +1,118 @@
+import type { Messages } from './zh-CN';
+
+/** English strings; same shape as zh-CN.ts. */
+const en: Messages = {
+  app: {
+    brand: 'Zhuyun',
+    title: 'Guiyang e-Government Extranet Monitor',
+    documentTitle: 'Zhuyun · Guiyang e-Government Extranet Monitor',
+    beijingTime: 'Beijing time',
+  },
+  status: {
+    up: 'Up',
+    degraded: 'Degraded',
+    down: 'Down',
+    unknown: 'Unknown',
+  },
+  counts: {
+    title: 'Extranet nodes',
+    total: '{n} in all',
+  },
+  kpi: {
+    latency: 'Median latency',
+    loss: 'Median loss',
+    noValue: '—',
+    level: { ok: 'normal', warning: 'over warning', critical: 'over critical' },
+  },
+  map: {
+    title: 'Network status by district and zone',
+    district: 'District',
+    zone: 'Zone',
+    status: 'Status',
+    nodes: 'Nodes',
+    latency: 'Median latency',
+    loss: 'Median loss',
+    hostDistrict: 'In',
+    loading: 'Loading map…',
+    error: 'The map failed to load',
+    legend: 'Legend',
+    selected: 'Selected',
+  },
+  platform: {
+    title: 'Platforms',
+    names: {
+      cloud: 'Cloud Guizhou · Guiyang',
+      share: 'Sharing platform',
+      open: 'Open data platform',
+    },
+    nodes: '{n} node | {n} nodes',
+    noData: 'No data yet',
+    figures: {
+      up: 'Available',
+      hosts: 'Hosts',
+      cpu_pct: 'CPU',
+      mem_pct: 'Memory',
+      disk_pct: 'Disk (max)',
+      systems_running: 'Systems',
+      latency_ms: 'Response',
+      success_pct: 'Success',
+      api_calls_per_s: 'API calls',
+      records_per_s: 'Records',
+      catalog_resources: 'Catalogue',
+      datasets: 'Datasets',
+      downloads_per_s: 'Downloads',
+    },
+    yes: 'yes',
+    no: 'no',
+    perSecond: '{v}/s',
+    count: '{v}',
+  },
+  latency: {
+    title: 'Node latency',
+    titleOf: '{name} · node latency (ms, last 15 min)',
+    hint: 'Click a district or zone on the map to see its node latency',
+    loading: 'Loading history…',
+    error: 'History failed to load: {msg}',
+    empty: 'No latency data in the last 15 minutes',
+    warning: 'Warning {v} ms',
+    critical: 'Critical {v} ms',
+    thresholds: 'Thresholds',
+  },
+  feed: {
+    title: 'Status changes',
+    empty: 'No status changes yet',
+    kind: { node: 'Node', unit: 'Area', platform: 'Platform' },
+    arrow: '→',
+  },
+  conn: {
+    connected: 'Connected',
+    connecting: 'Connecting…',
+    reconnecting: 'Connection lost, reconnecting…',
+    updated: 'Data updated {age}',
+    updatedJustNow: 'Data just updated',
+    noData: 'No data received yet',
+  },
+  age: {
+    justNow: 'just now',
+    seconds: '{n} s ago',
+    minutes: '{n} min ago',
+    hours: '{n} h ago',
+  },
+  lang: {
+    label: 'Language',
+    switchTo: '中文',
+    switchToLabel: '切换到中文',
+  },
+  state: {
+    waiting: 'Waiting for live data…',
+    noNodes: 'No node has reported yet: once collectors send data, districts and platforms show here',
+    lost: 'Live connection lost, reconnecting; the data below was updated {age}',
+    subscribeError: 'Subscription failed: {msg}',
+  },
+  units: {
+    ms: 'ms',
+    pct: '%',
+  },
+};
+
+export default en;

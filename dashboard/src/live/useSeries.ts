@@ -1,0 +1,84 @@
+import type { SeriesResponse, Step } from '@zhuyun/protocol';
+import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
+
+export interface SeriesQuery {
+  metric: string;
+  /** District code or zone id. */
+  district?: string;
+  node?: string;
+  from: number;
+  to: number;
+  step?: Step;
+}
+
+/** `GET /api/v1/series` URL of a query (same origin). */
+export function seriesUrl(q: SeriesQuery): string {
+  const p = new URLSearchParams({ metric: q.metric });
+  if (q.district) p.set('district', q.district);
+  if (q.node) p.set('node', q.node);
+  p.set('from', String(Math.floor(q.from)));
+  p.set('to', String(Math.ceil(q.to)));
+  if (q.step) p.set('step', q.step);
+  return `/api/v1/series?${p}`;
+}
+
+/** The API's error body `{ error: { message } }`, or the HTTP status when it has none. */
+async function errorOf(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: { message?: string } };
+    if (body?.error?.message) return body.error.message;
+  } catch {
+    // not JSON: fall through to the status line
+  }
+  return `HTTP ${res.status}`;
+}
+
+export interface SeriesState {
+  data: Readonly<ShallowRef<SeriesResponse | null>>;
+  loading: Readonly<Ref<boolean>>;
+  error: Readonly<Ref<string | null>>;
+}
+
+/**
+ * History for a chart: fetches when the query changes (null: nothing), aborting the request before
+ * it and any request in flight when the scope ends. `data` holds the answer of the current query only.
+ */
+export function useSeries(query: MaybeRefOrGetter<SeriesQuery | null>): SeriesState {
+  const data = shallowRef<SeriesResponse | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  let inFlight: AbortController | undefined;
+
+  watch(
+    () => toValue(query),
+    async (q) => {
+      inFlight?.abort();
+      data.value = null;
+      error.value = null;
+      if (!q) {
+        loading.value = false;
+        return;
+      }
+      const ctrl = new AbortController();
+      inFlight = ctrl;
+      loading.value = true;
+      try {
+        const res = await fetch(seriesUrl(q), { signal: ctrl.signal, headers: { accept: 'application/json' } });
+        if (!res.ok) throw new Error(await errorOf(res));
+        const body = (await res.json()) as SeriesResponse;
+        if (!ctrl.signal.aborted) data.value = body;
+      } catch (err) {
+        if (!ctrl.signal.aborted) error.value = err instanceof Error ? err.message : String(err);
+      } finally {
+        if (inFlight === ctrl) {
+          loading.value = false;
+          inFlight = undefined;
+        }
+      }
+    },
+    { immediate: true },
+  );
+  onScopeDispose(() => inFlight?.abort());
+
+  return { data, loading, error };
+}

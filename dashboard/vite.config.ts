@@ -1,0 +1,52 @@
+import vue from '@vitejs/plugin-vue';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const protocolSrc = fileURLToPath(new URL('../protocol/src/', import.meta.url));
+/** Where `npm start` serves the API and the live feed; the dev server and `vite preview` proxy to it. */
+const backend = process.env.ZHUYUN_BACKEND ?? 'http://127.0.0.1:8080';
+const proxy = {
+  '/api': { target: backend, changeOrigin: true },
+  '/socket.io': { target: backend, ws: true, changeOrigin: true },
+};
+
+export default defineConfig({
+  plugins: [vue()],
+  resolve: {
+    // The protocol workspace is read from its TypeScript sources (as tsc does through the
+    // `zhuyun-source` condition), so the dashboard never needs protocol/dist to be built.
+    alias: [{ find: /^@zhuyun\/protocol$/, replacement: `${protocolSrc}index.ts` }],
+  },
+  define: {
+    // vue-i18n: Composition API only, no devtools hooks in production (smaller bundle).
+    __VUE_I18N_FULL_INSTALL__: false,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
+  server: { proxy },
+  preview: { proxy },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    // The ECharts chunk (tree-shaken core + the parts in src/charts/echarts.ts) is ~580 kB before
+    // gzip, ~190 kB after; most of it is the core every chart needs.
+    chunkSizeWarningLimit: 650,
+    rolldownOptions: {
+      output: {
+        // Libraries change less often than the app: separate chunks stay cached across deploys.
+        codeSplitting: {
+          groups: [
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/, priority: 2 },
+            { name: 'vendor', test: /node_modules[\\/]/, priority: 1 },
+          ],
+        },
+      },
+      treeshake: {
+        // The protocol's modules have no side effects at import: its zod schemas (ingest, series
+        // queries) are not used here and must not drag zod into the bundle.
+        moduleSideEffects: [{ test: /[\\/]protocol[\\/]src[\\/]/, sideEffects: false }],
+      },
+    },
+  },
+});
