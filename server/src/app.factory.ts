@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MAX_BODY_BYTES } from '@zhuyun/protocol';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
+  // gzip for the dashboard's assets and API answers (the map and ECharts are most of the bytes).
+  app.use(compression());
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, inflate: true }));
   app.use(bodyErrorHandler);
   app.useGlobalFilters(new DomainErrorFilter(logger));

@@ -58,7 +58,8 @@ export class HttpTransport implements Transport {
       response = await this.fetchImpl(this.endpoint, {
         method: 'POST',
         headers,
-        body,
+        // Buffer is a Uint8Array, which fetch takes; some lib combinations do not see it as BodyInit.
+        body: body as Uint8Array<ArrayBuffer>,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       text = await response.text();

@@ -38,11 +38,11 @@ export class QueryService {
     if (to - from > MAX_RANGE_MS) throw new ValidationError('the range is longer than five years');
     const match: Record<string, string> = {};
     if (q.district !== undefined) {
-      // A zone id in `district` means the zone's own segment, as in ingest.
+      // As in the live topic `district:<code>`: the unit's own extranet segment. A zone's nodes
+      // stand in a district but belong to the zone (Article 9), so they are not in the district's.
       const where = resolveUnit(q.district);
       if (!where) throw new ValidationError(`unknown district ${JSON.stringify(q.district)}`);
-      if (findUnit(q.district)?.kind === 'zone') match.unit = where.unit;
-      else match.district = where.district;
+      match.unit = where.unit;
     }
     if (q.unit !== undefined) {
       if (!findUnit(q.unit)) throw new ValidationError(`unknown unit ${JSON.stringify(q.unit)}`);
