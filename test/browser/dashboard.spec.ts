@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { SimulationService } from '../../server/src/simulation/simulation.service.js';
+import { artifactPath, browserAvailable, launchBrowser } from '../support/browser.js';
+import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
+
+const run = browserAvailable() ? describe : describe.skip;
+
+const DISTRICTS_ZH = ['南明区', '云岩区', '花溪区', '乌当区', '白云区', '观山湖区', '开阳县', '息烽县', '修文县', '清镇市'];
+
+/** Polls `read` in the page until `ok` accepts its value; returns that value. */
+async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const until = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await read();
+    if (ok(last)) return last;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
+}
+
+run('dashboard in headless Chromium (the simulated city)', () => {
+  let server: TestServer;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    // npm test builds the dashboard first; the server serves it from dashboard/dist.
+    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
+    server = await startTestServer({ ZHUYUN_SIMULATE: '1' });
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws the ten districts, shows live figures changing, and a fault turns nodes red', async () => {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+
+    const regions = await waitFor(page, () => page.evaluate(() => window.__zhuyun?.mapRegions() ?? []), (r) => r.length === 10, 15_000, 'ten map regions');
+    expect([...regions].sort()).toEqual([...DISTRICTS_ZH].sort());
+
+    // Live: the median latency is filled; the sharing platform's figures (call rates) change as
+    // frames arrive, second by second.
+    await waitFor(page, () => page.getByTestId('kpi-latency').innerText(), (t) => /\d/.test(t), 15_000, 'a latency figure');
+    const share = page.getByTestId('platform-share');
+    const first = await waitFor(page, () => share.innerText(), (t) => /\d/.test(t), 15_000, 'sharing platform figures');
+    await waitFor(page, () => share.innerText(), (t) => t !== first, 10_000, 'the sharing platform figures changing');
+    const frameAt = await page.evaluate(() => window.__zhuyun!.lastFrameAt);
+    expect(Date.now() - frameAt).toBeLessThan(5_000);
+    const up = Number((await page.getByTestId('count-up').innerText()).replace(/\D/g, ''));
+    expect(up).toBeGreaterThan(40); // 14 units × 4 extranet nodes, most of them up
+
+    // A link down in Yunyan: its core and access nodes go down on the wall within seconds.
+    server.app.get(SimulationService).injectFault({ kind: 'link_down', unit: '520103', durationMs: 60_000 });
+    await waitFor(page, async () => Number((await page.getByTestId('count-down').innerText()).replace(/\D/g, '')), (n) => n >= 4, 5_000, 'four nodes down');
+
+    await page.screenshot({ path: artifactPath('overview-1920x1080.png') });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.waitForTimeout(1_000);
+    await page.screenshot({ path: artifactPath('overview-1366x768.png') });
+    const scroll = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight }));
+    expect(scroll.w).toBeLessThanOrEqual(1366);
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('switches to English and back', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/?district=520181`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => page.evaluate(() => window.__zhuyun?.mapRegions() ?? []), (r) => r.length === 10, 15_000, 'map');
+    await page.getByTestId('lang-en').click();
+    const regions = await waitFor(page, () => page.evaluate(() => window.__zhuyun!.mapRegions()), (r) => r.includes('Qingzhen'), 5_000, 'English region names');
+    expect(regions).toContain('Yunyan');
+    await page.waitForTimeout(1_500);
+    await page.screenshot({ path: artifactPath('overview-en-1920x1080.png') });
+    await page.getByTestId('lang-zh-CN').click();
+    await waitFor(page, () => page.evaluate(() => window.__zhuyun!.mapRegions()), (r) => r.includes('清镇市'), 5_000, 'Chinese region names');
+    await page.close();
+  }, 60_000);
+});
