@@ -52,3 +52,10 @@ export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+/** What the dashboard exposes to tests (dashboard/src/test-hooks.ts). */
+declare global {
+  interface Window {
+    __zhuyun?: { mapRegions(): string[]; readonly lastFrameAt: number };
+  }
+}
