@@ -29,6 +29,7 @@ const common = {
 
 export default {
   testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/test/support/summary.reporter.mjs'],
   projects: [
     {
       ...common,

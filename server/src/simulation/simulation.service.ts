@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Agent, HttpTransport, SimulateProbe, configFromObject, type FaultRequest } from '@zhuyun/collectors';
 import { UNITS, findUnit } from '@zhuyun/protocol';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
@@ -29,7 +29,7 @@ function seedOf(code: string): number {
  * same path a real collector takes (authentication, validation, storage, live push).
  */
 @Injectable()
-export class SimulationService implements OnApplicationShutdown {
+export class SimulationService implements BeforeApplicationShutdown {
   private collectors: SimulatedCollector[] = [];
 
   constructor(
@@ -81,7 +81,8 @@ export class SimulationService implements OnApplicationShutdown {
     return this.collectors.length > 0;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the stores close, so the agents' last batches are still taken. */
+  async beforeApplicationShutdown(): Promise<void> {
     const all = this.collectors;
     this.collectors = [];
     await Promise.all(all.map((c) => c.agent.stop()));
