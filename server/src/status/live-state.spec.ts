@@ -82,7 +82,9 @@ describe('LiveState', () => {
   it('shows a platform outage as down with its reason', () => {
     const { s } = fleet();
     const open = { district: '520115', unit: '520115', node: 'open-platform', platform: 'open' };
-    s.apply([pt('open.up', 0, t0, open)], t0);
+    s.apply([pt('open.up', 1, t0, open)], t0);
+    expect(s.overview().changes).toEqual([]); // first seen is not a change
+    s.apply([pt('open.up', 0, t0 + 1000, open)], t0 + 1000);
     expect(s.platformSummary('open').status).toBe('down');
     expect(s.overview().changes.find((c) => c.kind === 'platform')).toMatchObject({ id: 'open', to: 'down' });
   });

@@ -49,6 +49,8 @@ interface NodeRecord {
   /** Newest point timestamp (collector clock), for the interval estimate. */
   newestTs: number;
   intervalMs?: number;
+  /** False until first evaluated: a node's first status is not a change (no feed entry). */
+  evaluated: boolean;
   status: NodeStatus;
   reasons: string[];
 }
@@ -76,7 +78,7 @@ export class LiveState {
       let rec = this.nodes.get(key);
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
-        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, status: 'unknown', reasons: [] };
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, evaluated: false, status: 'unknown', reasons: [] };
         this.nodes.set(key, rec);
       }
       if (p.ts < now - FRESH_MS) continue;
@@ -137,30 +139,35 @@ export class LiveState {
   private evaluate(rec: NodeRecord, now: number): boolean {
     const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
     const changed = status !== rec.status;
-    if (changed) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
+    if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;
     rec.reasons = reasons;
+    rec.evaluated = true;
     return changed;
   }
 
-  /** Units and platforms take the worst of their nodes; their changes are recorded too. */
+  /**
+   * Units and platforms take the worst of their nodes; their changes are recorded too, except the
+   * first status of one that had no nodes (a server start is not a wave of recoveries).
+   */
   private rollUp(now: number, dirty: Set<string>): void {
     for (const u of UNITS) {
-      const s = worstOf(this.extranetNodes(u.code).map((n) => n.status));
-      const before = this.unitStatus.get(u.code) ?? 'unknown';
-      if (s !== before) {
+      const nodes = this.extranetNodes(u.code);
+      const s = worstOf(nodes.map((n) => n.status));
+      const before = this.unitStatus.get(u.code);
+      if (before !== undefined && s !== before) {
         this.record({ ts: now, kind: 'unit', id: u.code, unit: u.code, from: before, to: s });
         dirty.add('overview');
         dirty.add(`district:${u.code}`);
       }
-      this.unitStatus.set(u.code, s);
+      if (nodes.length) this.unitStatus.set(u.code, s);
     }
     for (const p of PLATFORMS) {
       const nodes = [...this.nodes.values()].filter((n) => n.platform === p);
       if (nodes.length === 0) continue;
       const s = worstOf(nodes.map((n) => n.status));
-      const before = this.platformStatus.get(p) ?? 'unknown';
-      if (s !== before) {
+      const before = this.platformStatus.get(p);
+      if (before !== undefined && s !== before) {
         this.record({ ts: now, kind: 'platform', id: p, from: before, to: s });
         dirty.add('overview');
       }
