@@ -1,20 +1,9 @@
 // Jest in ESM mode (`node --experimental-vm-modules`), TypeScript through @swc/jest.
 // Three projects: `unit` (pure code, no I/O but temp files), `e2e` (real server on port 0, real
 // SQLite, real collectors), `browser` (Debian's chromium through playwright-core).
-const transform = {
-  '^.+\\.ts$': [
-    '@swc/jest',
-    {
-      jsc: {
-        target: 'es2023',
-        parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true },
-        keepClassNames: true,
-      },
-      module: { type: 'es6' },
-    },
-  ],
-};
+import { swcOptions } from './scripts/swc.options.mjs';
+
+const transform = { '^.+\\.ts$': ['@swc/jest', swcOptions] };
 const common = {
   transform,
   extensionsToTreatAsEsm: ['.ts'],

@@ -5,20 +5,10 @@ import { transformFile } from '@swc/core';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { swcOptions } from './swc.options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const workspaces = ['protocol', 'collectors', 'server'];
-
-const swcOptions = {
-  jsc: {
-    target: 'es2023',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: true,
-};
 
 async function* sources(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -40,7 +30,7 @@ for (const ws of workspaces) {
   for await (const file of sources(src)) {
     const out = join(dist, relative(src, file)).replace(/\.ts$/, '.js');
     jobs.push(
-      transformFile(file, { ...swcOptions, filename: file }).then(async ({ code, map }) => {
+      transformFile(file, { ...swcOptions, sourceMaps: true, filename: file }).then(async ({ code, map }) => {
         await mkdir(dirname(out), { recursive: true });
         await writeFile(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
         if (map) await writeFile(`${out}.map`, map);

@@ -1,32 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LiveFrame } from '@zhuyun/protocol';
-import { LiveConnection, type LiveSocket, type TopicListener, type TopicStatus } from './live-connection';
-
-/** A socket.io client stand-in: records emits, lets the test play the server. */
-class FakeSocket implements LiveSocket {
-  connected = false;
-  emitted: Array<[string, unknown]> = [];
-  private handlers = new Map<string, Array<(...a: any[]) => void>>();
-  on(event: string, fn: (...a: any[]) => void) {
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
-    return this;
-  }
-  emit(event: string, arg: unknown) {
-    this.emitted.push([event, arg]);
-    return this;
-  }
-  serverSends(event: string, arg?: unknown) {
-    for (const fn of this.handlers.get(event) ?? []) fn(arg);
-  }
-  connect() {
-    this.connected = true;
-    this.serverSends('connect');
-  }
-  drop() {
-    this.connected = false;
-    this.serverSends('disconnect');
-  }
-}
+import { LiveConnection, type TopicListener, type TopicStatus } from './live-connection';
+import { FakeSocket } from './testing/fake-socket';
 
 function recorder(): TopicListener & { seen: unknown[]; statuses: TopicStatus[] } {
   const r = {

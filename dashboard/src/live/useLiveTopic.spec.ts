@@ -1,24 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { effectScope, nextTick, ref } from 'vue';
-import type { LiveSocket } from './live-connection';
+import { FakeSocket } from './testing/fake-socket';
 import { setLiveSocketFactory, useLiveConnection, useLiveTopic } from './useLiveTopic';
-
-class FakeSocket implements LiveSocket {
-  connected = false;
-  emitted: Array<[string, unknown]> = [];
-  private handlers = new Map<string, Array<(...a: any[]) => void>>();
-  on(event: string, fn: (...a: any[]) => void) {
-    this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
-    return this;
-  }
-  emit(event: string, arg: unknown) {
-    this.emitted.push([event, arg]);
-    return this;
-  }
-  send(event: string, arg?: unknown) {
-    for (const fn of this.handlers.get(event) ?? []) fn(arg);
-  }
-}
 
 function setup() {
   const socket = new FakeSocket();
@@ -34,10 +17,10 @@ describe('useLiveTopic', () => {
     const ta = a.run(() => useLiveTopic<{ n: number }>('overview'))!;
     const tb = b.run(() => useLiveTopic<{ n: number }>('overview'))!;
     socket.connected = true;
-    socket.send('connect');
+    socket.serverSends('connect');
     expect(socket.emitted).toEqual([['subscribe', ['overview']]]);
     expect(ta.stale.value).toBe(true); // connected, snapshot not there yet
-    socket.send('snapshot', { topic: 'overview', seq: 0, ts: 1, data: { n: 1 } });
+    socket.serverSends('snapshot', { topic: 'overview', seq: 0, ts: 1, data: { n: 1 } });
     expect(ta.data.value).toEqual({ n: 1 });
     expect(tb.data.value).toEqual({ n: 1 });
     expect(ta.stale.value).toBe(false);
@@ -55,8 +38,8 @@ describe('useLiveTopic', () => {
     const code = ref<string | null>('520103');
     const scope = effectScope();
     const t = scope.run(() => useLiveTopic<string>(() => (code.value ? `district:${code.value}` : null)))!;
-    socket.send('connect');
-    socket.send('snapshot', { topic: 'district:520103', seq: 3, ts: 1, data: 'yunyan' });
+    socket.serverSends('connect');
+    socket.serverSends('snapshot', { topic: 'district:520103', seq: 3, ts: 1, data: 'yunyan' });
     expect(t.data.value).toBe('yunyan');
     code.value = '520111';
     await nextTick();
@@ -65,10 +48,10 @@ describe('useLiveTopic', () => {
       ['unsubscribe', ['district:520103']],
       ['subscribe', ['district:520111']],
     ]);
-    socket.send('snapshot', { topic: 'district:520111', seq: 0, ts: 2, data: 'huaxi' });
+    socket.serverSends('snapshot', { topic: 'district:520111', seq: 0, ts: 2, data: 'huaxi' });
     expect(t.data.value).toBe('huaxi');
     socket.connected = false;
-    socket.send('disconnect');
+    socket.serverSends('disconnect');
     expect(t.stale.value).toBe(true);
     expect(useLiveConnection().value).toEqual({ connected: false, everConnected: true });
     expect(t.data.value).toBe('huaxi'); // the last data stays on screen, marked stale
