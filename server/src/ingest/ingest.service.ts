@@ -90,6 +90,25 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     }
 
     const now = this.clock.now();
+    const { accepted, rejected } = await this.accept(points, { collector, batch });
+    // The points are durable; remembering the id only saves work on a replay (points are idempotent).
+    await this.db
+      .insertInto('ingest_batches')
+      .values({ collector, batch, received_at: now, accepted })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    this.metrics.ingestBatches.inc({ outcome: 'stored' });
+    return { accepted, rejected };
+  }
+
+  /**
+   * The path every ingest protocol shares (JSON batches, line protocol): check each point, store
+   * the good ones durably, feed the live status, count. Resolves only once the good points are
+   * durable; throws UnavailableError (nothing acknowledged) when the store does not take them.
+   * `context` names the source in logs.
+   */
+  async accept(points: readonly unknown[], context: Record<string, string>): Promise<{ accepted: number; rejected: IngestRejection[] }> {
+    const now = this.clock.now();
     const good: Point[] = [];
     const rejected: IngestRejection[] = [];
     points.forEach((raw, index) => {
@@ -97,27 +116,19 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       if (r.ok) good.push(r.point);
       else rejected.push({ index, error: r.error });
     });
-
     if (good.length) {
       try {
         await this.store.write(good);
       } catch (err) {
-        this.log.error({ err, collector, batch }, 'time-series write failed');
-        throw new UnavailableError(`storage did not take the batch (${(err as Error).message}); retry it`);
+        this.log.error({ err, ...context }, 'time-series write failed');
+        throw new UnavailableError(`storage did not take the points (${(err as Error).message}); retry`);
       }
     }
-    // The points are durable; remembering the id only saves work on a replay (points are idempotent).
-    await this.db
-      .insertInto('ingest_batches')
-      .values({ collector, batch, received_at: now, accepted: good.length })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
     this.status.apply(good);
-    this.metrics.ingestBatches.inc({ outcome: 'stored' });
     this.metrics.ingestPoints.inc({ result: 'accepted' }, good.length);
     if (rejected.length) {
       this.metrics.ingestPoints.inc({ result: 'rejected' }, rejected.length);
-      this.log.debug({ collector, batch, rejected: rejected.length, first: rejected[0] }, 'points rejected');
+      this.log.debug({ ...context, rejected: rejected.length, first: rejected[0] }, 'points rejected');
     }
     return { accepted: good.length, rejected };
   }
