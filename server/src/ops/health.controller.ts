@@ -32,7 +32,8 @@ export class HealthController {
         checks[name] = { ok: false, error: (err as Error).message };
       }
     };
-    await probe(`tsdb:${this.store.name}`, () => this.store.ping());
+    const tsdb = await this.store.health();
+    checks[`tsdb:${this.store.name}`] = tsdb.ok ? { ok: true } : { ok: false, error: tsdb.error };
     await probe('database', () => pingDatabase(this.db));
     const ready = Object.values(checks).every((c) => c.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });

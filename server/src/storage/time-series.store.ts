@@ -16,25 +16,58 @@ export interface RangeQuery {
   maxSeries?: number;
 }
 
+/** How long each resolution is kept, in ms (DESIGN: raw 14 days, 1 m 180 days, 1 h 5 years). */
+export interface Retention {
+  rawMs: number;
+  minuteMs: number;
+  hourMs: number;
+}
+
+export const DEFAULT_RETENTION: Retention = {
+  rawMs: 14 * 86_400_000,
+  minuteMs: 180 * 86_400_000,
+  hourMs: 5 * 365 * 86_400_000,
+};
+
+export interface StoreHealth {
+  ok: boolean;
+  /** Why not ok. */
+  error?: string;
+  /** Points accepted but not yet in the backing store (an outbox waiting for InfluxDB). */
+  backlog?: number;
+}
+
 /**
- * The time-series port. Adapters: SQLite (embedded default); InfluxDB 1.x comes next, so nothing
- * here may assume SQL. Both must pass the same contract suite.
+ * The time-series port. Adapters: SQLite (embedded default) and InfluxDB 1.x; both pass the same
+ * contract suite (time-series.store.contract.ts). Nothing here may assume SQL.
+ *
+ * Resolutions: raw points, and per series 1-minute and 1-hour buckets (min, max, mean, count,
+ * last) kept next to them, so a long range reads rollups, never raw rows.
  */
 export interface TimeSeriesStore {
   readonly name: string;
   /**
-   * Stores points. Resolves only once they are durable (survive a crash of this process).
+   * Stores points. Resolves only once they are durable (survive a crash of this process), in the
+   * store itself or in a durable local outbox that will deliver them in order and once.
    * Idempotent: a point with the same metric, tags and ts replaces the stored one, so a replayed
-   * batch stores nothing twice. Order within and across calls does not matter (late points land
-   * in their place). Rejects when the storage cannot take them; then none should be acknowledged.
+   * batch stores nothing twice and changes no rollup. Order within and across calls does not
+   * matter: late and out-of-order points land in their buckets and the rollups are corrected.
+   * Rejects when the points cannot be made durable; then none may be acknowledged.
    */
   write(points: readonly Point[]): Promise<void>;
   /**
    * Series of one metric whose tags match, with points in [from, to] ascending by ts. `raw` gives
-   * [ts, value]; `1m`/`1h` give [bucketStart, mean, min, max, count] per non-empty bucket.
+   * [ts, value]; `1m`/`1h` give [bucketStart, mean, min, max, count] per non-empty bucket, read
+   * from the rollups (a bucket partly inside the range is included whole).
    */
   query(q: RangeQuery): Promise<SeriesData[]>;
-  /** Resolves when the storage answers; rejects with the reason otherwise (used by /readyz). */
-  ping(): Promise<void>;
+  /**
+   * Removes what is older than each resolution's retention, relative to `now`, in small steps so
+   * that ingest goes on meanwhile. Returns how many rows (or points) were removed, when known.
+   */
+  applyRetention(now: number): Promise<{ raw: number; minute: number; hour: number }>;
+  /** Whether the store answers, and any backlog; used by /readyz and /metrics. Never throws. */
+  health(): Promise<StoreHealth>;
+  /** Flushes what can be flushed and releases resources. */
   close(): Promise<void>;
 }

@@ -2,28 +2,70 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { seriesKey, STEP_MS, type Point, type SeriesData } from '@zhuyun/protocol';
-import type { RangeQuery, TimeSeriesStore } from '../time-series.store.js';
+import {
+  DEFAULT_RETENTION,
+  type RangeQuery,
+  type Retention,
+  type StoreHealth,
+  type TimeSeriesStore,
+} from '../time-series.store.js';
 
-/** Rows per transaction: big enough to amortise the commit, small enough not to stall the loop. */
+/** Points per transaction: big enough to amortise the commit, small enough not to stall the loop. */
 const CHUNK = 5_000;
 /** Most points returned per series for a raw query; a longer range must use a step. */
 const MAX_RAW_POINTS = 50_000;
+/** Rows a retention step deletes per transaction, so ingest gets the lock in between. */
+const RETENTION_STEP = 5_000;
+
+const MINUTE = STEP_MS['1m'];
+const HOUR = STEP_MS['1h'];
+
+/** One bucket's aggregate, as kept in the rollup tables. `sum` makes mean = sum / count exact. */
+interface Agg {
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  lastTs: number;
+  last: number;
+}
+
+function addTo(agg: Agg | undefined, ts: number, v: number): Agg {
+  if (!agg) return { min: v, max: v, sum: v, count: 1, lastTs: ts, last: v };
+  agg.min = Math.min(agg.min, v);
+  agg.max = Math.max(agg.max, v);
+  agg.sum += v;
+  agg.count += 1;
+  if (ts >= agg.lastTs) {
+    agg.lastTs = ts;
+    agg.last = v;
+  }
+  return agg;
+}
 
 /**
- * The embedded store: one SQLite file in WAL mode. A series is a row of `series` (metric + tags);
- * points are `(series_id, ts) -> value` in a WITHOUT ROWID table, so one series' range is one
- * index scan. WAL with synchronous=NORMAL keeps committed transactions across a process crash
- * (kill -9); only an OS crash or power loss can take the last ones.
+ * The embedded store: one SQLite file in WAL mode.
+ * - `series`: one row per metric + tag set.
+ * - `points(series_id, ts, value)` WITHOUT ROWID: one series' range is one index scan; the same
+ *   point twice is one row.
+ * - `rollup_1m`, `rollup_1h`: per series and bucket, min/max/sum/count/last. New points are
+ *   aggregated in memory per write and merged with one upsert per touched bucket (order does not
+ *   matter: min, max, sum and count commute; `last` goes by timestamp). A point that replaces a
+ *   stored one with another value marks its buckets for an exact recount from the finer level;
+ *   a replay of the same value changes nothing.
+ * WAL with synchronous=NORMAL keeps committed transactions across a process crash (kill -9); only
+ * an OS crash or power loss can take the last ones.
  */
 export class SqliteTimeSeriesStore implements TimeSeriesStore {
   readonly name = 'sqlite';
   private readonly db: Database.Database;
   private readonly seriesIds = new Map<string, number>();
-  private readonly insertSeries: Database.Statement;
-  private readonly selectSeriesId: Database.Statement<[string], { id: number }>;
-  private readonly upsertPoint: Database.Statement;
+  private readonly stmt: ReturnType<SqliteTimeSeriesStore['prepare']>;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly retention: Retention = DEFAULT_RETENTION,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -47,27 +89,101 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         value REAL NOT NULL,
         PRIMARY KEY (series_id, ts)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rollup_1m (
+        series_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+        min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL, last REAL NOT NULL,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rollup_1h (
+        series_id INTEGER NOT NULL, bucket INTEGER NOT NULL,
+        min REAL NOT NULL, max REAL NOT NULL, sum REAL NOT NULL, count INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL, last REAL NOT NULL,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
     `);
-    this.insertSeries = this.db.prepare(
-      'INSERT OR IGNORE INTO series (key, metric, district, unit, node, tags) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.selectSeriesId = this.db.prepare('SELECT id FROM series WHERE key = ?');
-    this.upsertPoint = this.db.prepare('INSERT OR REPLACE INTO points (series_id, ts, value) VALUES (?, ?, ?)');
+    this.stmt = this.prepare();
+  }
+
+  private prepare() {
+    const merge = (table: string) =>
+      this.db.prepare(`
+        INSERT INTO ${table} (series_id, bucket, min, max, sum, count, last_ts, last)
+        VALUES (@sid, @bucket, @min, @max, @sum, @count, @lastTs, @last)
+        ON CONFLICT (series_id, bucket) DO UPDATE SET
+          min = min(min, excluded.min), max = max(max, excluded.max),
+          sum = sum + excluded.sum, count = count + excluded.count,
+          last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+          last_ts = max(last_ts, excluded.last_ts)`);
+    // An exact recount of one bucket from the level below; `last` is the value at the newest ts.
+    const recount = (table: string, from: string, tsCol: string, width: number) =>
+      this.db.prepare(`
+        INSERT OR REPLACE INTO ${table} (series_id, bucket, min, max, sum, count, last_ts, last)
+        SELECT @sid, @bucket, min(${from === 'points' ? 'value' : 'min'}), max(${from === 'points' ? 'value' : 'max'}),
+               ${from === 'points' ? 'sum(value), count(*)' : 'sum(sum), sum(count)'},
+               max(${tsCol}),
+               (SELECT ${from === 'points' ? 'value' : 'last'} FROM ${from} WHERE series_id = @sid AND ${from === 'points' ? 'ts' : 'bucket'} >= @bucket AND ${from === 'points' ? 'ts' : 'bucket'} < @bucket + ${width} ORDER BY ${tsCol} DESC LIMIT 1)
+        FROM ${from} WHERE series_id = @sid AND ${from === 'points' ? 'ts' : 'bucket'} >= @bucket AND ${from === 'points' ? 'ts' : 'bucket'} < @bucket + ${width}
+        HAVING count(*) > 0`);
+    return {
+      insertSeries: this.db.prepare('INSERT OR IGNORE INTO series (key, metric, district, unit, node, tags) VALUES (?, ?, ?, ?, ?, ?)'),
+      seriesId: this.db.prepare<[string], { id: number }>('SELECT id FROM series WHERE key = ?'),
+      insertPoint: this.db.prepare('INSERT OR IGNORE INTO points (series_id, ts, value) VALUES (?, ?, ?)'),
+      pointValue: this.db.prepare<[number, number], { value: number }>('SELECT value FROM points WHERE series_id = ? AND ts = ?'),
+      updatePoint: this.db.prepare('UPDATE points SET value = ? WHERE series_id = ? AND ts = ?'),
+      merge1m: merge('rollup_1m'),
+      merge1h: merge('rollup_1h'),
+      recount1m: recount('rollup_1m', 'points', 'ts', MINUTE),
+      recount1h: recount('rollup_1h', 'rollup_1m', 'last_ts', HOUR),
+    };
   }
 
   private seriesId(p: Point): number {
     const key = seriesKey(p.metric, p.tags);
     let id = this.seriesIds.get(key);
     if (id === undefined) {
-      this.insertSeries.run(key, p.metric, p.tags.district, p.tags.unit, p.tags.node, JSON.stringify(p.tags));
-      id = this.selectSeriesId.get(key)!.id;
+      this.stmt.insertSeries.run(key, p.metric, p.tags.district, p.tags.unit, p.tags.node, JSON.stringify(p.tags));
+      id = this.stmt.seriesId.get(key)!.id;
       this.seriesIds.set(key, id);
     }
     return id;
   }
 
   private readonly writeChunk = (points: readonly Point[]) => {
-    for (const p of points) this.upsertPoint.run(this.seriesId(p), p.ts, p.value);
+    const s = this.stmt;
+    const minutes = new Map<string, Agg>();
+    const hours = new Map<string, Agg>();
+    const recount = new Set<string>(); // `${sid}:${minuteBucket}`
+    for (const p of points) {
+      const sid = this.seriesId(p);
+      const m = p.ts - (p.ts % MINUTE);
+      if (s.insertPoint.run(sid, p.ts, p.value).changes === 1) {
+        minutes.set(`${sid}:${m}`, addTo(minutes.get(`${sid}:${m}`), p.ts, p.value));
+        const h = p.ts - (p.ts % HOUR);
+        hours.set(`${sid}:${h}`, addTo(hours.get(`${sid}:${h}`), p.ts, p.value));
+      } else if (s.pointValue.get(sid, p.ts)!.value !== p.value) {
+        s.updatePoint.run(p.value, sid, p.ts);
+        recount.add(`${sid}:${m}`);
+      }
+    }
+    const mergeAll = (stmt: Database.Statement, aggs: Map<string, Agg>) => {
+      for (const [key, a] of aggs) {
+        const [sid, bucket] = key.split(':').map(Number);
+        stmt.run({ sid, bucket, min: a.min, max: a.max, sum: a.sum, count: a.count, lastTs: a.lastTs, last: a.last });
+      }
+    };
+    mergeAll(s.merge1m, minutes);
+    mergeAll(s.merge1h, hours);
+    const hoursToRecount = new Set<string>();
+    for (const key of recount) {
+      const [sid, bucket] = key.split(':').map(Number);
+      s.recount1m.run({ sid, bucket });
+      hoursToRecount.add(`${sid}:${bucket - (bucket % HOUR)}`);
+    }
+    for (const key of hoursToRecount) {
+      const [sid, bucket] = key.split(':').map(Number);
+      s.recount1h.run({ sid, bucket });
+    }
   };
 
   async write(points: readonly Point[]): Promise<void> {
@@ -95,31 +211,61 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         args.push(`$.${k}`, v);
       }
     }
-    const limit = q.maxSeries ?? 1_000;
     const rows = this.db
       .prepare(`SELECT id, tags FROM series WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`)
-      .all(...args, limit) as Array<{ id: number; tags: string }>;
-    const raw = this.db.prepare(
-      'SELECT ts, value FROM points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?',
-    );
-    const bucketed = this.db.prepare(`
-      SELECT (ts / @step) * @step AS b, avg(value) AS mean, min(value) AS lo, max(value) AS hi, count(*) AS n
-      FROM points WHERE series_id = @id AND ts BETWEEN @from AND @to GROUP BY b ORDER BY b`);
-    return rows.map((r) => {
-      const tags = JSON.parse(r.tags) as Record<string, string>;
-      if (q.step === 'raw') {
-        const pts = (raw.raw(true).all(r.id, q.from, q.to, MAX_RAW_POINTS) as Array<[number, number]>);
-        return { metric: q.metric, tags, points: pts };
-      }
-      const pts = bucketed.raw(true).all({ id: r.id, step: STEP_MS[q.step], from: q.from, to: q.to }) as Array<
-        [number, number, number, number, number]
-      >;
-      return { metric: q.metric, tags, points: pts };
-    });
+      .all(...args, q.maxSeries ?? 1_000) as Array<{ id: number; tags: string }>;
+    let read: Database.Statement;
+    let from = q.from;
+    if (q.step === 'raw') {
+      read = this.db.prepare('SELECT ts, value FROM points WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?');
+    } else {
+      // A bucket partly inside the range is returned whole.
+      from = q.from - (q.from % STEP_MS[q.step]);
+      read = this.db.prepare(
+        `SELECT bucket, sum / count, min, max, count FROM rollup_${q.step} WHERE series_id = ? AND bucket BETWEEN ? AND ? ORDER BY bucket LIMIT ?`,
+      );
+    }
+    read.raw(true);
+    const out: SeriesData[] = [];
+    for (const r of rows) {
+      const points = read.all(r.id, from, q.to, MAX_RAW_POINTS) as SeriesData['points'];
+      if (points.length) out.push({ metric: q.metric, tags: JSON.parse(r.tags), points });
+    }
+    return out;
   }
 
-  async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+  async applyRetention(now: number): Promise<{ raw: number; minute: number; hour: number }> {
+    const seriesIds = (this.db.prepare('SELECT id FROM series').pluck().all() as number[]);
+    const sweep = async (table: string, col: string, before: number) => {
+      // Per series, through the primary key, a few thousand rows per transaction: writers wait
+      // at most one small step.
+      const del = this.db.prepare(
+        `DELETE FROM ${table} WHERE series_id = ? AND ${col} IN (SELECT ${col} FROM ${table} WHERE series_id = ? AND ${col} < ? LIMIT ${RETENTION_STEP})`,
+      );
+      let removed = 0;
+      for (const sid of seriesIds) {
+        for (;;) {
+          const n = del.run(sid, sid, before).changes;
+          removed += n;
+          if (n < RETENTION_STEP) break;
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+      return removed;
+    };
+    const raw = await sweep('points', 'ts', now - this.retention.rawMs);
+    const minute = await sweep('rollup_1m', 'bucket', now - this.retention.minuteMs);
+    const hour = await sweep('rollup_1h', 'bucket', now - this.retention.hourMs);
+    return { raw, minute, hour };
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
   }
 
   async close(): Promise<void> {
