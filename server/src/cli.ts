@@ -36,7 +36,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     return 2;
   }
   const config = loadConfig(env, { dashboardDir: fileURLToPath(new URL('../../dashboard/dist', import.meta.url)) });
-  const db = await openDatabase(config.databasePath);
+  const db = await openDatabase(config.database);
   try {
     const tokens = new CollectorTokensService(db, systemClock);
     if (verb === 'list') {

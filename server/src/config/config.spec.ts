@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, tsdb: 'sqlite', simulate: false });
     expect(c.dataDir).toMatch(/\/data$/);
-    expect(c.databasePath).toMatch(/\/data\/zhuyun\.sqlite$/);
+    expect(c.database).toEqual({ kind: 'sqlite', path: expect.stringMatching(/\/data\/zhuyun\.sqlite$/) });
   });
 
   it('reads the simulate flag and an empty variable as unset', () => {
@@ -29,11 +29,12 @@ describe('loadConfig', () => {
 
   it('says plainly what this build does not do yet', () => {
     expect(() => loadConfig({ ZHUYUN_TSDB: 'influx' })).toThrow(/InfluxDB 1.x adapter is not in this build/);
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@localhost/test' })).toThrow(/PostgreSQL is not supported/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
   });
 
-  it('takes a sqlite: DATABASE_URL', () => {
-    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).databasePath).toBe('/tmp/x.sqlite');
+  it('takes a sqlite: or postgres:// DATABASE_URL, and says what else it expects', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/tmp/x.sqlite' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://root@127.0.0.1:5432/test' }).database).toEqual({ kind: 'postgres', url: 'postgres://root@127.0.0.1:5432/test' });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/expected postgres:\/\//);
   });
 });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { DatabaseLocation } from '../db/database.js';
 
 /**
  * The server's configuration, read once from the environment at start (STYLE rule 4).
@@ -30,8 +31,8 @@ export interface AppConfig {
   dataDir: string;
   tsdb: 'sqlite' | 'influx';
   influxUrl?: string;
-  /** SQLite file path of the relational state. */
-  databasePath: string;
+  /** The relational state: a SQLite file (default, in the data dir) or PostgreSQL. */
+  database: DatabaseLocation;
   redisUrl?: string;
   simulate: boolean;
   /** Built dashboard served on `/`; undefined serves none. */
@@ -67,14 +68,14 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   if (e.ZHUYUN_TSDB === 'influx') {
     problems.push('ZHUYUN_TSDB=influx: the InfluxDB 1.x adapter is not in this build yet; use sqlite (the default)');
   }
-  let databasePath = resolve(e.ZHUYUN_DATA_DIR, 'zhuyun.sqlite');
+  let database: DatabaseLocation = { kind: 'sqlite', path: resolve(e.ZHUYUN_DATA_DIR, 'zhuyun.sqlite') };
   if (e.DATABASE_URL !== undefined) {
-    if (/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
-      problems.push('DATABASE_URL=postgres://...: PostgreSQL is not supported in this build yet; leave it unset for SQLite');
+    if (/^postgres(ql)?:\/\/./.test(e.DATABASE_URL)) {
+      database = { kind: 'postgres', url: e.DATABASE_URL };
     } else if (e.DATABASE_URL.startsWith('sqlite:')) {
-      databasePath = resolve(e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, ''));
+      database = { kind: 'sqlite', path: resolve(e.DATABASE_URL.slice('sqlite:'.length).replace(/^\/\//, '')) };
     } else {
-      problems.push(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)}: expected sqlite:<path> or postgres://...`);
+      problems.push(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)}: expected postgres://user@host:5432/db or sqlite:<path>`);
     }
   }
   if (e.REDIS_URL !== undefined) {
@@ -87,7 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     dataDir: resolve(e.ZHUYUN_DATA_DIR),
     tsdb: e.ZHUYUN_TSDB,
     influxUrl: e.INFLUX_URL,
-    databasePath,
+    database,
     redisUrl: e.REDIS_URL,
     simulate: e.ZHUYUN_SIMULATE,
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,

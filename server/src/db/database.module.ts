@@ -12,7 +12,7 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: DATABASE, inject: [CONFIG], useFactory: (config: AppConfig) => openDatabase(config.databasePath) },
+    { provide: DATABASE, inject: [CONFIG], useFactory: (config: AppConfig) => openDatabase(config.database) },
     DatabaseCloser,
   ],
   exports: [DATABASE],

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -58,19 +59,38 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Opens the SQLite file (WAL) and runs pending migrations. */
-export async function openDatabase(path: string): Promise<Db> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
+/** Where the relational state lives: a SQLite file (the default) or a PostgreSQL URL. */
+export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+function dialectFor(location: DatabaseLocation): Dialect {
+  if (location.kind === 'postgres') {
+    // A URL may carry `?options=-c search_path=<schema>` to keep deployments (and tests) apart.
+    return new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 10 }) });
+  }
+  if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
+  const sqlite = new Database(location.path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+  return new SqliteDialect({ database: sqlite });
+}
+
+/**
+ * Opens the relational database and runs pending migrations: the same migrations and the same
+ * queries on SQLite and PostgreSQL. A path string means SQLite.
+ */
+export async function openDatabase(location: DatabaseLocation | string): Promise<Db> {
+  const where = typeof location === 'string' ? ({ kind: 'sqlite', path: location } as const) : location;
+  const db = new Kysely<Schema>({ dialect: dialectFor(where) });
+  try {
+    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    }
+  } catch (err) {
     await db.destroy();
-    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    throw err;
   }
   return db;
 }
