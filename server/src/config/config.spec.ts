@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
   });
 
+  it('reads retention spans, checks their order', () => {
+    expect(loadConfig({}).retention).toEqual({ rawMs: 14 * 86_400_000, minuteMs: 180 * 86_400_000, hourMs: 5 * 365 * 86_400_000 });
+    expect(loadConfig({ ZHUYUN_RETENTION_RAW: '36h' }).retention.rawMs).toBe(36 * 3_600_000);
+    expect(() => loadConfig({ ZHUYUN_RETENTION_RAW: 'two weeks' })).toThrow(/ZHUYUN_RETENTION_RAW="two weeks": must be a duration/);
+    expect(() => loadConfig({ ZHUYUN_RETENTION_RAW: '200d' })).toThrow(/coarser resolution/);
+  });
+
   it('takes a sqlite: or postgres:// DATABASE_URL, and says what else it expects', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/tmp/x.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://root@127.0.0.1:5432/test' }).database).toEqual({ kind: 'postgres', url: 'postgres://root@127.0.0.1:5432/test' });

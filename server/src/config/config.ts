@@ -12,6 +12,14 @@ const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
   .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on');
 
+const DURATION_UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+
+/** `14d`, `180d`, `5y`, `36h`: a retention span. */
+const duration = z
+  .string()
+  .regex(/^\d+(s|m|h|d|w|y)$/, 'must be a duration such as 14d, 180d, 36h or 5y')
+  .transform((v) => Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int('must be an integer').min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -21,6 +29,9 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.url({ message: 'must be a URL such as redis://127.0.0.1:6379' }).optional(),
   ZHUYUN_SIMULATE: flag.default(false),
+  ZHUYUN_RETENTION_RAW: duration.default('14d'),
+  ZHUYUN_RETENTION_1M: duration.default('180d'),
+  ZHUYUN_RETENTION_1H: duration.default('5y'),
   ZHUYUN_DASHBOARD_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -35,6 +46,8 @@ export interface AppConfig {
   database: DatabaseLocation;
   redisUrl?: string;
   simulate: boolean;
+  /** How long raw points, 1-minute and 1-hour rollups are kept, in ms. */
+  retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
   dashboardDir?: string;
   logLevel: string;
@@ -65,6 +78,9 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   }
   const e = parsed.data;
   const problems: string[] = [];
+  if (!(e.ZHUYUN_RETENTION_RAW <= e.ZHUYUN_RETENTION_1M && e.ZHUYUN_RETENTION_1M <= e.ZHUYUN_RETENTION_1H)) {
+    problems.push('ZHUYUN_RETENTION_RAW <= ZHUYUN_RETENTION_1M <= ZHUYUN_RETENTION_1H must hold: a coarser resolution is kept at least as long');
+  }
   if (e.ZHUYUN_TSDB === 'influx') {
     problems.push('ZHUYUN_TSDB=influx: the InfluxDB 1.x adapter is not in this build yet; use sqlite (the default)');
   }
@@ -91,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     database,
     redisUrl: e.REDIS_URL,
     simulate: e.ZHUYUN_SIMULATE,
+    retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
     logLevel: e.LOG_LEVEL,
   };

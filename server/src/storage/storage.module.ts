@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { CONFIG, type AppConfig } from '../config/config.js';
+import { RetentionService } from './retention.service.js';
 import { SqliteTimeSeriesStore } from './sqlite/sqlite.time-series.store.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from './time-series.store.js';
 
@@ -18,10 +19,11 @@ class StoreCloser implements OnApplicationShutdown {
     {
       provide: TIME_SERIES_STORE,
       inject: [CONFIG],
-      useFactory: (config: AppConfig): TimeSeriesStore => new SqliteTimeSeriesStore(join(config.dataDir, 'tsdb.sqlite')),
+      useFactory: (config: AppConfig): TimeSeriesStore => new SqliteTimeSeriesStore(join(config.dataDir, 'tsdb.sqlite'), config.retention),
     },
     StoreCloser,
+    RetentionService,
   ],
-  exports: [TIME_SERIES_STORE],
+  exports: [TIME_SERIES_STORE, RetentionService],
 })
 export class StorageModule {}
