@@ -29,9 +29,9 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.url({ message: 'must be a URL such as redis://127.0.0.1:6379' }).optional(),
   ZHUYUN_SIMULATE: flag.default(false),
-  ZHUYUN_RETENTION_RAW: duration.default('14d'),
-  ZHUYUN_RETENTION_1M: duration.default('180d'),
-  ZHUYUN_RETENTION_1H: duration.default('5y'),
+  ZHUYUN_RETENTION_RAW: duration.prefault('14d'),
+  ZHUYUN_RETENTION_1M: duration.prefault('180d'),
+  ZHUYUN_RETENTION_1H: duration.prefault('5y'),
   ZHUYUN_DASHBOARD_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
