@@ -17,6 +17,11 @@ const MAX_RAW_POINTS = 50_000;
 /** Rows a retention step deletes per transaction, so ingest gets the lock in between. */
 const RETENTION_STEP = 5_000;
 
+/** How often committed points are merged into the rollup tables. */
+const ROLLUP_MERGE_MS = 2_000;
+/** Pending buckets beyond which a write merges at once, bounding memory. */
+const MAX_PENDING_BUCKETS = 100_000;
+
 const MINUTE = STEP_MS['1m'];
 const HOUR = STEP_MS['1h'];
 
@@ -43,16 +48,32 @@ function addTo(agg: Agg | undefined, ts: number, v: number): Agg {
   return agg;
 }
 
+function mergeAgg(into: Agg | undefined, a: Agg): Agg {
+  if (!into) return a;
+  into.min = Math.min(into.min, a.min);
+  into.max = Math.max(into.max, a.max);
+  into.sum += a.sum;
+  into.count += a.count;
+  if (a.lastTs >= into.lastTs) {
+    into.lastTs = a.lastTs;
+    into.last = a.last;
+  }
+  return into;
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode.
  * - `series`: one row per metric + tag set.
  * - `points(series_id, ts, value)` WITHOUT ROWID: one series' range is one index scan; the same
  *   point twice is one row.
  * - `rollup_1m`, `rollup_1h`: per series and bucket, min/max/sum/count/last. New points are
- *   aggregated in memory per write and merged with one upsert per touched bucket (order does not
- *   matter: min, max, sum and count commute; `last` goes by timestamp). A point that replaces a
- *   stored one with another value marks its buckets for an exact recount from the finer level;
- *   a replay of the same value changes nothing.
+ *   aggregated in memory and merged into the tables every two seconds (and before any rollup
+ *   query or retention sweep) with one upsert per touched bucket: order does not matter (min, max,
+ *   sum and count commute; `last` goes by timestamp). A point that replaces a stored one with
+ *   another value marks its bucket for an exact recount from the finer level; a replay of the same
+ *   value changes nothing. Crash safety of the rollups: each write transaction also records the
+ *   oldest timestamp not yet rolled up (`meta.rollups_pending_since`); at start, buckets from
+ *   there on are recounted from the raw points, so a crash loses no rollup either.
  * WAL with synchronous=NORMAL keeps committed transactions across a process crash (kill -9); only
  * an OS crash or power loss can take the last ones.
  */
@@ -61,6 +82,15 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   private readonly db: Database.Database;
   private readonly seriesIds = new Map<string, number>();
   private readonly stmt: ReturnType<SqliteTimeSeriesStore['prepare']>;
+  /** Aggregates of committed points not yet merged into the rollup tables, by `${sid}:${bucket}`. */
+  private pendingMinutes = new Map<string, Agg>();
+  private pendingHours = new Map<string, Agg>();
+  /** Minute buckets (`${sid}:${bucket}`) whose points were replaced: recounted at the next merge. */
+  private pendingRecount = new Set<string>();
+  /** Mirror of meta.rollups_pending_since. */
+  private pendingSince: number | null = null;
+  private readonly flushTimer: NodeJS.Timeout;
+  private flushError?: string;
 
   constructor(
     readonly path: string,
@@ -101,8 +131,23 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         last_ts INTEGER NOT NULL, last REAL NOT NULL,
         PRIMARY KEY (series_id, bucket)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
     `);
     this.stmt = this.prepare();
+    this.recover();
+    this.flushTimer = setInterval(() => this.flushRollups(), ROLLUP_MERGE_MS);
+    this.flushTimer.unref();
+  }
+
+  /** After a crash: recount every bucket from the oldest point that was not rolled up. */
+  private recover(): void {
+    const since = this.stmt.getPendingSince.pluck().get() as number | undefined | null;
+    if (since === undefined || since === null) return;
+    this.db.transaction(() => {
+      this.stmt.recountMinutesFrom.run({ from: since - (since % MINUTE) });
+      this.stmt.recountHoursFrom.run({ from: since - (since % HOUR) });
+      this.stmt.setPendingSince.run(null);
+    })();
   }
 
   private prepare() {
@@ -135,6 +180,25 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
       merge1h: merge('rollup_1h'),
       recount1m: recount('rollup_1m', 'points', 'ts', MINUTE),
       recount1h: recount('rollup_1h', 'rollup_1m', 'last_ts', HOUR),
+      getPendingSince: this.db.prepare("SELECT value FROM meta WHERE key = 'rollups_pending_since'"),
+      setPendingSince: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups_pending_since', ?)"),
+      recountMinutesFrom: this.db.prepare(`
+        WITH b AS (
+          SELECT series_id, (ts / ${MINUTE}) * ${MINUTE} AS bucket, min(value) AS mn, max(value) AS mx,
+                 sum(value) AS sm, count(*) AS c, max(ts) AS lt
+          FROM points WHERE ts >= @from GROUP BY series_id, bucket)
+        INSERT OR REPLACE INTO rollup_1m (series_id, bucket, min, max, sum, count, last_ts, last)
+        SELECT b.series_id, b.bucket, b.mn, b.mx, b.sm, b.c, b.lt, p.value
+        FROM b JOIN points p ON p.series_id = b.series_id AND p.ts = b.lt`),
+      recountHoursFrom: this.db.prepare(`
+        WITH b AS (
+          SELECT series_id, (bucket / ${HOUR}) * ${HOUR} AS hb, min(min) AS mn, max(max) AS mx,
+                 sum(sum) AS sm, sum(count) AS c, max(last_ts) AS lt
+          FROM rollup_1m WHERE bucket >= @from GROUP BY series_id, hb)
+        INSERT OR REPLACE INTO rollup_1h (series_id, bucket, min, max, sum, count, last_ts, last)
+        SELECT b.series_id, b.hb, b.mn, b.mx, b.sm, b.c, b.lt, r.last
+        FROM b JOIN rollup_1m r ON r.series_id = b.series_id AND r.last_ts = b.lt
+          AND r.bucket >= b.hb AND r.bucket < b.hb + ${HOUR}`),
     };
   }
 
@@ -149,53 +213,92 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     return id;
   }
 
+  /** Inside one transaction: raw points in, and what they change in the rollups, to merge later. */
   private readonly writeChunk = (points: readonly Point[]) => {
     const s = this.stmt;
     const minutes = new Map<string, Agg>();
     const hours = new Map<string, Agg>();
-    const recount = new Set<string>(); // `${sid}:${minuteBucket}`
+    const recount: string[] = [];
+    let oldest = Infinity;
     for (const p of points) {
       const sid = this.seriesId(p);
-      const m = p.ts - (p.ts % MINUTE);
       if (s.insertPoint.run(sid, p.ts, p.value).changes === 1) {
-        minutes.set(`${sid}:${m}`, addTo(minutes.get(`${sid}:${m}`), p.ts, p.value));
+        const m = p.ts - (p.ts % MINUTE);
         const h = p.ts - (p.ts % HOUR);
+        minutes.set(`${sid}:${m}`, addTo(minutes.get(`${sid}:${m}`), p.ts, p.value));
         hours.set(`${sid}:${h}`, addTo(hours.get(`${sid}:${h}`), p.ts, p.value));
       } else if (s.pointValue.get(sid, p.ts)!.value !== p.value) {
         s.updatePoint.run(p.value, sid, p.ts);
-        recount.add(`${sid}:${m}`);
+        recount.push(`${sid}:${p.ts - (p.ts % MINUTE)}`);
+      } else {
+        continue; // the very same point again: nothing changes
       }
+      if (p.ts < oldest) oldest = p.ts;
     }
+    if (oldest < (this.pendingSince ?? Infinity)) s.setPendingSince.run(oldest);
+    return { minutes, hours, recount, oldest };
+  };
+
+  async write(points: readonly Point[]): Promise<void> {
+    const tx = this.db.transaction(this.writeChunk);
+    for (let i = 0; i < points.length; i += CHUNK) {
+      let done;
+      try {
+        done = tx(points.slice(i, i + CHUNK));
+      } catch (err) {
+        // A rolled-back chunk may have cached ids of series rows that were rolled back with it.
+        this.seriesIds.clear();
+        throw err;
+      }
+      // Committed: only now do its aggregates count.
+      for (const [k, a] of done.minutes) this.pendingMinutes.set(k, mergeAgg(this.pendingMinutes.get(k), a));
+      for (const [k, a] of done.hours) this.pendingHours.set(k, mergeAgg(this.pendingHours.get(k), a));
+      for (const k of done.recount) this.pendingRecount.add(k);
+      if (done.oldest < (this.pendingSince ?? Infinity)) this.pendingSince = done.oldest;
+    }
+    if (this.pendingMinutes.size > MAX_PENDING_BUCKETS) this.flushRollups();
+  }
+
+  /**
+   * Merges the pending aggregates into the rollup tables and recounts replaced buckets, in one
+   * transaction, then clears the crash-recovery mark. Called on a timer and before reading rollups.
+   */
+  flushRollups(): void {
+    if (this.pendingSince === null || !this.db.open) return;
+    const s = this.stmt;
+    const minutes = this.pendingMinutes;
+    const hours = this.pendingHours;
+    const recount = this.pendingRecount;
     const mergeAll = (stmt: Database.Statement, aggs: Map<string, Agg>) => {
       for (const [key, a] of aggs) {
         const [sid, bucket] = key.split(':').map(Number);
         stmt.run({ sid, bucket, min: a.min, max: a.max, sum: a.sum, count: a.count, lastTs: a.lastTs, last: a.last });
       }
     };
-    mergeAll(s.merge1m, minutes);
-    mergeAll(s.merge1h, hours);
-    const hoursToRecount = new Set<string>();
-    for (const key of recount) {
-      const [sid, bucket] = key.split(':').map(Number);
-      s.recount1m.run({ sid, bucket });
-      hoursToRecount.add(`${sid}:${bucket - (bucket % HOUR)}`);
-    }
-    for (const key of hoursToRecount) {
-      const [sid, bucket] = key.split(':').map(Number);
-      s.recount1h.run({ sid, bucket });
-    }
-  };
-
-  async write(points: readonly Point[]): Promise<void> {
-    const tx = this.db.transaction(this.writeChunk);
-    for (let i = 0; i < points.length; i += CHUNK) {
-      try {
-        tx(points.slice(i, i + CHUNK));
-      } catch (err) {
-        // A rolled-back chunk may have cached ids of series rows that were rolled back with it.
-        this.seriesIds.clear();
-        throw err;
-      }
+    try {
+      this.db.transaction(() => {
+        mergeAll(s.merge1m, minutes);
+        mergeAll(s.merge1h, hours);
+        const hoursToRecount = new Set<string>();
+        for (const key of recount) {
+          const [sid, bucket] = key.split(':').map(Number);
+          s.recount1m.run({ sid, bucket });
+          hoursToRecount.add(`${sid}:${bucket - (bucket % HOUR)}`);
+        }
+        for (const key of hoursToRecount) {
+          const [sid, bucket] = key.split(':').map(Number);
+          s.recount1h.run({ sid, bucket });
+        }
+        s.setPendingSince.run(null);
+      })();
+      this.pendingMinutes = new Map();
+      this.pendingHours = new Map();
+      this.pendingRecount = new Set();
+      this.pendingSince = null;
+      this.flushError = undefined;
+    } catch (err) {
+      // Kept pending; the raw points are safe and the next merge (or a restart) tries again.
+      this.flushError = `rollup merge failed: ${(err as Error).message}`;
     }
   }
 
@@ -214,6 +317,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const rows = this.db
       .prepare(`SELECT id, tags FROM series WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`)
       .all(...args, q.maxSeries ?? 1_000) as Array<{ id: number; tags: string }>;
+    if (q.step !== 'raw') this.flushRollups();
     let read: Database.Statement;
     let from = q.from;
     if (q.step === 'raw') {
@@ -235,6 +339,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   async applyRetention(now: number): Promise<{ raw: number; minute: number; hour: number }> {
+    this.flushRollups();
     const seriesIds = (this.db.prepare('SELECT id FROM series').pluck().all() as number[]);
     const sweep = async (table: string, col: string, before: number) => {
       // Per series, through the primary key, a few thousand rows per transaction: writers wait
@@ -262,13 +367,15 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   async health(): Promise<StoreHealth> {
     try {
       this.db.prepare('SELECT 1').get();
-      return { ok: true };
+      return this.flushError ? { ok: false, error: this.flushError } : { ok: true };
     } catch (err) {
       return { ok: false, error: (err as Error).message };
     }
   }
 
   async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    this.flushRollups();
     if (this.db.open) this.db.close();
   }
 }
