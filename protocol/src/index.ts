@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './ingest.js';
 export * from './series.js';
 export * from './live.js';
+export * from './line-protocol.js';

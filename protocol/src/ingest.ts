@@ -23,6 +23,8 @@ export interface Point {
   ts: number;
   value: number;
   tags: Tags;
+  /** Cache of `seriesKey(metric, tags)` (see pointKey); never sent on the wire. */
+  key?: string;
 }
 
 export interface Tags {
@@ -123,6 +125,15 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
 
 /** A stable key for a series: its metric and its tags in key order. */
 export function seriesKey(metric: string, tags: Record<string, string>): string {
-  const keys = Object.keys(tags).sort();
-  return metric + '{' + keys.map((k) => `${k}=${tags[k]}`).join(',') + '}';
+  // On the ingest hot path (once per point): a plain loop, no intermediate arrays of strings.
+  const keys = Object.keys(tags);
+  if (keys.length > 1) keys.sort();
+  let key = metric + '{';
+  for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + keys[i] + '=' + tags[keys[i]];
+  return key + '}';
+}
+
+/** The point's series key, computed once per point and kept on it (several stages need it). */
+export function pointKey(p: Point): string {
+  return (p.key ??= seriesKey(p.metric, p.tags));
 }

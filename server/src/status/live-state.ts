@@ -3,7 +3,7 @@ import {
   PLATFORMS,
   UNITS,
   UP_METRICS,
-  seriesKey,
+  pointKey,
   type DistrictData,
   type NodeState,
   type NodeStatus,
@@ -82,7 +82,7 @@ export class LiveState {
         this.nodes.set(key, rec);
       }
       if (p.ts < now - FRESH_MS) continue;
-      const sk = seriesKey(p.metric, p.tags);
+      const sk = pointKey(p);
       const cur = rec.series.get(sk);
       if (cur && p.ts <= cur.ts) continue;
       const rate = p.metric.endsWith('_total') ? counterRate(cur, p) : undefined;

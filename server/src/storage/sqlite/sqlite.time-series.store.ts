@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { seriesKey, STEP_MS, type Point, type SeriesData } from '@zhuyun/protocol';
+import { pointKey, STEP_MS, type Point, type SeriesData } from '@zhuyun/protocol';
 import {
   DEFAULT_RETENTION,
   type RangeQuery,
@@ -24,6 +24,14 @@ const MAX_PENDING_BUCKETS = 100_000;
 
 const MINUTE = STEP_MS['1m'];
 const HOUR = STEP_MS['1h'];
+
+/**
+ * A bucket's key as one number, not a string: (series id, minute index). Minutes since 1970 stay
+ * under 10^8 until the year 2160 and series ids under 10^7, so the product is exact in a double.
+ */
+const KEY_SPAN = 100_000_000;
+const bucketKey = (sid: number, bucket: number) => sid * KEY_SPAN + bucket / MINUTE;
+const fromKey = (key: number): [number, number] => [Math.floor(key / KEY_SPAN), (key % KEY_SPAN) * MINUTE];
 
 /** One bucket's aggregate, as kept in the rollup tables. `sum` makes mean = sum / count exact. */
 interface Agg {
@@ -82,11 +90,11 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   private readonly db: Database.Database;
   private readonly seriesIds = new Map<string, number>();
   private readonly stmt: ReturnType<SqliteTimeSeriesStore['prepare']>;
-  /** Aggregates of committed points not yet merged into the rollup tables, by `${sid}:${bucket}`. */
-  private pendingMinutes = new Map<string, Agg>();
-  private pendingHours = new Map<string, Agg>();
-  /** Minute buckets (`${sid}:${bucket}`) whose points were replaced: recounted at the next merge. */
-  private pendingRecount = new Set<string>();
+  /** Aggregates of committed points not yet merged into the rollup tables, by bucketKey. */
+  private pendingMinutes = new Map<number, Agg>();
+  private pendingHours = new Map<number, Agg>();
+  /** Minute buckets (bucketKey) whose points were replaced: recounted at the next merge. */
+  private pendingRecount = new Set<number>();
   /** Mirror of meta.rollups_pending_since. */
   private pendingSince: number | null = null;
   private readonly flushTimer: NodeJS.Timeout;
@@ -203,7 +211,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   private seriesId(p: Point): number {
-    const key = seriesKey(p.metric, p.tags);
+    const key = pointKey(p);
     let id = this.seriesIds.get(key);
     if (id === undefined) {
       this.stmt.insertSeries.run(key, p.metric, p.tags.district, p.tags.unit, p.tags.node, JSON.stringify(p.tags));
@@ -216,20 +224,20 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   /** Inside one transaction: raw points in, and what they change in the rollups, to merge later. */
   private readonly writeChunk = (points: readonly Point[]) => {
     const s = this.stmt;
-    const minutes = new Map<string, Agg>();
-    const hours = new Map<string, Agg>();
-    const recount: string[] = [];
+    const minutes = new Map<number, Agg>();
+    const hours = new Map<number, Agg>();
+    const recount: number[] = [];
     let oldest = Infinity;
     for (const p of points) {
       const sid = this.seriesId(p);
       if (s.insertPoint.run(sid, p.ts, p.value).changes === 1) {
-        const m = p.ts - (p.ts % MINUTE);
-        const h = p.ts - (p.ts % HOUR);
-        minutes.set(`${sid}:${m}`, addTo(minutes.get(`${sid}:${m}`), p.ts, p.value));
-        hours.set(`${sid}:${h}`, addTo(hours.get(`${sid}:${h}`), p.ts, p.value));
+        const mk = bucketKey(sid, p.ts - (p.ts % MINUTE));
+        const hk = bucketKey(sid, p.ts - (p.ts % HOUR));
+        minutes.set(mk, addTo(minutes.get(mk), p.ts, p.value));
+        hours.set(hk, addTo(hours.get(hk), p.ts, p.value));
       } else if (s.pointValue.get(sid, p.ts)!.value !== p.value) {
         s.updatePoint.run(p.value, sid, p.ts);
-        recount.push(`${sid}:${p.ts - (p.ts % MINUTE)}`);
+        recount.push(bucketKey(sid, p.ts - (p.ts % MINUTE)));
       } else {
         continue; // the very same point again: nothing changes
       }
@@ -269,9 +277,9 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const minutes = this.pendingMinutes;
     const hours = this.pendingHours;
     const recount = this.pendingRecount;
-    const mergeAll = (stmt: Database.Statement, aggs: Map<string, Agg>) => {
+    const mergeAll = (stmt: Database.Statement, aggs: Map<number, Agg>) => {
       for (const [key, a] of aggs) {
-        const [sid, bucket] = key.split(':').map(Number);
+        const [sid, bucket] = fromKey(key);
         stmt.run({ sid, bucket, min: a.min, max: a.max, sum: a.sum, count: a.count, lastTs: a.lastTs, last: a.last });
       }
     };
@@ -279,14 +287,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
       this.db.transaction(() => {
         mergeAll(s.merge1m, minutes);
         mergeAll(s.merge1h, hours);
-        const hoursToRecount = new Set<string>();
+        const hoursToRecount = new Set<number>();
         for (const key of recount) {
-          const [sid, bucket] = key.split(':').map(Number);
+          const [sid, bucket] = fromKey(key);
           s.recount1m.run({ sid, bucket });
-          hoursToRecount.add(`${sid}:${bucket - (bucket % HOUR)}`);
+          hoursToRecount.add(bucketKey(sid, bucket - (bucket % HOUR)));
         }
         for (const key of hoursToRecount) {
-          const [sid, bucket] = key.split(':').map(Number);
+          const [sid, bucket] = fromKey(key);
           s.recount1h.run({ sid, bucket });
         }
         s.setPendingSince.run(null);
