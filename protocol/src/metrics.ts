@@ -3,7 +3,7 @@
  * Names outside this list are accepted when they follow the pattern: probes may forward series of
  * their own (the prometheus probe, Telegraf over line protocol).
  */
-export const METRIC_NAME = /^[a-z][a-z0-9]*\.[a-z][a-z0-9_]*$/;
+export const METRIC_NAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 export const METRIC_NAME_MAX = 100;
 
 export const KNOWN_METRICS = [

@@ -10,10 +10,11 @@ import { systemClock } from './common/clock.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
+import { queryBodyParser, writeBodyParser } from './ingest/write.body.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
 /** Paths the server answers itself; everything else GET is the dashboard's (client-side routes). */
-const SERVER_PATHS = /^\/(api|socket\.io|metrics|healthz|readyz|write)(\/|$)/;
+const SERVER_PATHS = /^\/(api|socket\.io|metrics|healthz|readyz|write|ping|query)(\/|$)/;
 
 /** body-parser's failures, in the API's error shape, with what to do about them. */
 function bodyErrorHandler(err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) {
@@ -46,6 +47,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   });
   // gzip for the dashboard's assets and API answers (the map and ECharts are most of the bytes).
   app.use(compression());
+  // InfluxDB line protocol: text whatever the Content-Type, gzip allowed, InfluxDB-shaped errors.
+  app.use('/write', ...writeBodyParser());
+  app.use('/query', ...queryBodyParser());
   app.use('/api', express.json({ limit: MAX_BODY_BYTES, inflate: true }));
   app.use(bodyErrorHandler);
   app.useGlobalFilters(new DomainErrorFilter(logger));

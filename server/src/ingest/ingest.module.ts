@@ -4,6 +4,12 @@ import { OpsModule } from '../ops/ops.module.js';
 import { StatusModule } from '../status/status.module.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
+import { LineProtocolService } from './line-protocol.service.js';
+import { WriteController } from './write.controller.js';
 
-@Module({ imports: [AuthModule, StatusModule, OpsModule], controllers: [IngestController], providers: [IngestService] })
+@Module({
+  imports: [AuthModule, StatusModule, OpsModule],
+  controllers: [IngestController, WriteController],
+  providers: [IngestService, LineProtocolService],
+})
 export class IngestModule {}
