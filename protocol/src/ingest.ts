@@ -98,10 +98,14 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) {
     return { ok: false, error: 'tags must be an object with at least district and node' };
   }
-  const entries = Object.entries(tags as Record<string, unknown>);
-  if (entries.length > MAX_TAGS) return { ok: false, error: `at most ${MAX_TAGS} tags` };
+  // A plain loop over keys and one output object: this runs once per point on the ingest path.
+  const given = tags as Record<string, unknown>;
+  const keys = Object.keys(given);
+  if (keys.length > MAX_TAGS) return { ok: false, error: `at most ${MAX_TAGS} tags` };
   const out: Record<string, string> = {};
-  for (const [k, v] of entries) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = given[k];
     if (!TAG_KEY.test(k)) return { ok: false, error: `tag key ${JSON.stringify(k)} must be lower-case letters, digits and _` };
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TAG_VALUE) {
       return { ok: false, error: `tag ${k} must be a non-empty string of at most ${MAX_TAG_VALUE} characters` };
@@ -120,7 +124,9 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
         : `unknown district/unit pair ${JSON.stringify(out.district)}/${JSON.stringify(out.unit)}`,
     };
   }
-  return { ok: true, point: { metric, ts, value, tags: { ...out, district: where.district, unit: where.unit } as Tags } };
+  out.district = where.district;
+  out.unit = where.unit;
+  return { ok: true, point: { metric, ts, value, tags: out as Tags } };
 }
 
 /** A stable key for a series: its metric and its tags in key order. */

@@ -73,6 +73,17 @@ export function isUnitCode(code: string): boolean {
  * name no known unit.
  */
 export function resolveUnit(district: string, unit?: string): { district: string; unit: string } | undefined {
+  // Once per ingested point: the answer for a (district, unit) pair is remembered.
+  const key = unit === undefined ? district : `${district}/${unit}`;
+  if (resolved.has(key)) return resolved.get(key);
+  const r = resolveUncached(district, unit);
+  if (resolved.size < 10_000) resolved.set(key, r);
+  return r;
+}
+
+const resolved = new Map<string, { district: string; unit: string } | undefined>();
+
+function resolveUncached(district: string, unit?: string): { district: string; unit: string } | undefined {
   const d = findUnit(RETIRED_CODES[district] ?? district);
   if (!d) return undefined;
   if (d.kind === 'zone') {
