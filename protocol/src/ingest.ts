@@ -41,7 +41,8 @@ export interface Tags {
 export const IngestBatchSchema = z.object({
   collector: z.string().regex(ID, 'collector must be an id of letters, digits and _ . : -'),
   batch: z.string().min(1).max(200),
-  points: z.array(z.unknown()),
+  // Not z.array(z.unknown()): that copies the array item by item, on the hot path, for nothing.
+  points: z.custom<unknown[]>((v) => Array.isArray(v), { message: 'points must be an array of points' }),
 });
 export type IngestBatch = { collector: string; batch: string; points: RawPoint[] };
 
