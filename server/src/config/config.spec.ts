@@ -27,9 +27,32 @@ describe('loadConfig', () => {
     }
   });
 
-  it('says plainly what this build does not do yet', () => {
-    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx' })).toThrow(/InfluxDB 1.x adapter is not in this build/);
+  it('says plainly what is out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
+  });
+
+  it('takes InfluxDB from INFLUX_URL: database from the path (default zhuyun), credentials from the URL', () => {
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx' })).toThrow(/ZHUYUN_TSDB=influx needs INFLUX_URL/);
+    expect(loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'http://127.0.0.1:8086/zhuyun' }).influx).toEqual({
+      url: 'http://127.0.0.1:8086',
+      database: 'zhuyun',
+    });
+    expect(loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'http://10.1.2.3:8086' }).influx).toEqual({ url: 'http://10.1.2.3:8086', database: 'zhuyun' });
+    expect(loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'https://zy:p%40ss@tsdb.gov.example/metrics_gy/' }).influx).toEqual({
+      url: 'https://tsdb.gov.example',
+      database: 'metrics_gy',
+      username: 'zy',
+      password: 'p@ss',
+    });
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'http://h:8086/a/b' })).toThrow(/just the database name/);
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'udp://h:8089' })).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'not a url' })).toThrow(/INFLUX_URL="not a url": must be a URL/);
+    // A password never shows in the message.
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'ftp://u:secret@h/db' })).toThrow(/u:\*\*\*@/);
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'ftp://u:secret@h/db' })).not.toThrow(/secret/);
+    expect(() => loadConfig({ ZHUYUN_TSDB: 'influx', INFLUX_URL: 'http://h:8086', ZHUYUN_RETENTION_RAW: '30m' })).toThrow(/at least 1h/);
+    // Unused with SQLite.
+    expect(loadConfig({ INFLUX_URL: 'http://h:8086/x' }).influx).toBeUndefined();
   });
 
   it('reads retention spans, checks their order', () => {

@@ -25,7 +25,8 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   ZHUYUN_DATA_DIR: z.string().min(1).default('./data'),
   ZHUYUN_TSDB: z.enum(['sqlite', 'influx']).default('sqlite'),
-  INFLUX_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:8086/zhuyun' }).optional(),
+  // Checked by parseInfluxUrl (which keeps a password out of the message).
+  INFLUX_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.url({ message: 'must be a URL such as redis://127.0.0.1:6379' }).optional(),
   ZHUYUN_SIMULATE: flag.default(false),
@@ -41,7 +42,8 @@ export interface AppConfig {
   host: string;
   dataDir: string;
   tsdb: 'sqlite' | 'influx';
-  influxUrl?: string;
+  /** Where InfluxDB is, when `tsdb` is `influx` (from INFLUX_URL). */
+  influx?: InfluxConnection;
   /** The relational state: a SQLite file (default, in the data dir) or PostgreSQL. */
   database: DatabaseLocation;
   redisUrl?: string;
@@ -51,6 +53,49 @@ export interface AppConfig {
   /** Built dashboard served on `/`; undefined serves none. */
   dashboardDir?: string;
   logLevel: string;
+}
+
+/** InfluxDB 1.x as INFLUX_URL gives it: `http://[user:password@]host:port[/database]`. */
+export interface InfluxConnection {
+  /** `http://host:port`, without path or credentials. */
+  url: string;
+  /** From the URL's path; `zhuyun` when the path is empty. */
+  database: string;
+  username?: string;
+  password?: string;
+}
+
+const INFLUX_DB_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+/** Reads INFLUX_URL; returns a problem text instead when it is not usable. */
+export function parseInfluxUrl(raw: string): InfluxConnection | string {
+  const bad = (why: string) => `INFLUX_URL=${JSON.stringify(raw.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'))}: ${why}`;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return bad('must be a URL such as http://127.0.0.1:8086/zhuyun');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return bad('must start with http:// or https://');
+  if (u.search || u.hash) return bad('takes no query or fragment: http://[user:password@]host:8086/<database>');
+  const path = u.pathname.replace(/^\/+|\/+$/g, '');
+  let database = 'zhuyun';
+  if (path !== '') {
+    try {
+      database = decodeURIComponent(path);
+    } catch {
+      return bad('the path must be the database name');
+    }
+    if (!INFLUX_DB_NAME.test(database)) {
+      return bad(`the path must be just the database name (letters, digits, _ . -), got ${JSON.stringify(path)}`);
+    }
+  }
+  const conn: InfluxConnection = { url: `${u.protocol}//${u.host}`, database };
+  if (u.username !== '') {
+    conn.username = decodeURIComponent(u.username);
+    conn.password = decodeURIComponent(u.password);
+  }
+  return conn;
 }
 
 export class ConfigError extends Error {
@@ -81,8 +126,19 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   if (!(e.ZHUYUN_RETENTION_RAW <= e.ZHUYUN_RETENTION_1M && e.ZHUYUN_RETENTION_1M <= e.ZHUYUN_RETENTION_1H)) {
     problems.push('ZHUYUN_RETENTION_RAW <= ZHUYUN_RETENTION_1M <= ZHUYUN_RETENTION_1H must hold: a coarser resolution is kept at least as long');
   }
+  let influx: InfluxConnection | undefined;
   if (e.ZHUYUN_TSDB === 'influx') {
-    problems.push('ZHUYUN_TSDB=influx: the InfluxDB 1.x adapter is not in this build yet; use sqlite (the default)');
+    if (e.INFLUX_URL === undefined) {
+      problems.push('ZHUYUN_TSDB=influx needs INFLUX_URL, e.g. http://127.0.0.1:8086/zhuyun (the path names the database)');
+    } else {
+      const parsed = parseInfluxUrl(e.INFLUX_URL);
+      if (typeof parsed === 'string') problems.push(parsed);
+      else influx = parsed;
+    }
+    // InfluxDB refuses a retention policy shorter than an hour.
+    for (const [name, ms] of [['ZHUYUN_RETENTION_RAW', e.ZHUYUN_RETENTION_RAW], ['ZHUYUN_RETENTION_1M', e.ZHUYUN_RETENTION_1M], ['ZHUYUN_RETENTION_1H', e.ZHUYUN_RETENTION_1H]] as const) {
+      if (ms < 3_600_000) problems.push(`${name}: with ZHUYUN_TSDB=influx a retention is at least 1h (InfluxDB's shortest retention policy)`);
+    }
   }
   let database: DatabaseLocation = { kind: 'sqlite', path: resolve(e.ZHUYUN_DATA_DIR, 'zhuyun.sqlite') };
   if (e.DATABASE_URL !== undefined) {
@@ -103,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     host: e.HOST,
     dataDir: resolve(e.ZHUYUN_DATA_DIR),
     tsdb: e.ZHUYUN_TSDB,
-    influxUrl: e.INFLUX_URL,
+    influx,
     database,
     redisUrl: e.REDIS_URL,
     simulate: e.ZHUYUN_SIMULATE,

@@ -35,6 +35,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Set at each scrape from the store's health() (HealthController). */
+  readonly tsdbOutboxPoints = new Gauge({
+    name: 'zhuyun_tsdb_outbox_points',
+    help: 'Points accepted but not yet in the time-series database (the InfluxDB outbox); 0 with SQLite.',
+    registers: [this.registry],
+  });
+
+  readonly tsdbUp = new Gauge({
+    name: 'zhuyun_tsdb_up',
+    help: 'Whether the time-series database answers without a problem (1) or not (0), as of this scrape.',
+    registers: [this.registry],
+  });
+
+  readonly tsdbDroppedPoints = new Counter({
+    name: 'zhuyun_tsdb_dropped_points_total',
+    help: 'Accepted points the time-series database refused for good, by reason (rejected: InfluxDB answered 4xx, e.g. a field type conflict; unrepresentable: not expressible as line protocol).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zhuyun_' });
   }

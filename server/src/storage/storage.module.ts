@@ -1,6 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
+import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
+import { MetricsService } from '../ops/metrics.service.js';
+import { OpsModule } from '../ops/ops.module.js';
+import { InfluxTimeSeriesStore } from './influx/influx.time-series.store.js';
 import { RetentionService } from './retention.service.js';
 import { SqliteTimeSeriesStore } from './sqlite/sqlite.time-series.store.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from './time-series.store.js';
@@ -13,13 +17,31 @@ class StoreCloser implements OnApplicationShutdown {
   }
 }
 
+/** The adapter ZHUYUN_TSDB names: SQLite in the data dir, or InfluxDB 1.x at INFLUX_URL. */
+function createStore(config: AppConfig, log: Logger, metrics: MetricsService): TimeSeriesStore {
+  if (config.tsdb === 'influx') {
+    if (!config.influx) throw new Error('ZHUYUN_TSDB=influx without INFLUX_URL (the configuration check should have said so)');
+    return new InfluxTimeSeriesStore({
+      ...config.influx,
+      // The outbox lives with the rest of the server's state: points accepted while InfluxDB was
+      // away wait there until it is back.
+      outboxPath: join(config.dataDir, 'influx-outbox.sqlite'),
+      retention: config.retention,
+      logger: log,
+      onDropped: (points, reason) => metrics.tsdbDroppedPoints.inc({ reason }, points),
+    });
+  }
+  return new SqliteTimeSeriesStore(join(config.dataDir, 'tsdb.sqlite'), config.retention);
+}
+
 @Global()
 @Module({
+  imports: [OpsModule],
   providers: [
     {
       provide: TIME_SERIES_STORE,
-      inject: [CONFIG],
-      useFactory: (config: AppConfig): TimeSeriesStore => new SqliteTimeSeriesStore(join(config.dataDir, 'tsdb.sqlite'), config.retention),
+      inject: [CONFIG, LOGGER, MetricsService],
+      useFactory: createStore,
     },
     StoreCloser,
     RetentionService,

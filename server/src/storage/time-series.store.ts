@@ -31,7 +31,7 @@ export const DEFAULT_RETENTION: Retention = {
 
 export interface StoreHealth {
   ok: boolean;
-  /** Why not ok. */
+  /** What is wrong, or what is degraded while still ok (InfluxDB away, the outbox taking points). */
   error?: string;
   /** Points accepted but not yet in the backing store (an outbox waiting for InfluxDB). */
   backlog?: number;
