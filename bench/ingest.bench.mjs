@@ -1,8 +1,10 @@
-// Ingest throughput: points/s through POST /api/v1/ingest into the embedded SQLite store, from one
-// server process (node server/dist/main.js), against the bound measured in the same run: SQLite's
-// own prepared-insert rate into the same table layout (no HTTP, no JSON, no validation, no rollups).
+// Ingest throughput: points/s through POST /api/v1/ingest of one server process
+// (node server/dist/main.js), into the embedded SQLite store and into InfluxDB 1.x, each against
+// its bound measured in the same run:
+// - SQLite's own prepared-insert rate into the same table layout (no HTTP, JSON, validation, rollups);
+// - the same points written straight to InfluxDB's own /write (line protocol, same batch size).
 //
-//   npm run build:node && node bench/ingest.bench.mjs [--points 1000000] [--batch 5000] [--concurrency 4]
+//   npm run build:node && node bench/ingest.bench.mjs [--points 1000000] [--batch 5000] [--concurrency 4] [--no-influx]
 //
 // Prints one line per figure and a JSON summary. Nothing here asserts: the figures go in
 // docs/BENCHMARKS.md with the command that produced them.
@@ -12,6 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startInfluxd } from '../scripts/influxd.mjs';
+import { InfluxTimeSeriesStore } from '../server/dist/storage/influx/influx.time-series.store.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -19,6 +23,7 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '4' },
     series: { type: 'string', default: '2000' },
+    'no-influx': { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(opt.points);
@@ -50,8 +55,8 @@ function makeBatches(t0) {
   return batches;
 }
 
-async function viaHttp(dataDir) {
-  const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ZHUYUN_SIMULATE: '0' };
+async function viaHttp(dataDir, batches, extraEnv = {}) {
+  const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ZHUYUN_SIMULATE: '0', ...extraEnv };
   const token = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103'], { env, encoding: 'utf8' })
     .trim().split('\n').at(-1);
   const server = spawn('node', [join(root, 'server/dist/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -64,8 +69,6 @@ async function viaHttp(dataDir) {
     });
     server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
   });
-  // Timestamps within the last hours, so none is refused as too old.
-  const batches = makeBatches(Date.now() - Math.ceil(TOTAL / SERIES) * 1000 - 60_000);
   let next = 0;
   let accepted = 0;
   const started = process.hrtime.bigint();
@@ -86,7 +89,50 @@ async function viaHttp(dataDir) {
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
   return { points: accepted, seconds, rate: accepted / seconds };
+}
+
+/** The adapter alone (no HTTP, no JSON): validated points written through to InfluxDB. */
+async function influxAdapter(url, dataDir, batches) {
+  const store = new InfluxTimeSeriesStore({ url, database: 'bench_adapter', outboxPath: join(dataDir, 'outbox.sqlite') });
+  const all = batches.map((b) => JSON.parse(b).points.map((p) => ({ ...p, tags: { ...p.tags, unit: p.tags.district } })));
+  await store.write(all[0].slice(0, 1)); // creates the database, retention policies and queries
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      while (next < all.length) await store.write(all[next++]);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const health = await store.health();
+  await store.close();
+  if (!health.ok || health.backlog) throw new Error(`adapter not healthy after the run: ${JSON.stringify(health)}`);
+  return { points: TOTAL, seconds, rate: TOTAL / seconds };
+}
+
+/** The InfluxDB bound: the same points as line protocol, straight to influxd's /write. */
+async function influxBound(url, db, batches) {
+  await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE DATABASE ${db}` }) });
+  const bodies = batches.map((b) =>
+    JSON.parse(b).points.map((p) => `${p.metric},district=${p.tags.district},node=${p.tags.node},unit=${p.tags.district} value=${p.value} ${p.ts}`).join('\n'),
+  );
+  let next = 0;
+  let written = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      while (next < bodies.length) {
+        const i = next++;
+        const res = await fetch(`${url}/write?db=${db}&precision=ms`, { method: 'POST', body: bodies[i] });
+        if (res.status !== 204) throw new Error(`influx /write ${res.status}: ${await res.text()}`);
+        written += BATCH;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { points: Math.min(written, TOTAL), seconds, rate: Math.min(written, TOTAL) / seconds };
 }
 
 /** The bound: the same table layout, a prepared insert in 5,000-row transactions, nothing else. */
@@ -106,14 +152,33 @@ function sqliteBound(dataDir) {
   return { points: TOTAL, seconds, rate: TOTAL / seconds };
 }
 
+const fmt = (r) => `${Math.round(r.rate).toLocaleString('en')} points/s  (${r.points} points, ${r.seconds.toFixed(2)} s)`;
 const dir = mkdtempSync(join(tmpdir(), 'zhuyun-bench-'));
+const summary = { bench: 'ingest', total: TOTAL, batch: BATCH, concurrency: CONC, series: SERIES };
 try {
-  const bound = sqliteBound(dir);
-  console.log(`sqlite prepared insert (bound):  ${Math.round(bound.rate).toLocaleString('en')} points/s  (${bound.points} points, ${bound.seconds.toFixed(2)} s)`);
-  const http = await viaHttp(dir);
-  console.log(`HTTP ingest → SQLite (server):   ${Math.round(http.rate).toLocaleString('en')} points/s  (${http.points} points, ${http.seconds.toFixed(2)} s, batch ${BATCH}, concurrency ${CONC})`);
-  console.log(`ratio server / bound:            ${(http.rate / bound.rate).toFixed(2)}`);
-  console.log(JSON.stringify({ bench: 'ingest-sqlite', total: TOTAL, batch: BATCH, concurrency: CONC, series: SERIES, bound, http }));
+  // Timestamps within the last hours, so none is refused as too old.
+  const batches = makeBatches(Date.now() - Math.ceil(TOTAL / SERIES) * 1000 - 60_000);
+  summary.sqliteBound = sqliteBound(dir);
+  console.log(`sqlite prepared insert (bound):    ${fmt(summary.sqliteBound)}`);
+  summary.sqlite = await viaHttp(join(dir, 'sqlite'), batches);
+  console.log(`HTTP ingest → SQLite (server):     ${fmt(summary.sqlite)}  batch ${BATCH}, concurrency ${CONC}`);
+  console.log(`  ratio server / SQLite bound:     ${(summary.sqlite.rate / summary.sqliteBound.rate).toFixed(2)}`);
+  if (!opt['no-influx']) {
+    const influxd = await startInfluxd();
+    try {
+      summary.influxBound = await influxBound(influxd.url, 'bench_bound', batches);
+      console.log(`InfluxDB's own /write (bound):     ${fmt(summary.influxBound)}`);
+      summary.influxAdapter = await influxAdapter(influxd.url, dir, batches);
+      console.log(`adapter → InfluxDB (no HTTP/JSON):  ${fmt(summary.influxAdapter)}`);
+      console.log(`  ratio adapter / InfluxDB bound:  ${(summary.influxAdapter.rate / summary.influxBound.rate).toFixed(2)}`);
+      summary.influx = await viaHttp(join(dir, 'influx'), batches, { ZHUYUN_TSDB: 'influx', INFLUX_URL: `${influxd.url}/bench_zhuyun` });
+      console.log(`HTTP ingest → InfluxDB (server):   ${fmt(summary.influx)}`);
+      console.log(`  ratio server / InfluxDB bound:   ${(summary.influx.rate / summary.influxBound.rate).toFixed(2)}`);
+    } finally {
+      await influxd.destroy();
+    }
+  }
+  console.log(JSON.stringify(summary));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
