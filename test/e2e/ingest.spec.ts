@@ -164,6 +164,21 @@ describe('GET /api/v1/series and /api/v1/districts', () => {
   });
 });
 
+describe('GET /api/v1/collectors', () => {
+  it('lists collectors with the version they send, when last seen, and never a token', async () => {
+    await server.addCollector('never-reports', '520112');
+    const res = await post({ ...goodBatch() }, { 'user-agent': 'zhuyun-collector/0.1.0' });
+    expect(res.status).toBe(202);
+    const body = await (await fetch(`${server.url}/api/v1/collectors`)).json();
+    const me = body.collectors.find((c: { id: string }) => c.id === 'yunyan-edge-01');
+    expect(me).toMatchObject({ district: '520103', state: 'ok', version: 'zhuyun-collector/0.1.0' });
+    expect(me.silentS).toBeLessThan(60);
+    expect(body.collectors.find((c: { id: string }) => c.id === 'never-reports')).toMatchObject({ state: 'never_seen', lastSeen: null });
+    expect(body.counts.ok).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(body)).not.toMatch(/token|zy_/);
+  });
+});
+
 describe('operations', () => {
   it('answers /healthz, /readyz and /metrics', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

@@ -68,7 +68,11 @@ describe.each(backends)('relational state on %s', (_name, makeBackend) => {
     await expect(tokens.verifyToken(t2)).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(tokens.revoke('kaiyang-edge-01')).rejects.toBeInstanceOf(NotFoundError);
     const [row] = await tokens.list();
-    expect(row).toEqual({ id: 'kaiyang-edge-01', district: '520121', createdAt: clock.now(), revokedAt: clock.now() });
+    expect(row).toEqual({ id: 'kaiyang-edge-01', district: '520121', createdAt: clock.now(), revokedAt: clock.now(), version: null, lastSeen: null });
+    tokens.recordSeen('kaiyang-edge-01', 'zhuyun-collector/9.9');
+    await tokens.flushSeen();
+    const fresh = new CollectorTokensService(db, clock); // what another process would read
+    expect((await fresh.list())[0]).toMatchObject({ version: 'zhuyun-collector/9.9', lastSeen: clock.now() });
   });
 
   it('a server on it acknowledges a repeated batch without storing it twice', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CollectorTokensService } from './collector-tokens.service.js';
+import { CollectorsController } from './collectors.controller.js';
 
-@Module({ providers: [CollectorTokensService], exports: [CollectorTokensService] })
+@Module({ controllers: [CollectorsController], providers: [CollectorTokensService], exports: [CollectorTokensService] })
 export class AuthModule {}

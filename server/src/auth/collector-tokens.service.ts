@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { findUnit } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -9,6 +9,19 @@ export interface CollectorIdentity {
   id: string;
   district: string;
 }
+
+/** A collector as the registry lists it: never its token. */
+export interface CollectorEntry {
+  id: string;
+  district: string;
+  createdAt: number;
+  revokedAt: number | null;
+  version: string | null;
+  lastSeen: number | null;
+}
+
+/** How often last-seen times are written to the database (they are kept in memory in between). */
+const SEEN_FLUSH_MS = 15_000;
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
@@ -21,11 +34,43 @@ function hashToken(token: string): string {
  * Collector tokens: the only credential a collector has, good for ingest and nothing else.
  */
 @Injectable()
-export class CollectorTokensService {
+export class CollectorTokensService implements OnModuleInit, OnApplicationShutdown {
+  /** Last seen per collector since the last flush: one UPDATE per collector per interval, not per batch. */
+  private seen = new Map<string, { at: number; version: string | null }>();
+  private timer?: NodeJS.Timeout;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  onModuleInit() {
+    this.timer = setInterval(() => void this.flushSeen().catch(() => undefined), SEEN_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown() {
+    clearInterval(this.timer);
+    await this.flushSeen();
+  }
+
+  /** Notes that a collector was just heard from, with what it says it is. */
+  recordSeen(id: string, version?: string): void {
+    this.seen.set(id, { at: this.clock.now(), version: version ? version.slice(0, 120) : null });
+  }
+
+  /** Writes the noted last-seen times. */
+  async flushSeen(): Promise<void> {
+    const batch = this.seen;
+    this.seen = new Map();
+    for (const [id, s] of batch) {
+      await this.db
+        .updateTable('collectors')
+        .set({ last_seen: s.at, ...(s.version ? { version: s.version } : {}) })
+        .where('id', '=', id)
+        .execute();
+    }
+  }
 
   /**
    * Registers a collector and returns its new token. With `replace`, an existing collector gets a
@@ -35,7 +80,7 @@ export class CollectorTokensService {
     if (!ID.test(id)) throw new ValidationError(`collector id ${JSON.stringify(id)} must be letters, digits and _ . : -`);
     if (!findUnit(district)) throw new ValidationError(`unknown district ${JSON.stringify(district)}: use a code such as 520103 or a zone id such as gy-hitech`);
     const token = `zy_${randomBytes(24).toString('base64url')}`;
-    const row = { id, district, token_hash: hashToken(token), created_at: this.clock.now(), revoked_at: null };
+    const row = { id, district, token_hash: hashToken(token), created_at: this.clock.now(), revoked_at: null, version: null, last_seen: null };
     const existing = await this.db.selectFrom('collectors').select('id').where('id', '=', id).executeTakeFirst();
     if (existing && !opts.replace) throw new ConflictError(`collector ${id} exists; revoke it first or choose another id`);
     if (existing) {
@@ -56,9 +101,21 @@ export class CollectorTokensService {
     if (Number(r.numUpdatedRows) === 0) throw new NotFoundError(`no active collector ${id}`);
   }
 
-  async list(): Promise<Array<{ id: string; district: string; createdAt: number; revokedAt: number | null }>> {
+  /** Every registered collector, with its last-seen time as this process knows it. */
+  async list(): Promise<CollectorEntry[]> {
     const rows = await this.db.selectFrom('collectors').selectAll().orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, district: r.district, createdAt: Number(r.created_at), revokedAt: r.revoked_at === null ? null : Number(r.revoked_at) }));
+    return rows.map((r) => {
+      const fresh = this.seen.get(r.id);
+      const lastSeen = fresh?.at ?? (r.last_seen === null ? null : Number(r.last_seen));
+      return {
+        id: r.id,
+        district: r.district,
+        createdAt: Number(r.created_at),
+        revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+        version: fresh?.version ?? r.version,
+        lastSeen,
+      };
+    });
   }
 
   /** The collector a bearer token belongs to; UnauthorizedError when missing, unknown or revoked. */

@@ -13,6 +13,10 @@ export interface CollectorTable {
   token_hash: string;
   created_at: number;
   revoked_at: number | null;
+  /** What the collector says it is (its User-Agent), e.g. `zhuyun-collector/0.1.0`. */
+  version: string | null;
+  /** Server time of its last accepted request. */
+  last_seen: number | null;
 }
 
 export interface IngestBatchTable {
@@ -54,6 +58,13 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('ingest_batches_received').on('ingest_batches').column('received_at').execute();
     },
+  },
+};
+
+migrations['0002_collector_last_seen'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('collectors').addColumn('version', 'text').execute();
+    await db.schema.alterTable('collectors').addColumn('last_seen', 'bigint').execute();
   },
 };
 

@@ -9,7 +9,11 @@ export class IngestController {
   /** DESIGN "Ingest": 202 with accepted and rejected points; 400/401/403/413 with a message. */
   @Post('ingest')
   @HttpCode(202)
-  post(@Headers('authorization') authorization: string | undefined, @Body() body: unknown): Promise<IngestResult> {
-    return this.ingest.ingest(authorization, body);
+  post(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('user-agent') userAgent: string | undefined,
+    @Body() body: unknown,
+  ): Promise<IngestResult> {
+    return this.ingest.ingest(authorization, body, userAgent);
   }
 }

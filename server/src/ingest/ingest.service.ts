@@ -48,7 +48,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.pruneTimer);
   }
 
-  async ingest(authorization: string | undefined, body: unknown): Promise<IngestResult> {
+  async ingest(authorization: string | undefined, body: unknown, userAgent?: string): Promise<IngestResult> {
     let identity;
     try {
       identity = await this.tokens.verify(authorization);
@@ -56,6 +56,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       this.metrics.ingestBatches.inc({ outcome: 'unauthorized' });
       throw err;
     }
+    // Heard from, whatever the batch turns out to be: "collector lost" is about silence.
+    this.tokens.recordSeen(identity.id, userAgent);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       this.metrics.ingestBatches.inc({ outcome: 'invalid' });
       throw new ValidationError(

@@ -47,7 +47,7 @@ export class LineProtocolService {
    * credentials; NotFoundError: another database; UnavailableError: storage refused (retry).
    * An empty body (or only comments) stores nothing and succeeds, as in InfluxDB.
    */
-  async write(credentials: InfluxCredentials | null, params: WriteParams, body: string): Promise<WriteSummary> {
+  async write(credentials: InfluxCredentials | null, params: WriteParams, body: string, userAgent?: string): Promise<WriteSummary> {
     let collector: CollectorIdentity;
     try {
       collector = await this.authenticate(credentials);
@@ -55,6 +55,7 @@ export class LineProtocolService {
       this.metrics.ingestBatches.inc({ outcome: 'unauthorized' });
       throw err;
     }
+    this.tokens.recordSeen(collector.id, userAgent);
     if (!params.db) throw new ValidationError('database is required');
     if (params.db !== INFLUX_DATABASE) throw new NotFoundError(`database not found: ${JSON.stringify(params.db)}`);
     const precision = params.precision || 'ns';

@@ -26,12 +26,14 @@ export class WriteController {
   async write(
     @Query() query: Record<string, unknown>,
     @Headers('authorization') authorization: string | undefined,
+    @Headers('user-agent') userAgent: string | undefined,
     @Body() body: unknown,
   ): Promise<void> {
     await this.lines.write(
       readInfluxCredentials(query, authorization),
       { db: param(query.db), precision: param(query.precision) },
       typeof body === 'string' ? body : '',
+      userAgent,
     );
   }
 
