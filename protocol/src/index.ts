@@ -4,3 +4,4 @@ export * from './ingest.js';
 export * from './series.js';
 export * from './live.js';
 export * from './line-protocol.js';
+export * from './collectors.js';

@@ -74,6 +74,19 @@ run('dashboard in headless Chromium (the simulated city)', () => {
     await page.close();
   }, 60_000);
 
+  it('lists the collectors and their health', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    const badge = page.getByTestId('collectors-badge');
+    // 14 districts and zones and the platforms: 15 simulated collectors, all reporting.
+    await waitFor(page, () => badge.innerText(), (t) => /15\s*在线/.test(t), 20_000, 'fifteen collectors online');
+    await badge.locator('summary').click();
+    await waitFor(page, () => page.locator('[data-collector]').count(), (n) => n === 15, 5_000, 'fifteen rows');
+    expect(await page.locator('[data-collector="sim-520103"]').innerText()).toMatch(/云岩.*在线/);
+    await page.screenshot({ path: artifactPath('collectors-1920x1080.png') });
+    await page.close();
+  }, 60_000);
+
   it('switches to English and back', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/?district=520181`, { waitUntil: 'domcontentloaded' });

@@ -84,6 +84,16 @@ const en: Messages = {
     kind: { node: 'Node', unit: 'Area', platform: 'Platform' },
     arrow: '→',
   },
+  collectors: {
+    label: 'Collectors',
+    summary: '{ok} online',
+    lost: '{n} lost',
+    title: 'Collector health',
+    state: { ok: 'online', lost: 'lost', never_seen: 'never reported', revoked: 'revoked' },
+    silent: 'silent {n} s',
+    unavailable: 'Could not read the collector list: {msg}',
+    none: 'No collector registered yet',
+  },
   conn: {
     connected: 'Connected',
     connecting: 'Connecting…',

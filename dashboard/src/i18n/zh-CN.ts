@@ -87,6 +87,16 @@ const zhCN = {
     kind: { node: '节点', unit: '区域', platform: '平台' },
     arrow: '→',
   },
+  collectors: {
+    label: '采集器',
+    summary: '{ok} 在线',
+    lost: '{n} 失联',
+    title: '采集器状态',
+    state: { ok: '在线', lost: '失联', never_seen: '未上报', revoked: '已吊销' },
+    silent: '{n} 秒未上报',
+    unavailable: '采集器列表读取失败：{msg}',
+    none: '尚未登记采集器',
+  },
   conn: {
     connected: '已连接',
     connecting: '正在连接…',

@@ -1,13 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import type { CollectorState, CollectorsResponse } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { collectorHealth, type CollectorHealth, type CollectorState } from './collector-health.js';
+import { collectorHealth } from './collector-health.js';
 import { CollectorTokensService } from './collector-tokens.service.js';
-
-export interface CollectorsResponse {
-  ts: number;
-  counts: Record<CollectorState, number>;
-  collectors: CollectorHealth[];
-}
 
 /**
  * The collector registry, read only: who reports, from where, what version, last seen, and whether
