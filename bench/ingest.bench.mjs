@@ -9,12 +9,14 @@
 // Prints one line per figure and a JSON summary. Nothing here asserts: the figures go in
 // docs/BENCHMARKS.md with the command that produced them.
 import Database from 'better-sqlite3';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnServer } from '../scripts/spawn-server.mjs';
 import { startInfluxd } from '../scripts/influxd.mjs';
+import { CACHE_KIB } from '../server/dist/storage/sqlite/sqlite.time-series.store.js';
 import { InfluxTimeSeriesStore } from '../server/dist/storage/influx/influx.time-series.store.js';
 
 const { values: opt } = parseArgs({
@@ -59,16 +61,7 @@ async function viaHttp(dataDir, batches, extraEnv = {}) {
   const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ZHUYUN_SIMULATE: '0', ...extraEnv };
   const token = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103'], { env, encoding: 'utf8' })
     .trim().split('\n').at(-1);
-  const server = spawn('node', [join(root, 'server/dist/main.js')], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^"\s]+)/.exec(out);
-      if (m) resolve(m[1].replace('localhost', '127.0.0.1'));
-    });
-    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
+  const { url, child: server } = await spawnServer({ ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extraEnv });
   let next = 0;
   let accepted = 0;
   const started = process.hrtime.bigint();
@@ -135,11 +128,12 @@ async function influxBound(url, db, batches) {
   return { points: Math.min(written, TOTAL), seconds, rate: Math.min(written, TOTAL) / seconds };
 }
 
-/** The bound: the same table layout, a prepared insert in 5,000-row transactions, nothing else. */
+/** The bound: the same table layout and settings, a prepared insert in 5,000-row transactions, nothing else. */
 function sqliteBound(dataDir) {
   const db = new Database(join(dataDir, 'bound.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`cache_size = -${CACHE_KIB}`); // the store's own settings, so the bound is the same engine
   db.exec('CREATE TABLE points (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series_id, ts)) WITHOUT ROWID');
   const insert = db.prepare('INSERT OR IGNORE INTO points (series_id, ts, value) VALUES (?, ?, ?)');
   const tx = db.transaction((from, to) => {

@@ -6,11 +6,11 @@
 //
 // Loads through the SQLite store itself (the load rate is printed too), then times queries.
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnServer } from '../scripts/spawn-server.mjs';
 import { UNITS } from '../protocol/dist/index.js';
 import { SqliteTimeSeriesStore } from '../server/dist/storage/sqlite/sqlite.time-series.store.js';
 
@@ -45,19 +45,7 @@ try {
   const loadS = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`loaded ${loaded.toLocaleString('en')} points (${nodes.length * METRICS.length} series × ${DAYS} days at 1/min) in ${loadS.toFixed(1)} s: ${Math.round(loaded / loadS).toLocaleString('en')} points/s`);
 
-  const server = spawn('node', [join(root, 'server/dist/main.js')], {
-    env: { ...process.env, ZHUYUN_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ZHUYUN_SIMULATE: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^"\s]+)/.exec(out);
-      if (m) resolve(m[1].replace('localhost', '127.0.0.1'));
-    });
-    server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-  });
+  const { url, child: server } = await spawnServer({ ZHUYUN_DATA_DIR: dir });
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const results = {};
   for (const [name, span] of [['30 days', 30 * 86_400_000], ['1 year', 365 * 86_400_000]]) {

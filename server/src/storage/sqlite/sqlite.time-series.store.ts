@@ -17,6 +17,8 @@ const MAX_RAW_POINTS = 50_000;
 /** Rows a retention step deletes per transaction, so ingest gets the lock in between. */
 const RETENTION_STEP = 5_000;
 
+/** Page cache of the store's connection, KiB. */
+export const CACHE_KIB = 65_536;
 /** How often committed points are merged into the rollup tables. */
 const ROLLUP_MERGE_MS = 2_000;
 /** Pending buckets beyond which a write merges at once, bounding memory. */
@@ -109,6 +111,9 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // 64 MiB of page cache (the default is 2 MiB): the index pages of recent points stay in memory,
+    // which keeps inserts fast once the file outgrows the default cache.
+    this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY,

@@ -1,0 +1,46 @@
+// The built server as its own process (`node server/dist/main.js`) on a free port, for tests that
+// must kill it the hard way and for benchmarks that measure it from outside. Plain JavaScript so
+// that both can load it; types in spawn-server.d.mts.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Starts the server with `env` on top of this process's environment (PORT=0, 127.0.0.1, no
+ * simulation unless asked) and resolves with the URL read from its start-up log line.
+ */
+export async function spawnServer(env = {}) {
+  const child = spawn('node', [join(root, 'server/dist/main.js')], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ZHUYUN_SIMULATE: '0', ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/[^"\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace('localhost', '127.0.0.1'));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return { url, child, output: () => out };
+}
+
+/** SIGKILL, resolved once the process is gone. */
+export function killHard(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
