@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { findUnit } from '@zhuyun/protocol';
+import { findUnit, type CollectorInfo } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../common/errors.js';
 import { DATABASE, type Db } from '../db/database.js';
@@ -10,15 +10,8 @@ export interface CollectorIdentity {
   district: string;
 }
 
-/** A collector as the registry lists it: never its token. */
-export interface CollectorEntry {
-  id: string;
-  district: string;
-  createdAt: number;
-  revokedAt: number | null;
-  version: string | null;
-  lastSeen: number | null;
-}
+/** A collector as the registry lists it (never its token); its health is added by collectorHealth. */
+export type CollectorEntry = Omit<CollectorInfo, 'state' | 'silentS'>;
 
 /** How often last-seen times are written to the database (they are kept in memory in between). */
 const SEEN_FLUSH_MS = 15_000;
