@@ -1,6 +1,8 @@
 // Jest in ESM mode (`node --experimental-vm-modules`), TypeScript through @swc/jest.
-// Three projects: `unit` (pure code, no I/O but temp files), `e2e` (real server on port 0, real
-// SQLite, real collectors), `browser` (Debian's chromium through playwright-core).
+// Four projects: `unit` (code beside its spec: pure code, temp files, local servers on port 0),
+// `services` (a probe against its real counterpart started by the test: `*.snmpd.spec.ts`,
+// `*.node-exporter.spec.ts`), `e2e` (real server on port 0, real SQLite, InfluxDB, PostgreSQL,
+// collectors), `browser` (Debian's chromium through playwright-core).
 import { swcOptions } from './scripts/swc.options.mjs';
 
 const transform = { '^.+\\.ts$': ['@swc/jest', swcOptions] };
@@ -16,6 +18,8 @@ const common = {
   rootDir: '.',
 };
 
+const SERVICE_SPECS = '\\.(snmpd|node-exporter)\\.spec\\.ts$';
+
 export default {
   testTimeout: 30_000,
   reporters: ['default', '<rootDir>/test/support/summary.reporter.mjs'],
@@ -24,7 +28,9 @@ export default {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/{protocol,server,collectors,dashboard}/src/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', SERVICE_SPECS],
     },
+    { ...common, displayName: 'services', testMatch: ['<rootDir>/collectors/src/**/*.{snmpd,node-exporter}.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
   ],
