@@ -61,6 +61,8 @@ function setup(opts: { points?: number; batchSize?: number; interval?: number; a
     bootId: 'boot1',
     retry: { baseMs: 1_000, maxMs: 8_000 },
     unauthorizedRetry: { baseMs: 30_000, maxMs: 120_000 },
+    // These tests count points and batches exactly; self-metrics have their own spec.
+    selfMetrics: false,
     ...opts.agent,
   });
   return { clock, logger, transport, probe, agent };
@@ -217,7 +219,7 @@ describe('Agent', () => {
       },
     };
     const config = configFromObject({ server: { url: 'http://127.0.0.1:1', token: 't' }, collector: { id: 'edge-01', district: 'gy-etdz' } });
-    const agent = new Agent({ config, clock, transport, logger, probes: [{ probe: messy, intervalMs: 1_000 }] });
+    const agent = new Agent({ config, clock, transport, logger, probes: [{ probe: messy, intervalMs: 1_000 }], selfMetrics: false });
     agent.start();
     await clock.advance(2_500);
     expect(agent.stats()).toMatchObject({ pointsCollected: 12, pointsInvalid: 9, pointsSent: 2, bufferPoints: 1 });

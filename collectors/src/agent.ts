@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { validatePoint, type RawPoint } from '@zhuyun/protocol';
+import { seriesKey, validatePoint, type RawPoint } from '@zhuyun/protocol';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { AgentConfig } from './config.js';
 import { createDefaultLogger, errorMessage, type Logger } from './logger.js';
 import type { CollectorIdentity, ProbeRegistry } from './probe.js';
 import { createBuiltinRegistry } from './probes/builtin.js';
-import type { BatchQueue, QueuedBatch } from './queue/batch-queue.js';
+import type { BatchQueue, BatchSummary, QueuedBatch } from './queue/batch-queue.js';
+import { DiskBatchQueue } from './queue/disk.batch-queue.js';
 import { MemoryBatchQueue } from './queue/memory.batch-queue.js';
 import { Scheduler, type ProbeStats, type ScheduledProbe } from './scheduler.js';
 import { HttpTransport } from './transport/http.transport.js';
@@ -41,7 +42,11 @@ export interface AgentOptions {
   registry?: ProbeRegistry;
   /** Default: HttpTransport to `config.server`. */
   transport?: Transport;
-  /** Default: MemoryBatchQueue bounded at `config.spool.maxPoints` (the disk spool comes later). */
+  /**
+   * Default: a DiskBatchQueue in `config.spool.dir` when it is set (opened on first use; open it
+   * yourself first to report a bad directory before starting, as the CLI does), else a
+   * MemoryBatchQueue; both bounded by `config.spool`.
+   */
   queue?: BatchQueue;
   /** pino-compatible; default pino to stdout. */
   logger?: Logger;
@@ -56,7 +61,35 @@ export interface AgentOptions {
   unauthorizedRetry?: BackoffPolicy;
   /** How long `stop()` may spend sending what is left. Default 5 s. */
   stopTimeoutMs?: number;
+  /**
+   * Report the agent's own health as `collector.*` points every `config.collector.heartbeatMs`
+   * (see SELF_METRICS). Default true; tests that count points exactly turn it off.
+   */
+  selfMetrics?: boolean;
+  /** Keep a count of accepted points per series (`seriesCounts()`), for `--stats-file`. Default false. */
+  countSeries?: boolean;
 }
+
+/** Why points were given up; each has its own count in AgentStats.dropped. */
+export type DropReason = 'rejected' | 'queue_full' | 'expired' | 'corrupt' | 'store_failed';
+export const DROP_REASONS: readonly DropReason[] = ['rejected', 'queue_full', 'expired', 'corrupt', 'store_failed'];
+
+/**
+ * The agent's own health, sent as ordinary points through the ingest path, tagged
+ * `{district: <collector district>, node: <collector id>, collector: <collector id>}`, at start,
+ * every `collector.heartbeat` (10 s) and at a clean stop. A collector that stops sending them is
+ * lost; a node whose probes say it is down while its collector's heartbeat goes on is down.
+ * Counters (`_total`) count since the agent process started.
+ */
+export const SELF_METRICS = {
+  'collector.up': '1 while running; 0 once, at a clean stop (so "stopped" is told from "lost")',
+  'collector.points_total': 'points gathered by the probes',
+  'collector.spool_points': 'points sealed into batches and waiting to be sent (memory or disk)',
+  'collector.spool_bytes': 'bytes of the disk spool (gzipped batch files); only with spool.dir',
+  'collector.dropped_total': 'points given up, one series per tag reason: rejected (server answered 400/413), queue_full (spool bound), expired (spool.max_age), corrupt (unreadable spool file), store_failed (spool write failed)',
+  'collector.send_errors_total': 'send attempts that failed and will be retried (network, timeout, 5xx, 429, 401/403)',
+  'collector.last_success_age_s': 'seconds since the server last acknowledged a batch (since the agent started, before the first)',
+} as const;
 
 /** The agent's own counters, for logs, `--check` output and the server's fleet view. */
 export interface AgentStats {
@@ -71,8 +104,10 @@ export interface AgentStats {
   pointsSent: number;
   /** Points the server refused one by one inside accepted batches. */
   pointsRejected: number;
-  /** Points lost with dropped batches. */
+  /** Points lost with dropped batches, all reasons together (see `dropped`). */
   pointsDropped: number;
+  /** Self-metric points the agent made about itself (SELF_METRICS); not in pointsCollected. */
+  pointsSelf: number;
   batchesSealed: number;
   /** Batches the server acknowledged (2xx). */
   batchesSent: number;
@@ -80,8 +115,12 @@ export interface AgentStats {
   batchesFailed: number;
   /** Batches given up: refused by the server (400/413), evicted from a full queue, or expired. */
   batchesDropped: number;
+  /** What was given up, by reason. */
+  dropped: Record<DropReason, { batches: number; points: number }>;
   queueBatches: number;
   queuePoints: number;
+  /** Bytes of the disk spool; absent with a memory queue. */
+  queueBytes?: number;
   /** Points collected but not yet sealed into a batch. */
   bufferPoints: number;
   lastError?: string;
@@ -91,7 +130,10 @@ export interface AgentStats {
   probes: ProbeStats[];
 }
 
-type Counters = Omit<AgentStats, 'collector' | 'bootId' | 'state' | 'queueBatches' | 'queuePoints' | 'bufferPoints' | 'probes' | 'retryAt'>;
+type Counters = Omit<
+  AgentStats,
+  'collector' | 'bootId' | 'state' | 'queueBatches' | 'queuePoints' | 'queueBytes' | 'bufferPoints' | 'probes' | 'retryAt' | 'pointsDropped' | 'batchesDropped' | 'dropped'
+>;
 
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
 const DEFAULT_UNAUTHORIZED_RETRY: BackoffPolicy = { baseMs: 30_000, maxMs: 300_000 };
@@ -125,9 +167,17 @@ export class Agent {
   private buffer: RawPoint[] = [];
   private batchSeq = 0;
   private readonly counters: Counters = {
-    pointsCollected: 0, pointsInvalid: 0, pointsSent: 0, pointsRejected: 0, pointsDropped: 0,
-    batchesSealed: 0, batchesSent: 0, batchesFailed: 0, batchesDropped: 0,
+    pointsCollected: 0, pointsInvalid: 0, pointsSent: 0, pointsRejected: 0, pointsSelf: 0,
+    batchesSealed: 0, batchesSent: 0, batchesFailed: 0,
   };
+  /** Dropped by the agent; the queue's own `corrupted()` is added in stats(). */
+  private readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, { batches: 0, points: 0 }])) as Record<DropReason, { batches: number; points: number }>;
+  private readonly selfMetrics: boolean;
+  private readonly perSeries?: Map<string, number>;
+  private startedAt?: number;
+  /** Timestamp of the last self-metrics, so two heartbeats never share one (a series keeps one point per ts). */
+  private lastSelfTs = 0;
+  private heartbeatTimer?: TimerHandle;
   /** Puts into the queue, chained so batches enter it in the order they were sealed. */
   private puts: Promise<void> = Promise.resolve();
   private pumping?: Promise<void>;
@@ -152,7 +202,13 @@ export class Agent {
     this.bootId = options.bootId ?? `${this.clock.now().toString(36)}${randomBytes(2).toString('hex')}`;
     this.identity = { id: config.collector.id, district: config.collector.district };
     this.transport = options.transport ?? new HttpTransport({ url: config.server.url, token: config.server.token, timeoutMs: config.server.timeoutMs });
-    this.queue = options.queue ?? new MemoryBatchQueue({ maxPoints: config.spool.maxPoints });
+    this.queue =
+      options.queue ??
+      (config.spool.dir
+        ? new DiskBatchQueue({ dir: config.spool.dir, maxPoints: config.spool.maxPoints, maxBytes: config.spool.maxBytes, logger: this.logger })
+        : new MemoryBatchQueue({ maxPoints: config.spool.maxPoints }));
+    this.selfMetrics = options.selfMetrics ?? true;
+    if (options.countSeries) this.perSeries = new Map();
 
     const registry = options.registry ?? createBuiltinRegistry();
     const deps = { collector: this.identity, logger: this.logger };
@@ -175,8 +231,10 @@ export class Agent {
   start(): void {
     if (this.state !== 'new') return;
     this.state = 'running';
+    this.startedAt = this.clock.now();
     this.scheduler.start();
     this.scheduleFlush();
+    if (this.selfMetrics) this.heartbeat();
     this.logger.info(
       {
         collector: this.identity.id,
@@ -211,13 +269,18 @@ export class Agent {
 
   stats(): AgentStats {
     const size = this.queue.size();
+    const dropped = { ...this.dropped, corrupt: this.queue.corrupted() };
     return {
       collector: this.identity.id,
       bootId: this.bootId,
       state: this.state,
       ...this.counters,
+      pointsDropped: DROP_REASONS.reduce((n, r) => n + dropped[r].points, 0),
+      batchesDropped: DROP_REASONS.reduce((n, r) => n + dropped[r].batches, 0),
+      dropped,
       queueBatches: size.batches,
       queuePoints: size.points,
+      ...(size.bytes !== undefined ? { queueBytes: size.bytes } : {}),
       bufferPoints: this.buffer.length,
       ...(this.retryAt !== undefined ? { retryAt: this.retryAt } : {}),
       probes: this.scheduler.stats(),
@@ -230,7 +293,10 @@ export class Agent {
     this.scheduler.stop();
     if (this.flushTimer !== undefined) this.clock.clearTimeout(this.flushTimer);
     if (this.wakeTimer !== undefined) this.clock.clearTimeout(this.wakeTimer);
-    this.flushTimer = this.wakeTimer = undefined;
+    if (this.heartbeatTimer !== undefined) this.clock.clearTimeout(this.heartbeatTimer);
+    this.flushTimer = this.wakeTimer = this.heartbeatTimer = undefined;
+    // The last word: collector.up 0 tells the server this collector was stopped, not lost.
+    if (wasRunning && this.selfMetrics) this.pushSelfMetrics(0);
     this.seal();
 
     const deadline = this.clock.setTimeout(() => this.shutdown.abort(new Error('stop timeout')), this.stopTimeoutMs);
@@ -271,11 +337,52 @@ export class Agent {
     return stats;
   }
 
+  /**
+   * Points accepted into batches per series (the server's series key), since start. Empty unless
+   * the agent was made with `countSeries`.
+   */
+  seriesCounts(): Record<string, number> {
+    return Object.fromEntries(this.perSeries ?? []);
+  }
+
+  /** Self-metrics now, then every heartbeat interval while running. */
+  private heartbeat(): void {
+    this.pushSelfMetrics(1);
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      if (this.state === 'running') this.heartbeat();
+    }, this.config.collector.heartbeatMs);
+  }
+
+  /** Buffers the SELF_METRICS points; they go out with the next flush like any other points. */
+  private pushSelfMetrics(up: 0 | 1): void {
+    const now = Math.max(this.clock.now(), this.lastSelfTs + 1);
+    this.lastSelfTs = now;
+    const stats = this.stats();
+    const tags = { district: this.identity.district, node: this.identity.id, collector: this.identity.id };
+    const point = (metric: keyof typeof SELF_METRICS, value: number, extra?: Record<string, string>): RawPoint => ({
+      metric, ts: now, value, tags: extra ? { ...tags, ...extra } : tags,
+    });
+    const points: RawPoint[] = [
+      point('collector.up', up),
+      point('collector.points_total', stats.pointsCollected),
+      point('collector.spool_points', stats.queuePoints),
+      point('collector.send_errors_total', stats.batchesFailed),
+      point('collector.last_success_age_s', (now - (stats.lastSentAt ?? this.startedAt ?? now)) / 1_000),
+      ...DROP_REASONS.map((reason) => point('collector.dropped_total', stats.dropped[reason].points, { reason })),
+    ];
+    if (stats.queueBytes !== undefined) points.push(point('collector.spool_bytes', stats.queueBytes));
+    this.counters.pointsSelf += points.length;
+    this.take(points, 'self-metrics', now);
+  }
+
   /** Takes a probe's points: fills the default district, drops what the server would refuse. */
   private accept(points: RawPoint[], source: string): void {
     if (this.state !== 'running') return;
-    const now = this.clock.now();
     this.counters.pointsCollected += points.length;
+    this.take(points, source, this.clock.now());
+  }
+
+  private take(points: RawPoint[], source: string, now: number): void {
     for (const raw of points) {
       const point = raw?.tags && raw.tags.district === undefined ? { ...raw, tags: { ...raw.tags, district: this.identity.district } } : raw;
       const check = validatePoint(point, now);
@@ -288,6 +395,10 @@ export class Agent {
           this.logger.warn({ probe: source, err: check.error }, 'invalid point dropped');
         }
         continue;
+      }
+      if (this.perSeries) {
+        const key = seriesKey(check.point.metric, check.point.tags);
+        this.perSeries.set(key, (this.perSeries.get(key) ?? 0) + 1);
       }
       this.buffer.push(point);
     }
@@ -308,20 +419,21 @@ export class Agent {
       this.puts = this.puts.then(async () => {
         try {
           const evicted = await this.queue.put(batch);
-          if (evicted.length > 0) this.drop(evicted, 'queue full: oldest batches dropped');
+          if (evicted.length > 0) this.drop(evicted, 'queue_full', 'queue full: oldest batches dropped');
         } catch (err) {
           // A queue that cannot store (disk full, for a spool) loses this batch; say so loudly.
-          this.drop([batch], `queue put failed: ${errorMessage(err)}`);
+          this.drop([batch], 'store_failed', `queue put failed: ${errorMessage(err)}`);
         }
       });
     }
   }
 
-  private drop(batches: QueuedBatch[], why: string, extra: Record<string, unknown> = {}): void {
-    const points = batches.reduce((n, b) => n + b.points.length, 0);
-    this.counters.batchesDropped += batches.length;
-    this.counters.pointsDropped += points;
-    this.logger.error({ batches: batches.map((b) => b.id), points, ...extra }, why);
+  private drop(batches: Array<BatchSummary | QueuedBatch>, reason: DropReason, why: string, extra: Record<string, unknown> = {}): void {
+    const points = batches.reduce((n, b) => n + (typeof b.points === 'number' ? b.points : b.points.length), 0);
+    this.dropped[reason].batches += batches.length;
+    this.dropped[reason].points += points;
+    // A long expiry after an outage can drop thousands of batches: name a few, count all.
+    this.logger.error({ reason, batches: batches.length, points, ids: batches.slice(0, 5).map((b) => b.id), ...extra }, why);
   }
 
   private scheduleFlush(): void {
@@ -356,7 +468,7 @@ export class Agent {
       let batch: QueuedBatch | undefined;
       try {
         const expired = await this.queue.expire(now - this.config.spool.maxAgeMs);
-        if (expired.length > 0) this.drop(expired, 'batches older than spool.max_age dropped');
+        if (expired.length > 0) this.drop(expired, 'expired', 'batches older than spool.max_age dropped');
         batch = await this.queue.peek();
       } catch (err) {
         this.logger.error({ err: errorMessage(err) }, 'queue read failed');
@@ -402,7 +514,7 @@ export class Agent {
         // Resending cannot help: the server said this batch is wrong. Keep going with the next.
         await this.queue.remove(batch.id);
         this.counters.lastError = outcome.error;
-        this.drop([batch], 'server refused the batch: dropped', { status: outcome.status, err: outcome.error });
+        this.drop([batch], 'rejected', 'server refused the batch: dropped', { status: outcome.status, err: outcome.error });
         return true;
       case 'unauthorized':
       case 'retryable': {

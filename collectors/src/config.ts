@@ -30,14 +30,25 @@ export interface AgentConfig {
     flushIntervalMs: number;
     /** Most points in one batch; a full buffer is sent at once without waiting for the flush. */
     batchSize: number;
+    /** How often the agent reports its own health (`collector.*` points), probes or not. */
+    heartbeatMs: number;
   };
   spool: {
-    /** Directory of the disk spool (next issue); until then batches wait in memory only. */
+    /**
+     * Directory of the disk spool (DiskBatchQueue): batches survive restarts. Unset: they wait in
+     * memory (MemoryBatchQueue) and an agent restart loses them.
+     */
     dir?: string;
     /** Batches older than this are dropped unsent: the server keeps raw points 14 days. */
     maxAgeMs: number;
-    /** Most points waiting to be sent; beyond it the oldest batches are dropped (and counted). */
+    /**
+     * Most points waiting to be sent; beyond it the oldest batches are dropped (and counted).
+     * Default 200,000 in memory (about 60 MB of heap), 10,000,000 on disk (72 h of 200 series
+     * every 10 s is 5.2 million).
+     */
     maxPoints: number;
+    /** Most bytes of spool files (gzipped batches); beyond it the oldest go. Disk spool only. */
+    maxBytes: number;
   };
   probes: ProbeConfig[];
 }
@@ -112,6 +123,35 @@ function duration(opts: { min?: number; max?: number } = {}) {
   });
 }
 
+export const DEFAULT_SPOOL_MAX_BYTES = 512 * 1024 * 1024;
+const BYTE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+
+/**
+ * Reads a size as written in the YAML: `512MiB`, `1GB`, `200MB`, `65536B` (KB/MB/GB are powers of
+ * 1000, KiB/MiB/GiB of 1024). Like durations, a bare number is refused: bytes or megabytes?
+ */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)\s*$/i.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * BYTE_UNITS[m[2].toUpperCase()]);
+}
+
+function byteSize(opts: { min: number }) {
+  return z.unknown().transform((value, ctx): number => {
+    const bytes = typeof value === 'string' ? parseByteSize(value) : undefined;
+    if (bytes === undefined) {
+      const hint = typeof value === 'number' ? ` (add a unit: ${value}MB or ${value}MiB)` : '';
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a size like 512MiB or 1GB${hint}` });
+      return z.NEVER;
+    }
+    if (bytes < opts.min) {
+      ctx.addIssue({ code: 'custom', message: `${value} is too small: at least 1MiB` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
 /** YAML reads `district: 520103` as a number; accept it, the code is what matters. */
 const unitCode = z
   .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
@@ -164,14 +204,17 @@ const AgentFileSchema = z.strictObject({
       .min(1, 'must be at least 1')
       .max(MAX_POINTS_PER_BATCH, `must be at most ${MAX_POINTS_PER_BATCH} (the server's limit per batch)`)
       .default(5_000),
+    heartbeat: duration({ min: 1_000, max: 300_000 }).default(10_000),
   }),
   spool: z
     .strictObject({
       dir: z.string().min(1, 'must not be empty').optional(),
       max_age: duration({ min: 60_000 }).default(72 * 3_600_000),
-      max_points: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1_000, 'must be at least 1000').default(200_000),
+      // Its default depends on dir (memory or disk): applied in validate().
+      max_points: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1_000, 'must be at least 1000').optional(),
+      max_bytes: byteSize({ min: 1024 * 1024 }).default(DEFAULT_SPOOL_MAX_BYTES),
     })
-    .default({ max_age: 72 * 3_600_000, max_points: 200_000 }),
+    .default({ max_age: 72 * 3_600_000, max_bytes: DEFAULT_SPOOL_MAX_BYTES }),
   probes: z.array(z.unknown(), { error: 'must be a list of probes (- type: ...)' }).default([]),
 });
 
@@ -346,8 +389,14 @@ function validate(
       district: d.collector.district,
       flushIntervalMs: d.collector.flush_interval,
       batchSize: d.collector.batch_size,
+      heartbeatMs: d.collector.heartbeat,
     },
-    spool: { dir: d.spool.dir, maxAgeMs: d.spool.max_age, maxPoints: d.spool.max_points },
+    spool: {
+      dir: d.spool.dir,
+      maxAgeMs: d.spool.max_age,
+      maxPoints: d.spool.max_points ?? (d.spool.dir ? 10_000_000 : 200_000),
+      maxBytes: d.spool.max_bytes,
+    },
     probes,
   };
 }

@@ -2,12 +2,13 @@
  * @zhuyun/collectors: the collector agent as a library. The CLI (cli.ts) is one user; the server's
  * simulated fleet (ZHUYUN_SIMULATE) is another: see the example on AgentOptions in agent.ts.
  */
-export { Agent, type AgentOptions, type AgentStats } from './agent.js';
+export { Agent, DROP_REASONS, SELF_METRICS, type AgentOptions, type AgentStats, type DropReason } from './agent.js';
 export {
   ConfigError,
   configFromObject,
   formatIssue,
   loadConfigFile,
+  parseByteSize,
   parseConfig,
   type AgentConfig,
   type ConfigIssue,
@@ -29,8 +30,9 @@ export {
 } from './probe.js';
 export { createBuiltinRegistry } from './probes/builtin.js';
 export { Scheduler, type ProbeStats, type ScheduledProbe, type SchedulerOptions } from './scheduler.js';
-export type { BatchQueue, QueuedBatch } from './queue/batch-queue.js';
+export type { BatchQueue, BatchSummary, QueuedBatch, QueueSize } from './queue/batch-queue.js';
 export { MemoryBatchQueue, type MemoryBatchQueueOptions } from './queue/memory.batch-queue.js';
+export { DiskBatchQueue, SpoolError, type DiskBatchQueueOptions } from './queue/disk.batch-queue.js';
 export type { SendOutcome, Transport } from './transport/transport.js';
 export { HttpTransport, INGEST_PATH, type HttpTransportOptions } from './transport/http.transport.js';
 export {

@@ -1,4 +1,4 @@
-import type { BatchQueue, QueuedBatch } from './batch-queue.js';
+import { summarize, type BatchQueue, type BatchSummary, type QueuedBatch, type QueueSize } from './batch-queue.js';
 
 export interface MemoryBatchQueueOptions {
   /** Most points held; beyond it the oldest batches go. Default 200,000 (~60 MB of points). */
@@ -18,14 +18,14 @@ export class MemoryBatchQueue implements BatchQueue {
     this.maxPoints = options.maxPoints ?? 200_000;
   }
 
-  async put(batch: QueuedBatch): Promise<QueuedBatch[]> {
+  async put(batch: QueuedBatch): Promise<BatchSummary[]> {
     this.batches.push(batch);
     this.points += batch.points.length;
-    const evicted: QueuedBatch[] = [];
+    const evicted: BatchSummary[] = [];
     while (this.points > this.maxPoints && this.batches.length > 1) {
       const oldest = this.batches.shift()!;
       this.points -= oldest.points.length;
-      evicted.push(oldest);
+      evicted.push(summarize(oldest));
     }
     return evicted;
   }
@@ -41,16 +41,20 @@ export class MemoryBatchQueue implements BatchQueue {
     this.batches.splice(i, 1);
   }
 
-  async expire(cutoff: number): Promise<QueuedBatch[]> {
+  async expire(cutoff: number): Promise<BatchSummary[]> {
     const expired = this.batches.filter((b) => b.createdAt < cutoff);
     if (expired.length === 0) return [];
     this.batches = this.batches.filter((b) => b.createdAt >= cutoff);
     this.points = this.batches.reduce((n, b) => n + b.points.length, 0);
-    return expired;
+    return expired.map(summarize);
   }
 
-  size(): { batches: number; points: number } {
+  size(): QueueSize {
     return { batches: this.batches.length, points: this.points };
+  }
+
+  corrupted(): { batches: number; points: number } {
+    return { batches: 0, points: 0 };
   }
 
   async close(): Promise<void> {}
