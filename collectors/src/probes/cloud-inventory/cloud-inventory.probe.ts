@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { RETIRED_CODES, UNITS, isUnitCode, type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../../duration.js';
 import { errorMessage, type Logger } from '../../logger.js';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
 import { describeFailure, httpRequest, type HttpOutcome, type HttpRequestOptions } from '../http/http.client.js';
 import { headersOption } from '../http/http.probe.js';
 import { DEFAULT_KEYS, countRunning, readInventory, type CloudSystem, type InventoryKeys, type InventorySnapshot } from './inventory.reader.js';
+import { NODE_ID, durationOption } from '../options.js';
 
 export type { CloudSystem, InventoryKeys, InventorySnapshot } from './inventory.reader.js';
 
@@ -197,23 +197,6 @@ function valueAt(doc: unknown, path: string): unknown {
 
 // --- configuration -------------------------------------------------------------------------
 
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-
-function durationOption(min: number, max: number, fallback: number) {
-  return z
-    .string({
-      error: (i) => (typeof i.input === 'number' ? `${i.input} is not a duration: add a unit (${i.input}s or ${i.input}ms)` : 'must be a duration like 30s'),
-    })
-    .transform((text, ctx): number => {
-      const ms = parseDuration(text);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration like 30s` });
-      else if (ms < min) ctx.addIssue({ code: 'custom', message: `${text} is too short: at least ${formatDuration(min)}` });
-      else if (ms > max) ctx.addIssue({ code: 'custom', message: `${text} is too long: at most ${formatDuration(max)}` });
-      return ms ?? z.NEVER;
-    })
-    .default(fallback);
-}
-
 const unitOption = z
   .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
   .transform((v) => String(v))
@@ -245,7 +228,7 @@ export const CloudInventoryConfigSchema = z
       .min(1, 'must list at least one unit')
       .refine((l) => new Set(l).size === l.length, 'lists a unit twice')
       .optional(),
-    response_timeout: durationOption(100, 300_000, 30_000),
+    response_timeout: durationOption(100, 300_000, 30_000, '30s'),
     tls_skip_verify: z.boolean({ error: 'must be true or false' }).default(false),
     ca_file: z.string({ error: 'must be a path' }).min(1, 'must not be empty').optional(),
     node: z.string({ error: 'must be a string' }).regex(NODE_ID, 'must be an id of letters, digits and _ . : - (at most 128)').default('cloud-subplatform'),

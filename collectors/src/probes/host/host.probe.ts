@@ -1,6 +1,6 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PLATFORMS, RETIRED_CODES, isUnitCode, type RawPoint } from '@zhuyun/protocol';
+import { PLATFORMS, type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
 import { errorMessage, type Logger } from '../../logger.js';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
@@ -15,6 +15,7 @@ import {
   type FsUsage,
   type InterfaceBytes,
 } from './proc.parser.js';
+import { NODE_ID, districtOption } from '../options.js';
 
 export type HostResource = 'cpu' | 'mem' | 'disk' | 'net';
 
@@ -155,16 +156,6 @@ function round2(value: number): number {
 }
 
 // --- configuration -------------------------------------------------------------------------
-
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-
-const districtOption = z
-  .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
-  .transform((v) => String(v))
-  .refine((code) => isUnitCode(code) || RETIRED_CODES[code] !== undefined, {
-    error: (i) => `${JSON.stringify(i.input)} is not a known district or zone`,
-  })
-  .transform((code) => RETIRED_CODES[code] ?? code);
 
 const unique = <T>(list: readonly T[]) => new Set(list).size === list.length;
 

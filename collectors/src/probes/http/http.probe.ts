@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { RETIRED_CODES, isUnitCode, type RawPoint } from '@zhuyun/protocol';
+import { type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../../duration.js';
 import { errorMessage, type Logger } from '../../logger.js';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
 import { certDaysLeft, describeFailure, httpRequest, type HttpOutcome, type HttpRequestOptions } from './http.client.js';
+import { NODE_ID, districtOption, durationOption } from '../options.js';
 
 export interface HttpProbeOptions {
   url: string;
@@ -146,31 +146,6 @@ function round(value: number, digits: number): number {
 }
 
 // --- configuration -------------------------------------------------------------------------
-
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-
-function durationOption(min: number, max: number, fallback: number) {
-  return z
-    .string({
-      error: (i) => (typeof i.input === 'number' ? `${i.input} is not a duration: add a unit (${i.input}s or ${i.input}ms)` : 'must be a duration like 10s or 500ms'),
-    })
-    .transform((text, ctx): number => {
-      const ms = parseDuration(text);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration like 10s or 500ms` });
-      else if (ms < min) ctx.addIssue({ code: 'custom', message: `${text} is too short: at least ${formatDuration(min)}` });
-      else if (ms > max) ctx.addIssue({ code: 'custom', message: `${text} is too long: at most ${formatDuration(max)}` });
-      return ms ?? z.NEVER;
-    })
-    .default(fallback);
-}
-
-const districtOption = z
-  .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
-  .transform((v) => String(v))
-  .refine((code) => isUnitCode(code) || RETIRED_CODES[code] !== undefined, {
-    error: (i) => `${JSON.stringify(i.input)} is not a known district or zone`,
-  })
-  .transform((code) => RETIRED_CODES[code] ?? code);
 
 /** Request headers: names are HTTP tokens (RFC 9110), values strings. Shared with the platform and cloud_inventory probes. */
 export const headersOption = z

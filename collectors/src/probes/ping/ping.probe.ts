@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RETIRED_CODES, isUnitCode, type RawPoint } from '@zhuyun/protocol';
+import { type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../../duration.js';
 import { errorMessage, type Logger } from '../../logger.js';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
 import { classifyPingFailure, parsePingOutput, pingStats, statsFromPing, type PingStats } from './ping.parser.js';
 import { resolveHost, tcpConnectOnce, type TcpAttempt } from './tcp.connect.js';
+import { NODE_ID, districtOption, durationOption } from '../options.js';
 
 export interface PingTarget {
   /** Address or name given to ping (or connected to over TCP). */
@@ -282,24 +282,8 @@ function firstLine(text: string): string {
 
 // --- configuration -------------------------------------------------------------------------
 
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 /** Host names, IPv4 and IPv6 literals; never a leading `-`, which ping would read as an option. */
 const HOST = /^[A-Za-z0-9:][A-Za-z0-9._:%-]{0,252}$/;
-
-function durationOption(min: number, max: number, fallback: number) {
-  return z
-    .string({
-      error: (i) => (typeof i.input === 'number' ? `${i.input} is not a duration: add a unit (${i.input}s or ${i.input}ms)` : 'must be a duration like 1s or 500ms'),
-    })
-    .transform((text, ctx): number => {
-      const ms = parseDuration(text);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration like 1s or 500ms` });
-      else if (ms < min) ctx.addIssue({ code: 'custom', message: `${text} is too short: at least ${formatDuration(min)}` });
-      else if (ms > max) ctx.addIssue({ code: 'custom', message: `${text} is too long: at most ${formatDuration(max)}` });
-      return ms ?? z.NEVER;
-    })
-    .default(fallback);
-}
 
 const portOption = z.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535');
 
@@ -321,14 +305,6 @@ const targetOption = z.union(
   { error: 'must be a host (10.1.0.1, core.gov.example) or a map { host, name, port }' },
 );
 
-const districtOption = z
-  .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
-  .transform((v) => String(v))
-  .refine((code) => isUnitCode(code) || RETIRED_CODES[code] !== undefined, {
-    error: (i) => `${JSON.stringify(i.input)} is not a known district or zone`,
-  })
-  .transform((code) => RETIRED_CODES[code] ?? code);
-
 /** The YAML keys of `type: ping` (ping.sample.yaml documents each). */
 export const PingConfigSchema = z
   .strictObject({
@@ -338,8 +314,8 @@ export const PingConfigSchema = z
     method: z.enum(['auto', 'icmp', 'tcp']).default('auto'),
     count: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(5),
     // At least 200 ms: below that iputils refuses to run for an unprivileged user ("cannot flood").
-    ping_interval: durationOption(200, 60_000, 1_000),
-    ping_timeout: durationOption(100, 60_000, 1_000),
+    ping_interval: durationOption(200, 60_000, 1_000, '1s or 500ms'),
+    ping_timeout: durationOption(100, 60_000, 1_000, '1s or 500ms'),
     port: portOption.optional(),
     concurrency: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64').default(8),
     latency: z.enum(['mean', 'median']).default('mean'),

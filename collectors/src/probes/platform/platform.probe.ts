@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { METRIC_NAME, RETIRED_CODES, isUnitCode, type RawPoint } from '@zhuyun/protocol';
+import { METRIC_NAME, type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../../duration.js';
 import { errorMessage, type Logger } from '../../logger.js';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
 import { describeFailure, httpRequest, type HttpOutcome, type HttpRequestOptions } from '../http/http.client.js';
 import { headersOption } from '../http/http.probe.js';
 import { PeriodCounter, lookup } from './field.mapping.js';
+import { NODE_ID, districtOption, durationOption } from '../options.js';
 
 export type PlatformName = 'share' | 'open';
 
@@ -174,31 +174,7 @@ function round(value: number): number {
 
 // --- configuration -------------------------------------------------------------------------
 
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const PATH = /^[^.\s]+(\.[^.\s]+)*$/;
-
-function durationOption(min: number, max: number, fallback: number) {
-  return z
-    .string({
-      error: (i) => (typeof i.input === 'number' ? `${i.input} is not a duration: add a unit (${i.input}s or ${i.input}ms)` : 'must be a duration like 10s or 500ms'),
-    })
-    .transform((text, ctx): number => {
-      const ms = parseDuration(text);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} is not a duration like 10s or 500ms` });
-      else if (ms < min) ctx.addIssue({ code: 'custom', message: `${text} is too short: at least ${formatDuration(min)}` });
-      else if (ms > max) ctx.addIssue({ code: 'custom', message: `${text} is too long: at most ${formatDuration(max)}` });
-      return ms ?? z.NEVER;
-    })
-    .default(fallback);
-}
-
-const districtOption = z
-  .union([z.string(), z.number().int()], { error: 'must be a unit code such as "520103" or "gy-hitech"' })
-  .transform((v) => String(v))
-  .refine((code) => isUnitCode(code) || RETIRED_CODES[code] !== undefined, {
-    error: (i) => `${JSON.stringify(i.input)} is not a known district or zone`,
-  })
-  .transform((code) => RETIRED_CODES[code] ?? code);
 
 const metricName = z.string({ error: 'must be a metric name such as share.api_calls_total' }).regex(METRIC_NAME, 'must be a metric name such as share.api_calls_total');
 

@@ -7,12 +7,11 @@ import { parseExposition, type Sample } from './exposition.parser.js';
 import { NODE_EXPORTER_DEFAULTS, NodeExporterPreset } from './node-exporter.preset.js';
 import { fetchScraper, type Scraper } from './prometheus.scraper.js';
 import { parseSelector, type Selector } from './series.selector.js';
+import { NODE_ID, TAG_KEY } from '../options.js';
 
 // ---------------------------------------------------------------------------------------------
 // Config (the YAML keys of `type: prometheus`; prometheus.sample.yaml documents each)
 
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const TAG_KEY = /^[a-z_][a-z0-9_]{0,31}$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Largest exposition read: node_exporter serves ~100 KB, a busy application a few MB. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;

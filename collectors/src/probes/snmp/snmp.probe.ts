@@ -19,12 +19,11 @@ import {
   type SnmpV3Credentials,
   type SnmpVersion,
 } from './snmp.session.js';
+import { NODE_ID, TAG_KEY } from '../options.js';
 
 // ---------------------------------------------------------------------------------------------
 // Config (the YAML keys of `type: snmp`; snmp.sample.yaml documents each)
 
-const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-const TAG_KEY = /^[a-z_][a-z0-9_]{0,31}$/;
 /** Tags the probe sets itself; `tags:` may not override them. */
 const RESERVED_TAGS = new Set(['district', 'unit', 'node', 'target', 'interface', 'direction', 'if_index']);
 
