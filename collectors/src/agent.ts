@@ -113,9 +113,13 @@ export interface AgentStats {
   batchesSent: number;
   /** Send attempts that failed and will be retried (network, 5xx, 429, 401...). */
   batchesFailed: number;
-  /** Batches given up: refused by the server (400/413), evicted from a full queue, or expired. */
+  /** Batches given up, all reasons together: see `dropped`. */
   batchesDropped: number;
-  /** What was given up, by reason. */
+  /**
+   * What was given up, by reason: `rejected` (server answered 400/413/422), `queue_full` (spool
+   * bound, oldest first), `expired` (older than spool.max_age), `corrupt` (a spool file found
+   * torn or unreadable), `store_failed` (the queue could not store a new batch).
+   */
   dropped: Record<DropReason, { batches: number; points: number }>;
   queueBatches: number;
   queuePoints: number;

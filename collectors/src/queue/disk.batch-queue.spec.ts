@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -135,6 +135,29 @@ describe('DiskBatchQueue on disk', () => {
     const again = await opened(dir);
     expect((await again.peek())?.id).toBe('c:b:2');
     expect(again.corrupted()).toEqual({ batches: 1, points: 2 });
+    await again.close();
+  });
+
+  it('counts a batch file deleted behind its back, and keeps a file it cannot read now (I/O error) for a retry', async () => {
+    const dir = freshDir();
+    const q = await opened(dir);
+    await q.put(batch('c:b:1', 2));
+    await q.put(batch('c:b:2', 3));
+    await q.put(batch('c:b:3', 4));
+    await q.close();
+    const [f1, f2] = batchFiles(dir);
+    const again = await opened(dir);
+    rmSync(join(dir, f1));
+    // A name the spool cannot read (EISDIR): stands for EIO or EMFILE, errors that may pass.
+    rmSync(join(dir, f2));
+    mkdirSync(join(dir, f2));
+    await expect(again.peek()).rejects.toThrow(/cannot read .*EISDIR/);
+    expect(again.corrupted()).toEqual({ batches: 1, points: 2 });
+    expect(again.size()).toMatchObject({ batches: 2, points: 7 });
+    rmSync(join(dir, f2), { recursive: true });
+    writeFileSync(join(dir, f2), 'garbage');
+    expect((await again.peek())?.id).toBe('c:b:3');
+    expect(again.corrupted()).toEqual({ batches: 2, points: 5 });
     await again.close();
   });
 

@@ -147,17 +147,32 @@ export class DiskBatchQueue implements BatchQueue {
     while (this.index.length > 0) {
       const entry = this.index[0];
       if (this.head?.id === entry.id) return this.head;
+      let bytes: Buffer | undefined;
+      let fault: string;
       try {
-        this.head = await this.read(entry);
-        return this.head;
+        bytes = await readFile(join(this.dir, fileName(entry)));
       } catch (err) {
-        // Evicted or removed meanwhile by an overlapping put: not a fault, look again.
-        if (this.index[0] !== entry) continue;
-        this.lost.batches++;
-        this.lost.points += entry.points;
-        this.logger.error({ file: fileName(entry), points: entry.points, err: errorMessage(err) }, 'unreadable spool file: deleted');
-        await this.delete(entry);
+        // A read that fails for another reason than a missing file (EIO, EMFILE...) may work
+        // next time: reject, keep the file, let the caller retry.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`spool ${this.dir}: cannot read ${fileName(entry)}: ${errorMessage(err)}`);
       }
+      // Evicted or removed meanwhile by an overlapping put: not a fault, look again.
+      if (this.index[0] !== entry) continue;
+      if (bytes) {
+        try {
+          this.head = await decode(bytes, entry);
+          return this.head;
+        } catch (err) {
+          fault = errorMessage(err);
+        }
+      } else {
+        fault = 'the file is gone';
+      }
+      if (this.index[0] !== entry) continue;
+      this.lost.batches++;
+      this.lost.points += entry.points;
+      this.logger.error({ file: fileName(entry), points: entry.points, err: fault }, 'unreadable spool file: deleted');
+      await this.delete(entry);
     }
     return undefined;
   }
@@ -279,14 +294,6 @@ export class DiskBatchQueue implements BatchQueue {
     throw new SpoolError(`spool.dir ${this.dir}: could not take the lock file ${LOCK}`);
   }
 
-  private async read(entry: Entry): Promise<QueuedBatch> {
-    const data = JSON.parse((await gunzipAsync(await readFile(join(this.dir, fileName(entry))))).toString('utf8')) as Partial<QueuedBatch>;
-    if (data.id !== entry.id || data.createdAt !== entry.createdAt || !Array.isArray(data.points) || data.points.length !== entry.points) {
-      throw new Error('content does not match the file name');
-    }
-    return { id: data.id, createdAt: data.createdAt, points: data.points };
-  }
-
   private async delete(entry: Entry): Promise<void> {
     const at = this.index.indexOf(entry);
     if (at < 0) return;
@@ -302,6 +309,15 @@ export class DiskBatchQueue implements BatchQueue {
       }
     }
   }
+}
+
+/** A batch file's content, checked by gunzip (CRC and length) and against its name. */
+async function decode(bytes: Buffer, entry: Entry): Promise<QueuedBatch> {
+  const data = JSON.parse((await gunzipAsync(bytes)).toString('utf8')) as Partial<QueuedBatch>;
+  if (data.id !== entry.id || data.createdAt !== entry.createdAt || !Array.isArray(data.points) || data.points.length !== entry.points) {
+    throw new Error('content does not match the file name');
+  }
+  return { id: data.id, createdAt: data.createdAt, points: data.points };
 }
 
 function summary(e: Entry): BatchSummary {
