@@ -27,6 +27,14 @@ describe('LiveState', () => {
     expect(s.unitSummary('520102')).toMatchObject({ status: 'unknown', counts: { up: 0, degraded: 0, down: 0, unknown: 0 } });
   });
 
+  it('keeps a collector\'s heartbeat out of node and district status', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('collector.up', 1, t0, { node: 'yunyan-edge-01' })], t0);
+    expect(s.node('yunyan-edge-01')).toBeNull();
+    expect(s.unitSummary('520103').counts).toEqual({ up: 0, degraded: 0, down: 0, unknown: 0 });
+    expect(dirty).toEqual([]);
+  });
+
   it('reports the topics a point touches', () => {
     const { s, dirty } = fleet();
     s.apply([pt('net.latency_ms', 3, t0)], t0);

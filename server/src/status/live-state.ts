@@ -74,6 +74,9 @@ export class LiveState {
   apply(points: readonly Point[], now: number): void {
     const touched = new Set<NodeRecord>();
     for (const p of points) {
+      // A collector's own heartbeat (`collector.*`) is about the collector, not a network node: it
+      // goes to the collector registry, never into a district's status.
+      if (p.metric.startsWith('collector.')) continue;
       const key = `${p.tags.unit}|${p.tags.node}`;
       let rec = this.nodes.get(key);
       if (!rec) {
