@@ -36,7 +36,8 @@ describe('server outage with three collectors running', () => {
 
     server = await spawnServer(env);
     for (const spec of fleet) agents.push(startAgent(spec, 'run'));
-    const logs = () => agents.map((a) => a.output().split('\n').slice(-5).join('\n')).join('\n---\n');
+    const logs = () =>
+      [...agents.map((a) => a.output()), server ? server.output() : '(server down)'].map((o) => o.split('\n').slice(-8).join('\n')).join('\n---\n');
     // Running and delivering: the first heartbeat and collections reached the server.
     await until('all three collectors delivering', () => agents.every((a) => a.output().includes('"msg":"collector agent started"')), 15_000, logs);
     await sleep(2_000);

@@ -10,13 +10,34 @@ import { gunzipSync } from 'node:zlib';
 import { seriesKey, validatePoint, type RawPoint } from '@zhuyun/protocol';
 import { repoRoot } from '../support/server.js';
 
-/** A port free right now on 127.0.0.1, for a server that must come back on the same one. */
+/**
+ * A port free right now on 127.0.0.1, for a server that must come back on the same one after an
+ * outage. Taken below the kernel's ephemeral range (ip_local_port_range, 32768 up by default), not
+ * from `listen(0)`: while the server is down, any other test's `listen(0)` or outgoing connection
+ * could otherwise be handed that very port, and an agent connecting to it could even connect to
+ * itself (a TCP self-connect). Ports below the range are only ever taken on purpose.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  let low = 32_768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: keep the default
+  }
+  const from = Math.max(1_024, low - 12_000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error(`no free port found in ${from}..${low - 1}`);
 }
 
 /** `npm run zhuyun -- collector add <id> --district <code>` (the built CLI): the token is the last line. */
@@ -78,7 +99,8 @@ export function startAgent(spec: AgentSpec, run: string): AgentProcess {
   writeFileSync(
     config,
     [
-      `server: { url: "${spec.url}", token: "${spec.token}", timeout: 2s }`,
+      // A slow answer (a loaded CI machine) is a retry after back-off, not a failure: allow 5 s.
+      `server: { url: "${spec.url}", token: "${spec.token}", timeout: 5s }`,
       `collector: { id: ${spec.id}, district: "${spec.district}", flush_interval: 500ms, heartbeat: 2s }`,
       `spool: { dir: "${spec.spoolDir}" }`,
       'probes:',

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,8 +212,31 @@ describe('DiskBatchQueue on disk', () => {
     const dead = spawnSync('node', ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(dir, 'LOCK'), `${dead.stdout}\n`);
     const again = await opened(dir);
-    expect(readFileSync(join(dir, 'LOCK'), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(join(dir, 'LOCK'), 'utf8').split(' ')[0]).toBe(String(process.pid));
     await again.close();
+  });
+
+  it('tells a live agent of another process from a pid reused after a reboot', async () => {
+    const dir = freshDir();
+    const q = await opened(dir);
+    await q.close();
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      // The same process, this boot: an agent at work.
+      writeFileSync(join(dir, 'LOCK'), `${pid} ${boot} ${started}\n`);
+      await expect(new DiskBatchQueue({ dir }).open()).rejects.toThrow(`in use by another agent (pid ${pid})`);
+      // Its pid, but another process (pid reused) or another boot (a LOCK from before a power cut).
+      writeFileSync(join(dir, 'LOCK'), `${pid} ${boot} ${Number(started) + 1}\n`);
+      await (await opened(dir)).close();
+      writeFileSync(join(dir, 'LOCK'), `${pid} 00000000-0000-0000-0000-000000000000 ${started}\n`);
+      await (await opened(dir)).close();
+    } finally {
+      other.kill();
+    }
   });
 
   it('reports a directory it cannot create or write, naming it', async () => {

@@ -212,7 +212,7 @@ export class DiskBatchQueue implements BatchQueue {
     this.dirHandle = undefined;
     if (!this.locked) return;
     try {
-      if ((await readFile(join(this.dir, LOCK), 'utf8')).trim() === String(process.pid)) await unlink(join(this.dir, LOCK));
+      if ((await readFile(join(this.dir, LOCK), 'utf8')).split(/\s+/)[0] === String(process.pid)) await unlink(join(this.dir, LOCK));
     } catch {
       // already gone
     }
@@ -267,7 +267,9 @@ export class DiskBatchQueue implements BatchQueue {
 
   /**
    * One agent per directory: two would send each other's batches under the wrong token. The lock
-   * holds the pid; a lock whose process is gone (a crash, a reboot) is taken over.
+   * holds `<pid> <boot id> <process start time>`; a lock whose process is gone (a crash) is taken
+   * over, and so is one whose pid now belongs to another process: after a power cut the LOCK file
+   * is still there and its pid may well be some daemon of the new boot.
    */
   private async lock(): Promise<void> {
     const path = join(this.dir, LOCK);
@@ -277,7 +279,7 @@ export class DiskBatchQueue implements BatchQueue {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fh = await open(path, 'wx');
-        await fh.writeFile(`${process.pid}\n`);
+        await fh.writeFile(`${process.pid} ${await bootId()} ${await startTime(process.pid)}\n`);
         await fh.close();
         heldHere.add(key);
         this.locked = key;
@@ -287,8 +289,13 @@ export class DiskBatchQueue implements BatchQueue {
       }
       // Our own pid in a lock we do not hold: left by an earlier process that had the same pid
       // (an agent in a container is always pid 1), so stale like any other.
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(pid);
+      const [pidText, boot, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(/\s+/);
+      const pid = Number(pidText);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        const sameBoot = !boot || boot === '-' || boot === (await bootId());
+        const sameProcess = !started || started === '-' || started === (await startTime(pid));
+        if (sameBoot && sameProcess) throw inUse(pid);
+      }
       await unlink(path).catch(() => {});
     }
     throw new SpoolError(`spool.dir ${this.dir}: could not take the lock file ${LOCK}`);
@@ -343,6 +350,22 @@ async function makeDir(dir: string, depth = 0): Promise<void> {
     await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
       if (again.code !== 'EEXIST') throw again;
     });
+  }
+}
+
+/** This boot of the machine (Linux); '-' where there is no such file. */
+async function bootId(): Promise<string> {
+  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '-')).trim() || '-';
+}
+
+/** When a process started, in clock ticks since boot (Linux /proc/<pid>/stat field 22); '-' when unknown. */
+async function startTime(pid: number): Promise<string> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '-';
+  } catch {
+    return '-';
   }
 }
 
