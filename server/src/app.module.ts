@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
+import { LiveBus } from './common/live-bus.js';
 import { LOGGER, type Logger } from './common/logger.js';
 import { CONFIG, type AppConfig } from './config/config.js';
 import { DatabaseModule } from './db/database.module.js';
@@ -29,8 +30,9 @@ class CoreModule {
         { provide: CONFIG, useValue: deps.config },
         { provide: CLOCK, useValue: deps.clock },
         { provide: LOGGER, useValue: deps.logger },
+        LiveBus,
       ],
-      exports: [CONFIG, CLOCK, LOGGER],
+      exports: [CONFIG, CLOCK, LOGGER, LiveBus],
     };
   }
 }

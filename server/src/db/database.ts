@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Dialect, type MigrationProvider } from 'kysely';
+import { migrations } from './migrations/index.js';
+import type { Schema } from './schema.js';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -7,66 +9,8 @@ import { dirname } from 'node:path';
 /** The relational state (collectors, later users, inventory, rules...), through Kysely. */
 export const DATABASE = Symbol('DATABASE');
 
-export interface CollectorTable {
-  id: string;
-  district: string;
-  token_hash: string;
-  created_at: number;
-  revoked_at: number | null;
-  /** What the collector says it is (its User-Agent), e.g. `zhuyun-collector/0.1.0`. */
-  version: string | null;
-  /** Server time of its last accepted request. */
-  last_seen: number | null;
-}
-
-export interface IngestBatchTable {
-  collector: string;
-  batch: string;
-  received_at: number;
-  accepted: number;
-}
-
-export interface Schema {
-  collectors: CollectorTable;
-  ingest_batches: IngestBatchTable;
-}
-
+export type { Schema } from './schema.js';
 export type Db = Kysely<Schema>;
-
-/**
- * Migrations, in order, written in Kysely's schema builder so that one set serves SQLite now and
- * PostgreSQL later. Never edit a released one: add the next.
- */
-const migrations: Record<string, Migration> = {
-  '0001_collectors_and_batches': {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('collectors')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('district', 'text', (c) => c.notNull())
-        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('revoked_at', 'bigint')
-        .execute();
-      await db.schema
-        .createTable('ingest_batches')
-        .addColumn('collector', 'text', (c) => c.notNull())
-        .addColumn('batch', 'text', (c) => c.notNull())
-        .addColumn('received_at', 'bigint', (c) => c.notNull())
-        .addColumn('accepted', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('ingest_batches_pk', ['collector', 'batch'])
-        .execute();
-      await db.schema.createIndex('ingest_batches_received').on('ingest_batches').column('received_at').execute();
-    },
-  },
-};
-
-migrations['0002_collector_last_seen'] = {
-  async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('collectors').addColumn('version', 'text').execute();
-    await db.schema.alterTable('collectors').addColumn('last_seen', 'bigint').execute();
-  },
-};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

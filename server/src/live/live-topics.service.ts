@@ -1,20 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { parseTopic, type Topic } from '@zhuyun/protocol';
+import { LiveBus } from '../common/live-bus.js';
 import { StatusService } from '../status/status.service.js';
 
-/** Topics of DESIGN's list whose data is served by later modules (alerts, migration, SLA). */
-const NOT_YET: ReadonlySet<Topic['kind']> = new Set(['alerts', 'migration', 'sla']);
+/** Topics of DESIGN's list whose data domain modules serve through the LiveBus. */
+const DOMAIN: ReadonlySet<Topic['kind']> = new Set(['alerts', 'migration', 'sla']);
 
 /** What each live topic's data is. The gateway only moves it; the status service owns it. */
 @Injectable()
 export class LiveTopicsService {
-  constructor(private readonly status: StatusService) {}
+  constructor(
+    private readonly status: StatusService,
+    private readonly bus: LiveBus,
+  ) {}
 
   /** An error message when the topic cannot be subscribed, else undefined. */
   check(topic: unknown): string | undefined {
     const t = parseTopic(topic);
     if (!t) return `unknown topic ${JSON.stringify(topic)}: use overview, district:<code>, node:<id>`;
-    if (NOT_YET.has(t.kind)) return `topic ${t.kind} is not served by this build yet`;
+    if (DOMAIN.has(t.kind) && !this.bus.serves(topic as string)) return `topic ${t.kind} is not served by this build yet`;
     return undefined;
   }
 
@@ -28,6 +32,10 @@ export class LiveTopicsService {
         return this.status.district(t.code);
       case 'node':
         return this.status.node(t.id);
+      case 'alerts':
+      case 'migration':
+      case 'sla':
+        return this.bus.compute(topic) ?? null;
       default:
         return null;
     }

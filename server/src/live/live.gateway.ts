@@ -10,6 +10,7 @@ import {
 import { LIVE_EVENTS, LIVE_NAMESPACE, MAX_TOPICS_PER_SOCKET } from '@zhuyun/protocol';
 import { Namespace, Socket } from 'socket.io';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { StatusService } from '../status/status.service.js';
@@ -33,18 +34,22 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer() private server!: Namespace;
   private readonly coalescer = new FrameCoalescer();
   private timer?: NodeJS.Timeout;
-  private stopListening?: () => void;
+  private stopListening: Array<() => void> = [];
 
   constructor(
     private readonly topics: LiveTopicsService,
     private readonly status: StatusService,
+    private readonly bus: LiveBus,
     private readonly metrics: MetricsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   afterInit() {
-    this.stopListening = this.status.onDirty((t) => this.coalescer.markDirty(t));
+    this.stopListening = [
+      this.status.onDirty((t) => this.coalescer.markDirty(t)),
+      this.bus.onDirty((t) => this.coalescer.markDirty(t)),
+    ];
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
     this.server.on('connection', () => this.metrics.liveSockets.inc());
@@ -53,7 +58,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
 
   onModuleDestroy() {
     clearInterval(this.timer);
-    this.stopListening?.();
+    for (const stop of this.stopListening) stop();
   }
 
   private watched = (topic: string) => (this.server.adapter.rooms.get(topic)?.size ?? 0) > 0;

@@ -68,7 +68,11 @@ export class LiveState {
   private readonly platformStatus = new Map<Platform, NodeStatus>();
   private readonly changes: StatusChange[] = [];
 
-  constructor(private readonly onDirty: (topics: Iterable<string>) => void = () => {}) {}
+  constructor(
+    private readonly onDirty: (topics: Iterable<string>) => void = () => {},
+    /** Hears every recorded status change (node, unit, platform), in order. */
+    private readonly onChange: (change: StatusChange) => void = () => {},
+  ) {}
 
   /** Takes accepted points (any order; older than what is held does not replace it). */
   apply(points: readonly Point[], now: number): void {
@@ -179,6 +183,7 @@ export class LiveState {
   }
 
   private record(change: StatusChange): void {
+    this.onChange(change);
     this.changes.unshift(change);
     if (this.changes.length > MAX_CHANGES) this.changes.length = MAX_CHANGES;
   }
@@ -278,6 +283,10 @@ export class LiveState {
   node(id: string): NodeState | null {
     for (const rec of this.nodes.values()) if (rec.id === id) return this.nodeState(rec);
     return null;
+  }
+
+  allNodes(): NodeState[] {
+    return [...this.nodes.values()].map((n) => this.nodeState(n));
   }
 
   recentChanges(limit = MAX_CHANGES): StatusChange[] {

@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { DistrictData, NodeState, OverviewData, Point } from '@zhuyun/protocol';
+import type { DistrictData, NodeState, OverviewData, Point, StatusChange } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { LiveState } from './live-state.js';
 
 export type DirtyListener = (topics: Iterable<string>) => void;
+export type PointsListener = (points: readonly Point[], now: number) => void;
+export type ChangeListener = (change: StatusChange) => void;
 
 /** How often staleness is re-evaluated without new data. */
 const EVALUATE_EVERY_MS = 1_000;
@@ -15,9 +17,16 @@ const EVALUATE_EVERY_MS = 1_000;
 @Injectable()
 export class StatusService implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<DirtyListener>();
-  private readonly state = new LiveState((topics) => {
-    for (const l of this.listeners) l(topics);
-  });
+  private readonly pointListeners = new Set<PointsListener>();
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly state = new LiveState(
+    (topics) => {
+      for (const l of this.listeners) l(topics);
+    },
+    (change) => {
+      for (const l of this.changeListeners) l(change);
+    },
+  );
   private timer?: NodeJS.Timeout;
 
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
@@ -37,8 +46,36 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Hears every batch of accepted (durably stored) points after the status took them: how the
+   * alert engine and SLA scoring see data. A listener that throws does not stop the others.
+   */
+  onPoints(listener: PointsListener): () => void {
+    this.pointListeners.add(listener);
+    return () => this.pointListeners.delete(listener);
+  }
+
+  /** Hears every status change of a node, unit or platform (the change feed's entries). */
+  onChange(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   apply(points: readonly Point[]): void {
-    this.state.apply(points, this.clock.now());
+    const now = this.clock.now();
+    this.state.apply(points, now);
+    for (const l of this.pointListeners) {
+      try {
+        l(points, now);
+      } catch {
+        // Listeners log their own failures; ingest must not fail because of one.
+      }
+    }
+  }
+
+  /** Every node known to the live state (for engines that sweep all of them). */
+  nodes(): NodeState[] {
+    return this.state.allNodes();
   }
 
   overview(): OverviewData {

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+
+export type DirtyListener = (topics: Iterable<string>) => void;
+
+/**
+ * How domain modules (alerts, SLA, migration) put data on the live feed without knowing the
+ * gateway: a module `serve`s a topic with a function computing its current data and calls
+ * `markDirty` when it changed; the gateway snapshots and coalesces frames as for status topics.
+ * Global (CoreModule), so no module imports the live module.
+ */
+@Injectable()
+export class LiveBus {
+  private readonly sources = new Map<string, () => unknown>();
+  private readonly listeners = new Set<DirtyListener>();
+
+  /** Registers the data of a topic (`alerts`, `sla`, `migration`). One source per topic. */
+  serve(topic: string, compute: () => unknown): void {
+    if (this.sources.has(topic)) throw new Error(`live topic ${topic} is already served`);
+    this.sources.set(topic, compute);
+  }
+
+  serves(topic: string): boolean {
+    return this.sources.has(topic);
+  }
+
+  /** The current data of a served topic; undefined when nobody serves it. */
+  compute(topic: string): unknown {
+    return this.sources.get(topic)?.();
+  }
+
+  markDirty(...topics: string[]): void {
+    for (const l of this.listeners) l(topics);
+  }
+
+  onDirty(listener: DirtyListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
