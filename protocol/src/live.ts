@@ -57,6 +57,13 @@ export interface NodeState {
   unit: string;
   platform?: Platform;
   status: NodeStatus;
+  /** Topology parent's node id, when the topology names one. */
+  parent?: string;
+  /**
+   * Set when an ancestor is down: the id of the nearest down ancestor. The node is then shown as
+   * unreachable behind it and its alerts are suppressed (its own measurements go on).
+   */
+  behind?: string;
   /** Why it is not `up`, one line per crossed threshold, e.g. `net.latency_ms 62 ≥ 50`. */
   reasons: string[];
   /** Timestamp of the newest point, epoch ms. */

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
+import { DomainEvents } from './common/domain-events.js';
 import { LiveBus } from './common/live-bus.js';
 import { LOGGER, type Logger } from './common/logger.js';
 import { CONFIG, type AppConfig } from './config/config.js';
@@ -31,8 +32,9 @@ class CoreModule {
         { provide: CLOCK, useValue: deps.clock },
         { provide: LOGGER, useValue: deps.logger },
         LiveBus,
+        DomainEvents,
       ],
-      exports: [CONFIG, CLOCK, LOGGER, LiveBus],
+      exports: [CONFIG, CLOCK, LOGGER, LiveBus, DomainEvents],
     };
   }
 }
