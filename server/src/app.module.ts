@@ -13,6 +13,7 @@ import { QueryModule } from './query/query.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
 import { StatusModule } from './status/status.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { TopologyModule } from './topology/topology.module.js';
 
 /** What the outside world hands the application: the validated config, the clock, the logger. */
 export interface AppDeps {
@@ -55,6 +56,7 @@ export class AppModule {
         QueryModule,
         LiveModule,
         SimulationModule,
+        TopologyModule,
       ],
     };
   }

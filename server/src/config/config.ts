@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   ZHUYUN_RETENTION_1M: duration.prefault('180d'),
   ZHUYUN_RETENTION_1H: duration.prefault('5y'),
   ZHUYUN_DASHBOARD_DIR: z.string().min(1).optional(),
+  ZHUYUN_TOPOLOGY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +53,8 @@ export interface AppConfig {
   retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
   dashboardDir?: string;
+  /** A JSON file of topology links loaded at start (docs/TOPOLOGY.md). */
+  topologyFile?: string;
   logLevel: string;
 }
 
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     simulate: e.ZHUYUN_SIMULATE,
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
+    topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

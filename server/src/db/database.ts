@@ -38,7 +38,8 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
   const where = typeof location === 'string' ? ({ kind: 'sqlite', path: location } as const) : location;
   const db = new Kysely<Schema>({ dialect: dialectFor(where) });
   try {
-    const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+    // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
+    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);

@@ -25,6 +25,7 @@ import {
   nextInterval,
   worstOf,
 } from './status.rules.js';
+import { nearestDownAncestor, type TopologyLink } from './topology.js';
 
 /** How many status changes the overview keeps. */
 export const MAX_CHANGES = 100;
@@ -53,6 +54,11 @@ interface NodeRecord {
   evaluated: boolean;
   status: NodeStatus;
   reasons: string[];
+  /** Parent named by the points' `parent` tag (simulation, agents that know their uplink). */
+  tagParent?: string;
+  role?: string;
+  /** Nearest down ancestor, when there is one (unreachable behind it). */
+  behind?: string;
 }
 
 const lowerIsWorse = new Set<string>([...UP_METRICS, ...DEFAULT_THRESHOLDS.filter((t) => t.direction === 'below').map((t) => t.metric)]);
@@ -67,6 +73,10 @@ export class LiveState {
   private readonly unitStatus = new Map<string, NodeStatus>();
   private readonly platformStatus = new Map<Platform, NodeStatus>();
   private readonly changes: StatusChange[] = [];
+  /** Node id → record (node ids are unique citywide; the topology speaks in them). */
+  private readonly byId = new Map<string, NodeRecord>();
+  /** Parents set by configuration or the admin API; they win over the `parent` tag. */
+  private explicitParents = new Map<string, string | null>();
 
   constructor(
     private readonly onDirty: (topics: Iterable<string>) => void = () => {},
@@ -77,6 +87,7 @@ export class LiveState {
   /** Takes accepted points (any order; older than what is held does not replace it). */
   apply(points: readonly Point[], now: number): void {
     const touched = new Set<NodeRecord>();
+    let topologyMoved = false;
     for (const p of points) {
       // A collector's own heartbeat (`collector.*`) is about the collector, not a network node: it
       // goes to the collector registry, never into a district's status.
@@ -87,7 +98,15 @@ export class LiveState {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
         rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, evaluated: false, status: 'unknown', reasons: [] };
         this.nodes.set(key, rec);
+        this.byId.set(rec.id, rec);
+        topologyMoved = true;
       }
+      const tagParent = p.tags.parent;
+      if (tagParent !== undefined && tagParent !== rec.tagParent && tagParent !== rec.id) {
+        rec.tagParent = tagParent;
+        topologyMoved = true;
+      }
+      if (p.tags.role !== undefined) rec.role = p.tags.role;
       if (p.ts < now - FRESH_MS) continue;
       const sk = pointKey(p);
       const cur = rec.series.get(sk);
@@ -106,8 +125,9 @@ export class LiveState {
     for (const rec of touched) {
       dirty.add(`district:${rec.unit}`);
       dirty.add(`node:${rec.id}`);
-      this.evaluate(rec, now);
+      if (this.evaluate(rec, now)) topologyMoved = true;
     }
+    if (topologyMoved) this.refreshBehind(dirty);
     this.rollUp(now, dirty);
     this.onDirty(dirty);
   }
@@ -115,15 +135,68 @@ export class LiveState {
   /** Re-evaluates every node against the clock (staleness), reporting what changed. */
   tick(now: number): void {
     const dirty = new Set<string>();
+    let changed = false;
     for (const rec of this.nodes.values()) {
       if (this.evaluate(rec, now)) {
+        changed = true;
         dirty.add('overview');
         dirty.add(`district:${rec.unit}`);
         dirty.add(`node:${rec.id}`);
       }
     }
+    if (changed) this.refreshBehind(dirty);
     this.rollUp(now, dirty);
     if (dirty.size) this.onDirty(dirty);
+  }
+
+  /**
+   * Sets the configured topology (config file or admin API): these parents win over the points'
+   * `parent` tags; a link with parent null makes a root. Recomputes who is behind a down parent.
+   */
+  setTopology(links: readonly TopologyLink[]): void {
+    this.explicitParents = new Map(links.map((l) => [l.node, l.parent]));
+    const dirty = new Set<string>();
+    this.refreshBehind(dirty);
+    if (dirty.size) this.onDirty(dirty);
+  }
+
+  /** The parent of a node: configured first, else its tag. */
+  parentOf(id: string): string | undefined {
+    if (this.explicitParents.has(id)) return this.explicitParents.get(id) ?? undefined;
+    return this.byId.get(id)?.tagParent;
+  }
+
+  /** Every node the topology knows (configured or seen in data), with parent, role and status. */
+  topology(): Array<{ node: string; parent?: string; role?: string; unit?: string; status: NodeStatus; behind?: string; configured: boolean }> {
+    const ids = new Set<string>([...this.byId.keys(), ...this.explicitParents.keys()]);
+    return [...ids].sort().map((id) => {
+      const rec = this.byId.get(id);
+      const parent = this.parentOf(id);
+      return {
+        node: id,
+        ...(parent !== undefined ? { parent } : {}),
+        ...(rec?.role !== undefined ? { role: rec.role } : {}),
+        ...(rec ? { unit: rec.unit } : {}),
+        status: rec?.status ?? 'unknown',
+        ...(rec?.behind !== undefined ? { behind: rec.behind } : {}),
+        configured: this.explicitParents.has(id),
+      };
+    });
+  }
+
+  /** Recomputes `behind` for every node; the topics of nodes whose value moved go to `dirty`. */
+  private refreshBehind(dirty: Set<string>): void {
+    const statusOf = (id: string) => this.byId.get(id)?.status;
+    const parentOf = (id: string) => this.parentOf(id);
+    for (const rec of this.byId.values()) {
+      const behind = nearestDownAncestor(rec.id, parentOf, statusOf);
+      if (behind !== rec.behind) {
+        rec.behind = behind;
+        dirty.add('overview');
+        dirty.add(`district:${rec.unit}`);
+        dirty.add(`node:${rec.id}`);
+      }
+    }
   }
 
   /** Node-level value of each metric: the worst of its series (a node may probe several targets). */
@@ -199,6 +272,8 @@ export class LiveState {
       unit: rec.unit,
       ...(rec.platform ? { platform: rec.platform } : {}),
       status: rec.status,
+      ...(this.parentOf(rec.id) !== undefined ? { parent: this.parentOf(rec.id) } : {}),
+      ...(rec.behind !== undefined ? { behind: rec.behind } : {}),
       reasons: rec.reasons,
       lastSeen: rec.lastSeen,
       metrics: this.metricsOf(rec),

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { DistrictData, NodeState, OverviewData, Point, StatusChange } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { LiveState } from './live-state.js';
+import type { TopologyLink } from './topology.js';
 
 export type DirtyListener = (topics: Iterable<string>) => void;
 export type PointsListener = (points: readonly Point[], now: number) => void;
@@ -71,6 +72,16 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
         // Listeners log their own failures; ingest must not fail because of one.
       }
     }
+  }
+
+  /** Sets the configured topology (parents win over the points' `parent` tags). */
+  setTopology(links: readonly TopologyLink[]): void {
+    this.state.setTopology(links);
+  }
+
+  /** Every node the topology knows, configured or seen in data, with parent and status. */
+  topology() {
+    return this.state.topology();
   }
 
   /** Every node known to the live state (for engines that sweep all of them). */
