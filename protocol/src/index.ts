@@ -5,3 +5,4 @@ export * from './series.js';
 export * from './live.js';
 export * from './line-protocol.js';
 export * from './collectors.js';
+export * from './calendar.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
+import { ComparisonModule } from './comparison/comparison.module.js';
 import { DomainEvents } from './common/domain-events.js';
 import { LiveBus } from './common/live-bus.js';
 import { LOGGER, type Logger } from './common/logger.js';
@@ -57,6 +58,7 @@ export class AppModule {
         LiveModule,
         SimulationModule,
         TopologyModule,
+        ComparisonModule,
       ],
     };
   }
