@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawnServer } from '../scripts/spawn-server.mjs';
+import { adminToken, spawnServer } from '../scripts/spawn-server.mjs';
 import { UNITS } from '../protocol/dist/index.js';
 import { SqliteTimeSeriesStore } from '../server/dist/storage/sqlite/sqlite.time-series.store.js';
 
@@ -46,6 +46,7 @@ try {
   console.log(`loaded ${loaded.toLocaleString('en')} points (${nodes.length * METRICS.length} series × ${DAYS} days at 1/min) in ${loadS.toFixed(1)} s: ${Math.round(loaded / loadS).toLocaleString('en')} points/s`);
 
   const { url, child: server } = await spawnServer({ ZHUYUN_DATA_DIR: dir });
+  const auth = { headers: { authorization: `Bearer ${await adminToken(url, { ZHUYUN_DATA_DIR: dir })}` } };
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const results = {};
   for (const [name, span] of [['30 days', 30 * 86_400_000], ['1 year', 365 * 86_400_000]]) {
@@ -55,7 +56,7 @@ try {
     let points = 0;
     for (let i = 0; i < RUNS + 3; i++) {
       const t = process.hrtime.bigint();
-      const body = await (await fetch(q)).json();
+      const body = await (await fetch(q, auth)).json();
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       if (i >= 3) times.push(ms); // three warm-up runs
       step = body.step;

@@ -8,3 +8,6 @@ export declare function spawnServer(env?: Record<string, string>): Promise<{ url
 
 /** SIGKILL, resolved once the process is gone. */
 export declare function killHard(child: ChildProcess): Promise<void>;
+
+/** An admin session token on a spawned server (a new admin made with the admin CLI, signed in). */
+export declare function adminToken(url: string, env?: Record<string, string>): Promise<string>;

@@ -1,7 +1,8 @@
 // The built server as its own process (`node server/dist/main.js`) on a free port, for tests that
 // must kill it the hard way and for benchmarks that measure it from outside. Plain JavaScript so
 // that both can load it; types in spawn-server.d.mts.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +44,25 @@ export function killHard(child) {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/**
+ * An admin session on a spawned server: creates a new admin account with the admin CLI against the
+ * same storage (`env` as given to spawnServer), signs in, and resolves with the bearer token.
+ */
+export async function adminToken(url, env = {}) {
+  const username = `admin-${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(18).toString('base64url');
+  execFileSync('node', [join(root, 'server/dist/cli.js'), 'user', 'add', username, '--role', 'admin'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+    input: password,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }

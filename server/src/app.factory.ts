@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MAX_BODY_BYTES } from '@zhuyun/protocol';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule, type AppDeps } from './app.module.js';
@@ -11,6 +12,7 @@ import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
 import { queryBodyParser, writeBodyParser } from './ingest/write.body.js';
+import { AccountsService } from './security/accounts.service.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
 /** Paths the server answers itself; everything else GET is the dashboard's (client-side routes). */
@@ -45,6 +47,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP }, crossOriginEmbedderPolicy: false, hsts: false }));
+  // Closed by default: the dashboard is served from the same origin. ZHUYUN_CORS_ORIGINS opens it.
+  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });
   // gzip for the dashboard's assets and API answers (the map and ECharts are most of the bytes).
   app.use(compression());
   // InfluxDB line protocol: text whatever the Content-Type, gzip allowed, InfluxDB-shaped errors.
@@ -73,6 +78,24 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   return app;
 }
 
+/**
+ * The dashboard's content security policy: its own scripts only, styles it sets at run time, map
+ * and chart images from data/blob URLs, the live socket on the same host. No frames, no plugins.
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  upgradeInsecureRequests: null,
+};
+
 function noCacheForHtml(res: Response, path: string) {
   if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
 }
@@ -81,12 +104,26 @@ function noCacheForHtml(res: Response, path: string) {
  * Creates the app, listens, and starts the simulated fleet when configured. Returns the app and the
  * URL it answers on (the real port when config.port is 0).
  */
-export async function startServer(config: AppConfig, opts: CreateAppOptions = {}): Promise<{ app: NestExpressApplication; url: string }> {
+export async function startServer(config: AppConfig, opts: CreateAppOptions = {}): Promise<{ app: NestExpressApplication; url: string; demo?: { username: string; password: string } }> {
   const app = await createApp(config, opts);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
-  if (config.simulate) await app.get(SimulationService).start(url);
-  return { app, url };
+  let demo: { username: string; password: string } | undefined;
+  if (config.simulate) {
+    demo = await createDemoAccount(app.get(AccountsService));
+    await app.get(SimulationService).start(url);
+  }
+  return { app, url, demo };
+}
+
+/**
+ * Demo mode (ZHUYUN_SIMULATE=1): on the first start, when no account exists, an admin account
+ * `demo` with a generated password, returned so that the caller prints it. Never a fixed password.
+ */
+async function createDemoAccount(accounts: AccountsService): Promise<{ username: string; password: string } | undefined> {
+  if ((await accounts.count()) > 0) return undefined;
+  const { generatedPassword } = await accounts.addUser({ username: 'demo', role: 'admin' }, 'system');
+  return { username: 'demo', password: generatedPassword! };
 }

@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { QueryModule } from './query/query.module.js';
+import { SecurityModule } from './security/security.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
 import { StatusModule } from './status/status.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
       imports: [
         CoreModule.register(deps),
         DatabaseModule,
+        SecurityModule,
         StorageModule,
         AuthModule,
         StatusModule,

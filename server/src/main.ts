@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './app.factory.js';
 import { createLogger } from './common/logger.js';
@@ -17,9 +19,15 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const { app, url } = await startServer(config, { logger: log });
+  const { app, url, demo } = await startServer(config, { logger: log });
   app.enableShutdownHooks();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? url.replace('127.0.0.1', 'localhost') : url;
+  if (demo) {
+    // Shown once, on the console, and kept (owner-readable only) in the data dir for the demo.
+    const file = join(config.dataDir, 'demo-account.txt');
+    writeFileSync(file, `user: ${demo.username}\npassword: ${demo.password}\n`, { mode: 0o600 });
+    console.log(`\n  筑云 demo account — user: ${demo.username}  password: ${demo.password}\n  (also in ${file})\n`);
+  }
   log.info({ url: shown, dataDir: config.dataDir, tsdb: config.tsdb, simulate: config.simulate }, `筑云 Zhuyun listening on ${shown}`);
 }
 

@@ -31,6 +31,8 @@ run('dashboard in headless Chromium (the simulated city)', () => {
     expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
     server = await startTestServer({ ZHUYUN_SIMULATE: '1' });
     browser = await launchBrowser();
+    // Signed in as the test admin: the session cookie the login answer would set.
+    await browser.context.addCookies([{ name: 'zhuyun_session', value: server.token, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
   }, 60_000);
 
   afterAll(async () => {

@@ -28,7 +28,7 @@ class FixedProbe implements Probe {
 describe('collector → server → live', () => {
   it('a collector agent pushes a value and a subscriber to district:520103 receives it in a frame', async () => {
     const token = await server.addCollector('yunyan-e2e', '520103');
-    const client = new LiveTestClient(server.url);
+    const client = new LiveTestClient(server.url, server.token);
     const agent = new Agent({
       config: configFromObject({ server: { url: server.url, token }, collector: { id: 'yunyan-e2e', district: '520103' } }, 'e2e'),
       probes: [{ probe: new FixedProbe(13.579), intervalMs: 500 }],
@@ -67,7 +67,7 @@ describe('collector → server → live', () => {
         '',
       ].join('\n'),
     );
-    const client = new LiveTestClient(server.url);
+    const client = new LiveTestClient(server.url, server.token);
     let agent: ChildProcess | undefined;
     try {
       await client.connected();

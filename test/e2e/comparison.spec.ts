@@ -33,7 +33,7 @@ describe('district comparison', () => {
     });
     expect(res.status).toBe(202);
 
-    const body = (await (await fetch(`${server.url}/api/v1/comparison?month=${month}`)).json()) as {
+    const body = (await (await server.api(`/api/v1/comparison?month=${month}`)).json()) as {
       month: string;
       previousMonth: string;
       rows: Array<{ unit: string; platform: { shareApiCalls: number; openDownloads: number } | null }>;
@@ -46,10 +46,10 @@ describe('district comparison', () => {
     expect(body.rows.find((r) => r.unit === 'gy-hitech')?.platform).toMatchObject({ openDownloads: 20, shareApiCalls: 0 });
     expect(body.rows.find((r) => r.unit === '520103')?.platform).toBeNull();
 
-    const zonesOnly = (await (await fetch(`${server.url}/api/v1/comparison?month=${month}&zones=only`)).json()) as { rows: unknown[] };
+    const zonesOnly = (await (await server.api(`/api/v1/comparison?month=${month}&zones=only`)).json()) as { rows: unknown[] };
     expect(zonesOnly.rows).toHaveLength(4);
 
-    const csv = await fetch(`${server.url}/api/v1/comparison?month=${month}&format=csv`);
+    const csv = await server.api(`/api/v1/comparison?month=${month}&format=csv`);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -63,7 +63,7 @@ describe('district comparison', () => {
     ['format=xml', /format/],
     ['colour=red', /colour|Unrecognized|unrecognized/],
   ])('answers %s with a 400 naming the field', async (qs, pattern) => {
-    const res = await fetch(`${server.url}/api/v1/comparison?${qs}`);
+    const res = await server.api(`/api/v1/comparison?${qs}`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(pattern);
   });

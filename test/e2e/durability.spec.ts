@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killHard, spawnServer } from '../support/server-process.js';
+import { adminToken, killHard, spawnServer } from '../support/server-process.js';
 import { repoRoot } from '../support/server.js';
 
 describe('nothing acknowledged is lost (SQLite)', () => {
@@ -45,9 +45,10 @@ describe('nothing acknowledged is lost (SQLite)', () => {
       const second = await spawnServer(env);
       try {
         const q = `metric=net.if_in_bps&node=qz-core-1&from=${t0}&to=${t0 + batches * perBatch * 50}`;
-        const raw = await (await fetch(`${second.url}/api/v1/series?${q}&step=raw`)).json();
+        const auth = { headers: { authorization: `Bearer ${await adminToken(second.url, env)}` } };
+        const raw = await (await fetch(`${second.url}/api/v1/series?${q}&step=raw`, auth)).json();
         expect(raw.series[0].points).toHaveLength(batches * perBatch);
-        const minutes = await (await fetch(`${second.url}/api/v1/series?${q}&step=1m`)).json();
+        const minutes = await (await fetch(`${second.url}/api/v1/series?${q}&step=1m`, auth)).json();
         const counted = minutes.series[0].points.reduce((a: number, p: number[]) => a + p[4], 0);
         expect(counted).toBe(batches * perBatch);
       } finally {

@@ -131,30 +131,30 @@ describe('GET /api/v1/series and /api/v1/districts', () => {
       batch: 'yunyan-edge-01:series',
       points: [30, 20, 10].map((s, i) => point({ metric: 'net.if_util_pct', ts: t0 + s * 1000, value: i, tags: { district: '520103', node: 'yy-core-2' } })),
     });
-    const res = await fetch(`${server.url}/api/v1/series?metric=net.if_util_pct&district=520103&from=${t0}&to=${t0 + 60_000}`);
+    const res = await server.api(`/api/v1/series?metric=net.if_util_pct&district=520103&from=${t0}&to=${t0 + 60_000}`);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.step).toBe('raw');
     expect(body.series).toHaveLength(1);
     expect(body.series[0].tags).toMatchObject({ district: '520103', unit: '520103', node: 'yy-core-2' });
     expect(body.series[0].points).toEqual([[t0 + 10_000, 2], [t0 + 20_000, 1], [t0 + 30_000, 0]]);
-    const bucketed = await (await fetch(`${server.url}/api/v1/series?metric=net.if_util_pct&node=yy-core-2&from=${t0 - 86_400_000}&to=${t0 + 60_000}`)).json();
+    const bucketed = await (await server.api(`/api/v1/series?metric=net.if_util_pct&node=yy-core-2&from=${t0 - 86_400_000}&to=${t0 + 60_000}`)).json();
     expect(bucketed.step).toBe('1m');
     const sum = bucketed.series[0].points.reduce((a: number, p: number[]) => a + p[4], 0);
     expect(sum).toBe(3);
   });
 
   it('explains a bad series query', async () => {
-    const res = await fetch(`${server.url}/api/v1/series?metric=net.latency_ms&from=yesterday`);
+    const res = await server.api(`/api/v1/series?metric=net.latency_ms&from=yesterday`);
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toMatch(/from="yesterday"/);
-    const res2 = await fetch(`${server.url}/api/v1/series`);
+    const res2 = await server.api(`/api/v1/series`);
     expect(res2.status).toBe(400);
     expect((await res2.json()).error.message).toMatch(/metric/);
   });
 
   it('lists the ten districts and four zones with status and node counts', async () => {
-    const body = await (await fetch(`${server.url}/api/v1/districts`)).json();
+    const body = await (await server.api(`/api/v1/districts`)).json();
     expect(body.units).toHaveLength(14);
     const yunyan = body.units.find((u: { code: string }) => u.code === '520103');
     expect(yunyan).toMatchObject({ zh: '云岩区', kind: 'district' });
@@ -169,7 +169,7 @@ describe('GET /api/v1/collectors', () => {
     await server.addCollector('never-reports', '520112');
     const res = await post({ ...goodBatch() }, { 'user-agent': 'zhuyun-collector/0.1.0' });
     expect(res.status).toBe(202);
-    const body = await (await fetch(`${server.url}/api/v1/collectors`)).json();
+    const body = await (await server.api(`/api/v1/collectors`)).json();
     const me = body.collectors.find((c: { id: string }) => c.id === 'yunyan-edge-01');
     expect(me).toMatchObject({ district: '520103', state: 'ok', version: 'zhuyun-collector/0.1.0' });
     expect(me.silentS).toBeLessThan(60);

@@ -29,7 +29,7 @@ async function send(points: Array<{ metric: string; value: number; node?: string
 
 describe('/live', () => {
   it('answers a subscription with a snapshot, then pushes what changed in a frame', async () => {
-    const client = new LiveTestClient(server.url);
+    const client = new LiveTestClient(server.url, server.token);
     try {
       await client.connected();
       const ack = await client.subscribe(['district:520103', 'overview']);
@@ -55,7 +55,7 @@ describe('/live', () => {
   });
 
   it('sends at most one frame per topic per second, with seq rising by one', async () => {
-    const client = new LiveTestClient(server.url);
+    const client = new LiveTestClient(server.url, server.token);
     try {
       await client.connected();
       await client.subscribe(['district:520103']);
@@ -74,7 +74,7 @@ describe('/live', () => {
   });
 
   it('rejects unknown topics with a reason and keeps the good ones', async () => {
-    const client = new LiveTestClient(server.url);
+    const client = new LiveTestClient(server.url, server.token);
     try {
       await client.connected();
       const ack = await client.subscribe(['district:999999', 'weather', 'node:yy-core-1']);

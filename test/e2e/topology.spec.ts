@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  server.api(path, { ...init, headers: { 'content-type': 'application/json', ...((init.headers as Record<string, string>) ?? {}) } });
 
 async function send(ts: number, up: Record<string, number>, tags: Record<string, Record<string, string>> = {}) {
   const points = Object.entries(up).map(([node, value]) => ({ metric: 'net.up', ts, value, tags: { district: '520103', node, ...(tags[node] ?? {}) } }));

@@ -44,7 +44,7 @@ function write(body: string | Uint8Array, opts: WriteOptions = {}) {
 
 /** The raw points of one series, `[ts, value]`, from the query API. */
 async function series(metric: string, node: string, from = Date.now() - 3 * 3_600_000) {
-  const res = await fetch(`${server.url}/api/v1/series?metric=${metric}&node=${node}&from=${from}&to=${Date.now() + 60_000}`);
+  const res = await server.api(`/api/v1/series?metric=${metric}&node=${node}&from=${from}&to=${Date.now() + 60_000}`);
   expect(res.status).toBe(200);
   const body = (await res.json()) as { step: string; series: Array<{ tags: Record<string, string>; points: number[][] }> };
   expect(body.step).toBe('raw');

@@ -8,8 +8,9 @@ export class LiveTestClient {
   readonly frames: LiveFrame[] = [];
   readonly errors: unknown[] = [];
 
-  constructor(url: string) {
-    this.socket = io(`${url}${LIVE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  /** `token`: a session token (the server refuses a socket without one). */
+  constructor(url: string, token?: string) {
+    this.socket = io(`${url}${LIVE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: token ? { token } : {} });
     this.socket.on('snapshot', (f: LiveFrame) => this.snapshots.push(f));
     this.socket.on('frame', (f: LiveFrame) => this.frames.push(f));
     this.socket.on('subscribe_error', (e: unknown) => this.errors.push(e));

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from '../../server/src/app.factory.js';
 import { CollectorTokensService } from '../../server/src/auth/collector-tokens.service.js';
 import { loadConfig } from '../../server/src/config/config.js';
+import { AccountsService } from '../../server/src/security/accounts.service.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,6 +17,12 @@ export interface TestServer {
   dataDir: string;
   /** Registers a collector and returns its token. */
   addCollector(id: string, district: string): Promise<string>;
+  /** A session token of an admin made at start (`test-admin`), for the API and the live socket. */
+  token: string;
+  /** fetch on this server with the admin's bearer token (headers given win). */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Creates a user with a role (and district / operator) and returns a session token for it. */
+  login(role: string, scope?: { district?: string; operator?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -30,10 +37,22 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     { dashboardDir: join(repoRoot, 'dashboard/dist') },
   );
   const { app, url } = await startServer(config);
+  const accounts = app.get(AccountsService);
+  let users = 0;
+  const login = async (role: string, scope: { district?: string; operator?: string } = {}) => {
+    const username = `test-${role}-${++users}`;
+    const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+    await accounts.addUser({ username, role, password, ...scope }, 'test');
+    return (await accounts.login({ username, password }, '127.0.0.1')).token;
+  };
+  const token = await login('admin');
   return {
     app,
     url,
     dataDir,
+    token,
+    login,
+    api: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...((init.headers as Record<string, string>) ?? {}) } }),
     addCollector: (id, district) => app.get(CollectorTokensService).add(id, district),
     async close() {
       await app.close();

@@ -1,8 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { findUnit, type CollectorInfo } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../common/errors.js';
+import { ConflictError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../common/errors.js';
+import { CONFIG, type AppConfig } from '../config/config.js';
+import { TokenBuckets } from '../security/rate-limiter.js';
 import { DATABASE, type Db } from '../db/database.js';
 
 export interface CollectorIdentity {
@@ -32,10 +34,16 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
   private seen = new Map<string, { at: number; version: string | null }>();
   private timer?: NodeJS.Timeout;
 
+  /** Ingest requests per collector: ZHUYUN_INGEST_RATE per second, bursts of ten times that. */
+  private readonly buckets?: TokenBuckets;
+
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Optional() @Inject(CONFIG) config?: AppConfig,
+  ) {
+    if (config) this.buckets = new TokenBuckets(config.ingestRatePerCollector, config.ingestRatePerCollector * 10);
+  }
 
   onModuleInit() {
     this.timer = setInterval(() => void this.flushSeen().catch(() => undefined), SEEN_FLUSH_MS);
@@ -126,6 +134,8 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
       .executeTakeFirst();
     if (!row) throw new UnauthorizedError('unknown collector token');
     if (row.revoked_at !== null) throw new UnauthorizedError(`the token of collector ${row.id} was revoked`);
+    const wait = this.buckets?.take(row.id, this.clock.now()) ?? 0;
+    if (wait > 0) throw new TooManyRequestsError(`collector ${row.id} sends more than its ingest rate allows; retry after ${Math.ceil(wait / 1000)} s`, wait);
     return { id: row.id, district: row.district };
   }
 }

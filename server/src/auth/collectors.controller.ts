@@ -1,26 +1,56 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import type { CollectorState, CollectorsResponse } from '@zhuyun/protocol';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { isUnitCode, type CollectorState, type CollectorsResponse } from '@zhuyun/protocol';
+import { z } from 'zod';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { Roles } from '../common/roles.js';
+import { parseInput } from '../common/validate.js';
+import { AuditService } from '../security/audit.service.js';
+import { CurrentUser, type Principal } from '../security/principal.js';
 import { collectorHealth } from './collector-health.js';
 import { CollectorTokensService } from './collector-tokens.service.js';
 
+const NewCollectorSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a collector id: letters, digits, _ . : - (at most 128)'),
+  district: z.string().refine(isUnitCode, 'must be a district code (520103) or a zone id (gy-hitech)'),
+});
+
 /**
- * The collector registry, read only: who reports, from where, what version, last seen, and whether
- * it is lost. Issuing and revoking tokens stays with the admin CLI until accounts and roles exist.
+ * The collector registry: who reports, from where, what version, last seen, whether it is lost;
+ * admins issue and revoke tokens here (or with the admin CLI). A token is shown once.
  */
 @Controller('api/v1/collectors')
 export class CollectorsController {
   constructor(
     private readonly tokens: CollectorTokensService,
+    private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()
-  async list(): Promise<CollectorsResponse> {
+  @Roles('ops', 'leader', 'district')
+  async list(@CurrentUser() p: Principal): Promise<CollectorsResponse> {
     const now = this.clock.now();
-    const collectors = (await this.tokens.list()).map((c) => collectorHealth(c, now));
+    const collectors = (await this.tokens.list()).filter((c) => p.role !== 'district' || c.district === p.district).map((c) => collectorHealth(c, now));
     const counts: Record<CollectorState, number> = { ok: 0, lost: 0, never_seen: 0, revoked: 0 };
     for (const c of collectors) counts[c.state]++;
     return { ts: now, counts, collectors };
+  }
+
+  @Post()
+  @Roles()
+  async add(@Body() body: unknown, @CurrentUser() p: Principal): Promise<{ id: string; district: string; token: string }> {
+    const c = parseInput(NewCollectorSchema, body, 'collector');
+    const token = await this.tokens.add(c.id, c.district);
+    await this.audit.record({ actor: `user:${p.username}`, action: 'collector.token.issue', target: c.id, after: { district: c.district } });
+    return { ...c, token };
+  }
+
+  /** Revokes at once: the collector's next request is refused with 401. */
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles()
+  async revoke(@Param('id') id: string, @CurrentUser() p: Principal): Promise<void> {
+    await this.tokens.revoke(id);
+    await this.audit.record({ actor: `user:${p.username}`, action: 'collector.token.revoke', target: id });
   }
 }

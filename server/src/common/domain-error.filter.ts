@@ -1,7 +1,7 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, httpStatusOf } from './errors.js';
+import { DomainError, TooManyRequestsError, httpStatusOf } from './errors.js';
 
 /**
  * The one place errors become HTTP: `{ "error": { "code", "message", "details" } }`. Domain errors
@@ -17,6 +17,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = toHttp(err);
     if (status >= 500) this.log.error({ err }, 'request failed');
+    if (err instanceof TooManyRequestsError && !res.headersSent) res.setHeader('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
     if (!res.headersSent) res.status(status).json(body);
   }
 }

@@ -53,6 +53,16 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** Too many attempts (HTTP 429); `retryAfterMs` becomes the Retry-After header. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('too_many_requests', message, { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+  }
+}
+
 /** A backing service (storage) cannot be reached (HTTP 503). */
 export class UnavailableError extends DomainError {
   constructor(message: string) {
@@ -67,6 +77,7 @@ export const HTTP_STATUS: ReadonlyArray<[new (...a: never[]) => DomainError, num
   [NotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [TooManyRequestsError, 429],
   [UnavailableError, 503],
 ];
 

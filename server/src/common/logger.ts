@@ -4,8 +4,15 @@ export const LOGGER = Symbol('LOGGER');
 export type { Logger };
 
 /** One JSON logger for the process; Nest's own messages go through it too (NestPinoLogger). */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { svc: 'zhuyun' } });
+/** Never logged, wherever they appear in a logged object (issue 7: no secrets in logs). */
+export const REDACTED_PATHS = [
+  'password', '*.password', 'token', '*.token', 'authorization', '*.authorization', 'cookie', '*.cookie',
+  'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie', 'secret', '*.secret',
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = { level, base: { svc: 'zhuyun' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 type Level = 'info' | 'warn' | 'error' | 'debug' | 'trace';

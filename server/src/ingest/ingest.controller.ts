@@ -1,8 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import type { IngestResult } from '@zhuyun/protocol';
+import { Public } from '../security/principal.js';
 import { IngestService } from './ingest.service.js';
 
+/** Public to the role guard: a collector token (checked by IngestService) is its credential. */
 @Controller('api/v1')
+@Public()
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}
 

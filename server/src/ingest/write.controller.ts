@@ -2,6 +2,7 @@ import { Body, Controller, Get, Head, Header, Headers, HttpCode, Post, Query, Re
 import type { Response } from 'express';
 import { INFLUX_VERSION, INFLUX_VERSION_HEADER, readInfluxCredentials, type InfluxQueryResponse } from './influx-compat.js';
 import { InfluxErrorFilter } from './influx-error.filter.js';
+import { Public } from '../security/principal.js';
 import { LineProtocolService } from './line-protocol.service.js';
 
 function param(v: unknown): string | undefined {
@@ -15,6 +16,7 @@ function param(v: unknown): string | undefined {
  * is in app.factory.ts); answers and errors are InfluxDB's (InfluxErrorFilter).
  */
 @Controller()
+@Public()
 @UseFilters(InfluxErrorFilter)
 export class WriteController {
   constructor(private readonly lines: LineProtocolService) {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parseTopic, type Topic } from '@zhuyun/protocol';
 import { LiveBus } from '../common/live-bus.js';
+import type { Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 
 /** Topics of DESIGN's list whose data domain modules serve through the LiveBus. */
@@ -20,6 +21,26 @@ export class LiveTopicsService {
     if (!t) return `unknown topic ${JSON.stringify(topic)}: use overview, district:<code>, node:<id>`;
     if (DOMAIN.has(t.kind) && !this.bus.serves(topic as string)) return `topic ${t.kind} is not served by this build yet`;
     return undefined;
+  }
+
+  /**
+   * Why this principal may not watch the topic, or undefined (DESIGN "Roles"): ops and admin see
+   * everything; a leader reads every live view; an operator only the SLA topic; a district user
+   * only its district and that district's nodes.
+   */
+  forbidden(p: Principal | undefined, topic: string): string | undefined {
+    if (!p) return 'sign in first';
+    if (p.role === 'admin' || p.role === 'ops' || p.role === 'leader') return undefined;
+    const t = parseTopic(topic)!;
+    if (p.role === 'operator') return t.kind === 'sla' ? undefined : `role operator may watch sla only, not ${topic}`;
+    // district
+    if (t.kind === 'district' && t.code === p.district) return undefined;
+    if (t.kind === 'node') {
+      const n = this.status.node(t.id);
+      if (n && n.unit === p.district) return undefined;
+      return `node ${t.id} is not in district ${p.district}`;
+    }
+    return `a district user of ${p.district} may watch district:${p.district} and its nodes only, not ${topic}`;
   }
 
   /** The data of a topic that passed `check`. */

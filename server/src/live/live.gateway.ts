@@ -13,6 +13,8 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { MetricsService } from '../ops/metrics.service.js';
+import { AccountsService } from '../security/accounts.service.js';
+import { tokenFrom, type Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 import { FrameCoalescer } from './frame.coalescer.js';
 import { LiveTopicsService } from './live-topics.service.js';
@@ -41,11 +43,25 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly status: StatusService,
     private readonly bus: LiveBus,
     private readonly metrics: MetricsService,
+    private readonly accounts: AccountsService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   afterInit() {
+    // Only signed-in users connect: socket.io `auth: {token}` or the session cookie.
+    this.server.use((socket, next) => {
+      const token = principalToken(socket);
+      if (!token) return next(new Error('unauthorized: sign in first (auth: {token} or the session cookie)'));
+      this.accounts.resolve(token).then(
+        (p) => {
+          if (!p) return next(new Error('unauthorized: the session has expired or was ended'));
+          socket.data.principal = p;
+          next();
+        },
+        (err: unknown) => next(new Error(`unauthorized: ${(err as Error).message}`)),
+      );
+    });
     this.stopListening = [
       this.status.onDirty((t) => this.coalescer.markDirty(t)),
       this.bus.onDirty((t) => this.coalescer.markDirty(t)),
@@ -83,7 +99,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       const error =
         socket.rooms.size - 1 + ack.subscribed.length >= MAX_TOPICS_PER_SOCKET && !socket.rooms.has(topic as string)
           ? `at most ${MAX_TOPICS_PER_SOCKET} topics per connection`
-          : this.topics.check(topic);
+          : (this.topics.check(topic) ?? this.topics.forbidden(socket.data.principal as Principal, topic as string));
       if (error) {
         ack.rejected.push({ topic, error });
         socket.emit(LIVE_EVENTS.subscribeError, { topic, error });
@@ -106,4 +122,11 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     }
     return { unsubscribed: topics };
   }
+}
+
+/** The session token of a socket: its handshake `auth.token`, else the session cookie. */
+function principalToken(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown } | undefined;
+  if (typeof auth?.token === 'string' && auth.token) return auth.token;
+  return tokenFrom({ cookie: socket.handshake.headers.cookie });
 }

@@ -1,11 +1,13 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DATABASE, pingDatabase, type Db } from '../db/database.js';
+import { Public } from '../security/principal.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.store.js';
 import { MetricsService } from './metrics.service.js';
 
 /** Liveness, readiness and the server's own metrics. */
 @Controller()
+@Public()
 export class HealthController {
   constructor(
     @Inject(TIME_SERIES_STORE) private readonly store: TimeSeriesStore,

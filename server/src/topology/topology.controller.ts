@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { Roles } from '../common/roles.js';
+import { CurrentUser, type Principal } from '../security/principal.js';
 import { TopologyService } from './topology.service.js';
 
 /** `GET /api/v1/topology` (the graph with status), and the admin API for configured links. */
@@ -9,8 +10,9 @@ export class TopologyController {
 
   @Get()
   @Roles('ops', 'leader', 'district')
-  graph() {
-    return this.topology.graph();
+  graph(@CurrentUser() p: Principal) {
+    const g = this.topology.graph();
+    return p.role === 'district' ? { nodes: g.nodes.filter((n) => n.unit === p.district) } : g;
   }
 
   @Get('configured')

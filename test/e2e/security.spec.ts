@@ -1,0 +1,263 @@
+// Issue 7: every route and topic against every role, throttled logins, session expiry and logout,
+// password change, token revocation mid-stream, the audit log, headers, and no secrets in logs.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROLES_KEY } from '../../server/src/common/roles.js';
+import { PUBLIC_KEY } from '../../server/src/security/principal.js';
+import { LiveTestClient } from '../support/live-client.js';
+import { adminToken, killHard, spawnServer } from '../support/server-process.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const ROLES = ['admin', 'ops', 'operator', 'leader', 'district'] as const;
+type Role = (typeof ROLES)[number];
+
+interface Route {
+  method: string;
+  path: string;
+  public: boolean;
+  roles: string[] | undefined;
+}
+
+/** Every route of the running app, read from the controllers' metadata (new routes join by themselves). */
+function routesOf(server: TestServer): Route[] {
+  // Nest's module container: every module's controllers, as the router was built from them.
+  type Container = { getModules(): Map<string, { controllers: Map<unknown, { metatype: unknown }> }> };
+  const container = (server.app as unknown as { container: Container }).container;
+  const reflector = server.app.get(Reflector);
+  const out: Route[] = [];
+  const wrappers = [...container.getModules().values()].flatMap((m) => [...m.controllers.values()]);
+  for (const wrapper of wrappers) {
+    const cls = wrapper.metatype as (new (...a: never[]) => unknown) | null;
+    if (!cls) continue;
+    const base = String(Reflect.getMetadata(PATH_METADATA, cls) ?? '');
+    for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+      const handler = (cls.prototype as Record<string, unknown>)[name];
+      if (name === 'constructor' || typeof handler !== 'function') continue;
+      const sub = Reflect.getMetadata(PATH_METADATA, handler);
+      if (sub === undefined) continue;
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+      const path = `/${[base, String(sub)].map((s) => s.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+      out.push({
+        method,
+        path,
+        public: !!reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler as never, cls]),
+        roles: reflector.getAllAndOverride<string[]>(ROLES_KEY, [handler as never, cls]),
+      });
+    }
+  }
+  return out;
+}
+
+let server: TestServer;
+const tokens = {} as Record<Role, string>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  tokens.admin = server.token;
+  tokens.ops = await server.login('ops');
+  tokens.operator = await server.login('operator', { operator: '中国电信贵阳分公司' });
+  tokens.leader = await server.login('leader');
+  tokens.district = await server.login('district', { district: '520103' });
+});
+afterAll(() => server.close());
+
+const call = (r: Route, token?: string) =>
+  fetch(`${server.url}${r.path.replace(/:[A-Za-z]+/g, 'x')}`, {
+    method: r.method === 'ALL' ? 'GET' : r.method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: ['GET', 'HEAD', 'ALL'].includes(r.method) ? undefined : '{}',
+  });
+
+describe('every route', () => {
+  it('states who may call it: @Public or @Roles, none left to chance', () => {
+    const routes = routesOf(server);
+    expect(routes.length).toBeGreaterThan(15);
+    const unstated = routes.filter((r) => !r.public && r.roles === undefined).map((r) => `${r.method} ${r.path}`);
+    expect(unstated).toEqual([]);
+  });
+
+  it('answers 401 without a session and 401 with a made-up one', async () => {
+    for (const r of routesOf(server).filter((x) => !x.public)) {
+      const res = await call(r);
+      expect(`${r.method} ${r.path} ${res.status}`).toBe(`${r.method} ${r.path} 401`);
+      const fake = await call(r, 'x'.repeat(43));
+      expect(`${r.method} ${r.path} ${fake.status}`).toBe(`${r.method} ${r.path} 401`);
+    }
+  });
+
+  it('answers 403 to every role the route does not name, and lets the named roles and admin through', async () => {
+    const failures: string[] = [];
+    // Logout would end the very sessions the matrix goes on with; it has a test of its own.
+    for (const r of routesOf(server).filter((x) => !x.public && x.path !== '/api/v1/auth/logout')) {
+      for (const role of ROLES) {
+        const allowed = role === 'admin' || (r.roles ?? []).includes(role);
+        const res = await call(r, tokens[role]);
+        const ok = allowed ? res.status !== 401 && res.status !== 403 : res.status === 403;
+        if (!ok) failures.push(`${role} ${r.method} ${r.path}: ${res.status} ${allowed ? '(allowed)' : '(not allowed)'}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('district scope', () => {
+  it('keeps a district user to its own district over HTTP', async () => {
+    const as = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${tokens.district}` } });
+    expect((await as('/api/v1/series?metric=net.up&district=520102')).status).toBe(403);
+    expect((await as('/api/v1/series?metric=net.up&district=520103')).status).toBe(200);
+    const districts = (await (await as('/api/v1/districts')).json()) as { units: Array<{ code: string }> };
+    expect(districts.units.map((u) => u.code)).toEqual(['520103']);
+  });
+
+  it('lets each role watch only its topics over the socket, and refuses a socket without a session', async () => {
+    const anonymous = new LiveTestClient(server.url);
+    await expect(anonymous.connected()).rejects.toThrow(/unauthorized/);
+    anonymous.close();
+    const topics = ['overview', 'district:520103', 'district:520102', 'sla'];
+    const expected: Record<Role, string[]> = {
+      admin: topics,
+      ops: topics,
+      leader: topics,
+      operator: ['sla'],
+      district: ['district:520103'],
+    };
+    for (const role of ROLES) {
+      const client = new LiveTestClient(server.url, tokens[role]);
+      await client.connected();
+      const ack = await client.subscribe(topics);
+      // A topic no module serves yet is refused for everyone with "not served": not a role matter.
+      for (const t of topics) {
+        const refusal = ack.rejected.find((r) => r.topic === t);
+        if (refusal && /not served/.test(refusal.error)) continue;
+        expect(`${role} ${t} ${ack.subscribed.includes(t) ? 'watches' : `refused: ${refusal?.error}`}`).toMatch(
+          expected[role].includes(t) ? new RegExp(`^${role} ${t} watches$`) : new RegExp(`^${role} ${t} refused: .*(may watch|not in district)`),
+        );
+      }
+      client.close();
+    }
+  });
+});
+
+describe('sessions', () => {
+  it('logs in with an httpOnly SameSite cookie that works alone, and logs out', async () => {
+    await server.app.get((await import('../../server/src/security/accounts.service.js')).AccountsService).addUser({ username: 'wang.li', role: 'ops', password: 'Guiyang-2026-ops' }, 'test');
+    const res = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'wang.li', password: 'Guiyang-2026-ops' }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^zhuyun_session=[^;]+;/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const { token } = (await res.json()) as { token: string };
+    const jar = cookie.split(';')[0];
+    const me = await fetch(`${server.url}/api/v1/auth/me`, { headers: { cookie: jar } });
+    expect(await me.json()).toMatchObject({ username: 'wang.li', role: 'ops' });
+    expect((await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect((await fetch(`${server.url}/api/v1/auth/me`, { headers: { cookie: jar } })).status).toBe(401);
+  });
+
+  it('throttles guessing: 5 wrong passwords per account, then 429 with Retry-After even for the right one', async () => {
+    const login = (password: string, username = 'wang.li') =>
+      fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    for (let i = 0; i < 5; i++) expect((await login(`guess-${i}`)).status).toBe(401);
+    const blocked = await login('Guiyang-2026-ops');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another account from the same address is not locked by this one's failures.
+    expect((await login('wrong', 'nobody-here')).status).toBe(401);
+  });
+
+  it('changes a password: the old one stops working, other sessions end, this one goes on', async () => {
+    const accounts = server.app.get((await import('../../server/src/security/accounts.service.js')).AccountsService);
+    await accounts.addUser({ username: 'li.na', role: 'leader', password: 'First-pass-123' }, 'test');
+    const a = await accounts.login({ username: 'li.na', password: 'First-pass-123' }, '10.0.0.1');
+    const b = await accounts.login({ username: 'li.na', password: 'First-pass-123' }, '10.0.0.2');
+    const change = (body: unknown) =>
+      fetch(`${server.url}/api/v1/auth/password`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` }, body: JSON.stringify(body) });
+    expect((await change({ current: 'wrong-one-1', next: 'Second-pass-456' })).status).toBe(400);
+    expect((await change({ current: 'First-pass-123', next: 'short' })).status).toBe(400);
+    expect((await change({ current: 'First-pass-123', next: 'Second-pass-456' })).status).toBe(204);
+    const me = (t: string) => fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${t}` } });
+    expect((await me(a.token)).status).toBe(200);
+    expect((await me(b.token)).status).toBe(401);
+    await expect(accounts.login({ username: 'li.na', password: 'First-pass-123' }, '10.0.0.3')).rejects.toThrow(/wrong user name or password/);
+  });
+});
+
+describe('collector tokens and the audit log', () => {
+  it('issues a token through the admin API and revokes it with immediate effect, mid-stream', async () => {
+    const issued = await server.api('/api/v1/collectors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'xf-edge-01', district: '520122' }) });
+    expect(issued.status).toBe(201);
+    const { token } = (await issued.json()) as { token: string };
+    const statuses: number[] = [];
+    let n = 0;
+    const send = () =>
+      fetch(`${server.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ collector: 'xf-edge-01', batch: `xf-${++n}`, points: [{ metric: 'net.up', ts: Date.now(), value: 1, tags: { district: '520122', node: 'xf-core-1' } }] }),
+      }).then((r) => statuses.push(r.status));
+    for (let i = 0; i < 5; i++) await send();
+    expect((await server.api('/api/v1/collectors/xf-edge-01', { method: 'DELETE' })).status).toBe(204);
+    for (let i = 0; i < 3; i++) await send();
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 401, 401, 401]);
+    // A collector token is no session: it opens no other route.
+    expect((await fetch(`${server.url}/api/v1/districts`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it('records logins, failures and token operations, readable and exportable by admins only', async () => {
+    const res = await server.api('/api/v1/audit?limit=1000');
+    const { records } = (await res.json()) as { records: Array<{ actor: string; action: string; outcome: string; target: string | null; after: unknown }> };
+    const actions = new Set(records.map((r) => `${r.action}:${r.outcome}`));
+    for (const a of ['auth.login:ok', 'auth.login:failed', 'auth.login:denied', 'auth.logout:ok', 'auth.password:ok', 'user.create:ok', 'collector.token.issue:ok', 'collector.token.revoke:ok']) {
+      expect(actions).toContain(a);
+    }
+    expect(JSON.stringify(records)).not.toMatch(/Guiyang-2026-ops|Second-pass-456|password_hash/);
+    const csv = await server.api('/api/v1/audit?format=csv');
+    const bytes = new Uint8Array(await csv.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(new TextDecoder().decode(bytes).startsWith('时间')).toBe(true);
+    expect((await fetch(`${server.url}/api/v1/audit`, { headers: { authorization: `Bearer ${tokens.ops}` } })).status).toBe(403);
+  });
+});
+
+describe('headers', () => {
+  it('sends a content security policy and refuses cross-origin callers by default', async () => {
+    const res = await fetch(`${server.url}/healthz`, { headers: { origin: 'http://evil.example' } });
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('expiry and logs (a server process of its own)', () => {
+  it('ends a session after ZHUYUN_SESSION_TTL and writes no password or token to its log', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zhuyun-sec-'));
+    const env = { ZHUYUN_DATA_DIR: dataDir, ZHUYUN_SESSION_TTL: '3s' };
+    const proc = await spawnServer(env);
+    try {
+      const token = await adminToken(proc.url, env);
+      const me = () => fetch(`${proc.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await me()).status).toBe(200);
+      const wrong = await fetch(`${proc.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ghost', password: 'Secret-Guess-999' }) });
+      expect(wrong.status).toBe(401);
+      await new Promise((r) => setTimeout(r, 3_200));
+      expect((await me()).status).toBe(401);
+      const log = proc.output();
+      expect(log).toMatch(/"action":"auth.login"/); // the log does speak of logins...
+      expect(log).not.toContain(token); // ...never with the token
+      expect(log).not.toContain('Secret-Guess-999');
+    } finally {
+      await killHard(proc.child);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
