@@ -1,3 +1,5 @@
+import type { AlertsSchema } from '../alerts/alerts.tables.js';
+
 /**
  * The relational schema as Kysely sees it: the core tables here, each domain module's tables in
  * its own `*.tables.ts`, joined below. A module adds its interface to `Schema` with one line.
@@ -26,4 +28,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema;
+export type Schema = CoreSchema & AlertsSchema;
