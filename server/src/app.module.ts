@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { DomainEvents } from './common/domain-events.js';
@@ -55,6 +56,7 @@ export class AppModule {
         QueryModule,
         LiveModule,
         SimulationModule,
+        AlertsModule,
       ],
     };
   }
