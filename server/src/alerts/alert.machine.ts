@@ -1,4 +1,4 @@
-import type { Tags } from '@zhuyun/protocol';
+import { seriesKey, type Tags } from '@zhuyun/protocol';
 import { compare, scopeMatches, type AlertRule, type Severity } from './alert-rules.js';
 
 /**
@@ -75,13 +75,13 @@ export interface MachineOptions {
 
 export const DEFAULT_STALE_MS = 5 * 60_000;
 
-/** The input of `observe`: a point as ingest hands it (its `key` cached). */
+/** The input of `observe`: a Point as ingest hands it fits. */
 export interface Observation {
   metric: string;
   value: number;
   tags: Tags;
-  /** seriesKey(metric, tags). */
-  key: string;
+  /** seriesKey(metric, tags); computed and cached on the object when absent and needed. */
+  key?: string;
 }
 
 interface Slot {
@@ -145,10 +145,13 @@ export class AlertMachine {
       const slot = slots[i];
       const rule = slot.rule;
       if (!scopeMatches(rule.scope, p.tags)) continue;
-      const a = slot.open.get(p.key);
       const breach = compare(p.value, rule.comparison, rule.threshold);
+      // The common case (a healthy series, no open alert on this rule) needs no key at all.
+      if (!breach && slot.open.size === 0) continue;
+      const key = (p.key ??= seriesKey(p.metric, p.tags));
+      const a = slot.open.get(key);
       if (!a) {
-        if (breach) this.open(slot, p, t);
+        if (breach) this.open(slot, p, key, t);
         continue;
       }
       if (t < a.lastSampleAt) continue;
@@ -242,11 +245,11 @@ export class AlertMachine {
     return out;
   }
 
-  private open(slot: Slot, p: Observation, t: number): void {
+  private open(slot: Slot, p: Observation, key: string, t: number): void {
     const a: AlertInstance = {
       id: this.newId(),
       ruleId: slot.rule.id,
-      series: p.key,
+      series: key,
       metric: p.metric,
       tags: p.tags,
       severity: slot.rule.severity,
@@ -267,7 +270,7 @@ export class AlertMachine {
       suppressed: null,
       notified: false,
     };
-    slot.open.set(p.key, a);
+    slot.open.set(key, a);
     this.byId.set(a.id, a);
     this.transition(a, 'pending', t);
     if (slot.rule.forMs === 0) this.fire(a, t);

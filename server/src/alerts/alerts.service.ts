@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { pointKey, resolveUnit, seriesKey, type Point, type Tags } from '@zhuyun/protocol';
+import { resolveUnit, seriesKey, type Point, type Tags } from '@zhuyun/protocol';
 import { randomUUID } from 'node:crypto';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -114,7 +114,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     for (let i = 0; i < points.length; i++) {
       const p = points[i];
       if (!m.watches(p.metric) || p.ts < now - LATE_POINT_MS) continue;
-      m.observe({ metric: p.metric, value: p.value, tags: p.tags, key: pointKey(p) }, p.ts < now ? p.ts : now);
+      m.observe(p, p.ts < now ? p.ts : now);
     }
     this.handle(m.drain());
   }
