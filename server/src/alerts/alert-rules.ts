@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLDS, METRIC_NAME, PLATFORMS, type Tags } from '@zhuyun/protocol';
+import { DEFAULT_THRESHOLDS, findUnit, METRIC_NAME, PLATFORMS, type Tags } from '@zhuyun/protocol';
 import { z } from 'zod';
 import { COLLECTOR_LOST_AFTER_MS } from '../auth/collector-health.js';
 
@@ -61,8 +61,8 @@ const SCOPE_VALUE = z.string().trim().min(1).max(128);
 
 export const RuleScopeSchema = z
   .object({
-    district: SCOPE_VALUE.optional(),
-    zone: SCOPE_VALUE.optional(),
+    district: SCOPE_VALUE.refine((d) => d === 'all' || findUnit(d)?.kind === 'district', { message: 'district must be all or a district code such as 520103' }).optional(),
+    zone: SCOPE_VALUE.refine((z) => z === 'all' || findUnit(z) !== undefined, { message: 'zone must be all or a unit code such as gy-hitech or 520103' }).optional(),
     node: SCOPE_VALUE.optional(),
     service: SCOPE_VALUE.refine((s) => s === 'all' || (PLATFORMS as readonly string[]).includes(s) || /^extranet:[A-Za-z0-9_-]+$/.test(s), {
       message: 'service must be all, cloud, share, open or extranet:<unit>',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { seriesKey, type Tags } from '@zhuyun/protocol';
-import { defaultRules, ruleProblems, scopeMatches, type AlertRule } from './alert-rules.js';
+import { defaultRules, RuleInputSchema, ruleProblems, scopeMatches, type AlertRule } from './alert-rules.js';
 import { AlertMachine, type AlertInstance, type MachineEvent } from './alert.machine.js';
 import { suppressionOf, type Silence } from './silences.js';
 
@@ -313,6 +313,17 @@ describe('rules', () => {
     [{ service: 'share' }, false],
   ] as const)('scope %j matches an extranet point of 520103: %s', (scope, expected) => {
     expect(scopeMatches(scope, TAGS)).toBe(expected);
+  });
+
+  it.each([
+    [{ district: '520199' }, 'scope.district'],
+    [{ zone: 'gy-nowhere' }, 'scope.zone'],
+    [{ service: 'water' }, 'scope.service'],
+    [{ region: 'x' }, 'region'],
+  ])('refuses scope %j', (scope, path) => {
+    const r = RuleInputSchema.safeParse({ name: 'x', metric: 'net.up', comparison: '==', threshold: 0, severity: 'P1', scope });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => [...i.path, ...((i as { keys?: string[] }).keys ?? [])].join('.')).join()).toContain(path);
   });
 
   it('service scope cloud/share/open matches the platform tag', () => {
