@@ -314,12 +314,13 @@ export class AlertMachine {
   }
 
   private runEscalation(rule: AlertRule, a: AlertInstance, now: number): void {
-    if (rule.escalateAfterMs === null || a.ackedAt !== null || a.escalatedAt !== null) return;
+    if (a.ackedAt !== null || a.escalatedAt !== null) return;
     const since = a.escalationClockAt ?? a.firedAt ?? now;
-    // The clock is paused while the scope is in maintenance and while the alert is suppressed.
+    // The clock is paused while the scope is in maintenance and while the alert is suppressed. It
+    // runs even for a rule without escalation, so that adding one later counts the same time.
     if (a.suppressed === null && !this.ctx.inMaintenance(a, now)) a.escalationElapsedMs += Math.max(0, now - since);
     a.escalationClockAt = now;
-    if (a.escalationElapsedMs >= rule.escalateAfterMs) {
+    if (rule.escalateAfterMs !== null && a.escalationElapsedMs >= rule.escalateAfterMs) {
       a.escalatedAt = now;
       a.updatedAt = now;
       this.events.push({ type: 'escalation', alert: a, at: now });

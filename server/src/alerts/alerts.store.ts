@@ -135,6 +135,8 @@ export class AlertsStore {
     let q = this.db.selectFrom('alerts').selectAll();
     if (f.state === 'open') q = q.where('state', 'in', ['pending', 'firing']);
     else if (f.state) q = q.where('state', '=', f.state);
+    // Pending alerts that closed without firing are kept on record but are not news.
+    else q = q.where('state', '!=', 'inactive');
     if (f.district) q = q.where((eb) => eb.or([eb('district', '=', f.district!), eb('unit', '=', f.district!)]));
     if (f.severity) q = q.where('severity', '=', f.severity);
     const rows = await q.orderBy('active_at', 'desc').orderBy('id').limit(f.limit).execute();
