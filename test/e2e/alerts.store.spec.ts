@@ -55,6 +55,15 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
   const clock = { t: T0, now() { return this.t; } };
   let maintenance = false;
 
+  /** Nodes behind a down ancestor, as the topology would set NodeState.behind. */
+  const behind = new Map<string, string>();
+  class TopologyStatus extends StatusService {
+    override node(id: string) {
+      const b = behind.get(id);
+      return b ? { id, district: '520122', unit: '520122', status: 'unknown' as const, behind: b, reasons: [], lastSeen: 0, metrics: {} } : super.node(id);
+    }
+  }
+
   function engine() {
     const store = new AlertsStore(db);
     const notifier = new NotifierService(store, clock, silent);
@@ -62,7 +71,7 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
     const events = new DomainEvents();
     const seen: Array<[string, unknown]> = [];
     events.on('alert.transition', (e: DomainEventMap['alert.transition']) => seen.push(['transition', e]));
-    const svc = new AlertsService(store, notifier, new StatusService(clock), new CollectorTokensService(db, clock), events, new LiveBus(), clock, silent, {
+    const svc = new AlertsService(store, notifier, new TopologyStatus(clock), new CollectorTokensService(db, clock), events, new LiveBus(), clock, silent, {
       inMaintenance: () => maintenance,
     });
     return { svc, store, notifier, seen };
@@ -183,6 +192,40 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
     await second.svc.idle();
     expect((await second.svc.get(open.id)).state).toBe('resolved');
     expect(second.seen.map(([, e]) => (e as { to: string }).to)).toContain('resolved');
+  });
+
+  it('behind a down parent: suppressed and not notified, still evaluated; the resolution is notified', async () => {
+    const { svc, notifier } = engine();
+    await svc.load();
+    const ch = await notifier.create({ name: '值班', kind: 'webhook', url: hookUrl, events: ['firing', 'resolved'] });
+    const rule = await svc.createRule({ name: '接入点丢包', metric: 'net.loss_pct', scope: { node: 'xf-acc-1' }, comparison: '>', threshold: 5, severity: 'P2' });
+    behind.set('xf-acc-1', 'xf-core-1');
+    svc.onPoints([point('net.loss_pct', 100, 'xf-acc-1')], clock.now());
+    const a = svc.liveData().open.find((x) => x.ruleId === rule.id)!;
+    expect(a).toMatchObject({ state: 'firing', suppressed: 'behind:xf-core-1' });
+    clock.t += 5 * S;
+    svc.onPoints([point('net.loss_pct', 80, 'xf-acc-1')], clock.now());
+    expect(svc.liveData().open.find((x) => x.id === a.id)).toMatchObject({ value: 80, suppressed: 'behind:xf-core-1' });
+    clock.t += 5 * S;
+    svc.onPoints([point('net.loss_pct', 0, 'xf-acc-1')], clock.now());
+    behind.clear();
+    await svc.idle();
+    expect(received.filter((r) => r.alert.alertId === a.id).map((r) => r.event)).toEqual(['resolved']);
+    await notifier.remove(ch.id);
+  });
+
+  it('a silence created over the API suppresses the alerts it matches from their firing on', async () => {
+    const { svc } = engine();
+    await svc.load();
+    const rule = await svc.createRule({ name: '息烽 CPU', metric: 'host.cpu_pct', scope: { district: '520122' }, comparison: '>', threshold: 90, severity: 'P3' });
+    const s = await svc.createSilence({ matchers: { ruleId: rule.id }, endsAt: clock.now() + 60 * S, createdBy: 'ops', comment: '扩容' });
+    svc.onPoints([point('host.cpu_pct', 99, 'xf-srv-1')], clock.now());
+    expect(svc.liveData().open.find((x) => x.ruleId === rule.id)).toMatchObject({ state: 'firing', suppressed: `silence:${s.id}` });
+    clock.t += 61 * S;
+    await svc.tick();
+    expect(svc.liveData().open.find((x) => x.ruleId === rule.id)).toMatchObject({ state: 'firing', suppressed: null });
+    await svc.deleteRule(rule.id);
+    expect(svc.liveData().open.find((x) => x.ruleId === rule.id)).toBeUndefined();
   });
 
   it('silences are stored, listed while active and kept when ended', async () => {
