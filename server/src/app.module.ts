@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { ComparisonModule } from './comparison/comparison.module.js';
@@ -61,6 +62,7 @@ export class AppModule {
         SimulationModule,
         TopologyModule,
         ComparisonModule,
+        AlertsModule,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import type { SecuritySchema } from '../security/security.tables.js';
 import type { TopologySchema } from '../topology/topology.tables.js';
+import type { AlertsSchema } from '../alerts/alerts.tables.js';
 
 /**
  * The relational schema as Kysely sees it: the core tables here, each domain module's tables in
@@ -29,4 +30,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema & TopologySchema & SecuritySchema;
+export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema;

@@ -3,6 +3,7 @@ import { m0001 } from './0001_collectors_and_batches.js';
 import { m0002 } from './0002_collector_last_seen.js';
 import { m0006 } from './0006_topology.js';
 import { m0007 } from './0007_security.js';
+import { m0003 } from './0003_alerts.js';
 
 /**
  * Every migration, in order of its name, written in Kysely's schema builder so that one set serves
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0002_collector_last_seen': m0002,
   '0006_topology': m0006,
   '0007_security': m0007,
+  '0003_alerts': m0003,
 };

@@ -1,0 +1,364 @@
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { resolveUnit, seriesKey, type Point, type Tags } from '@zhuyun/protocol';
+import { randomUUID } from 'node:crypto';
+import { CollectorTokensService } from '../auth/collector-tokens.service.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { DomainEvents, MAINTENANCE_CALENDAR, type MaintenanceCalendar, type Scope } from '../common/domain-events.js';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { LiveBus } from '../common/live-bus.js';
+import { LOGGER, type Logger } from '../common/logger.js';
+import { StatusService } from '../status/status.service.js';
+import { COLLECTOR_SILENT_METRIC, defaultRules, RuleInputSchema, ruleProblems, type AlertRule } from './alert-rules.js';
+import { AlertMachine, type AlertInstance, type MachineEvent } from './alert.machine.js';
+import { AlertsStore, viewOfInstance, type AlertFilter, type AlertView, type DeliveryView, type TransitionView } from './alerts.store.js';
+import type { AlertNotice } from './notify/messages.js';
+import { NotifierService, patchObject } from './notifier.service.js';
+import { SilenceInputSchema, suppressionOf, type Silence } from './silences.js';
+import { parseInput } from '../common/validate.js';
+
+/** How often time-driven checks run: for-durations, keep-firing, staleness, escalation, suppression. */
+export const ALERT_TICK_MS = 2_000;
+/** How often collectors' last-seen times are read for the collector-lost rule. */
+const COLLECTOR_CHECK_MS = 10_000;
+/** Points older than this when they arrive (a spool replaying an outage) are history, not alerts. */
+export const LATE_POINT_MS = 5 * 60_000;
+/** Bounds of the `alerts` live topic. */
+const LIVE_OPEN_MAX = 200;
+const LIVE_TRANSITIONS_MAX = 50;
+
+/** Data of the live topic `alerts`. */
+export interface AlertsLiveData {
+  ts: number;
+  counts: { pending: number; firing: number; acknowledged: number; suppressed: number; escalated: number };
+  /** Pending and firing alerts, newest first, at most 200. */
+  open: Array<AlertView & { ruleName: string | null }>;
+  /** Latest transitions (state changes, acknowledgements, escalations), newest first, at most 50. */
+  transitions: TransitionView[];
+}
+
+/**
+ * The alert engine's shell (docs/ALERTS.md): feeds accepted points and a periodic tick to the pure
+ * AlertMachine, stores every change (write-behind, in order, never per point), emits domain events,
+ * notifies channels and serves the `alerts` live topic.
+ */
+@Injectable()
+export class AlertsService implements OnModuleInit, OnModuleDestroy {
+  private readonly machine: AlertMachine;
+  private rules = new Map<string, AlertRule>();
+  private silences: Silence[] = [];
+  private recent: TransitionView[] = [];
+  private writes: Promise<void> = Promise.resolve();
+  private seq = 0;
+  private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private lastCollectorCheck = -Infinity;
+
+  constructor(
+    private readonly store: AlertsStore,
+    private readonly notifier: NotifierService,
+    private readonly status: StatusService,
+    private readonly collectors: CollectorTokensService,
+    private readonly events: DomainEvents,
+    private readonly bus: LiveBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly log: Logger,
+    @Optional() @Inject(MAINTENANCE_CALENDAR) private readonly calendar?: MaintenanceCalendar,
+  ) {
+    this.machine = new AlertMachine(
+      {
+        suppression: (a, t) => suppressionOf(a, t, this.silences, (node) => this.status.node(node)?.behind),
+        inMaintenance: (a, t) => this.calendar?.inMaintenance(scopeOf(a), t) ?? false,
+      },
+      () => `al-${randomUUID()}`,
+    );
+  }
+
+  async onModuleInit() {
+    await this.load();
+    this.bus.serve('alerts', () => this.liveData());
+    this.unsubscribe = this.status.onPoints((points, now) => this.onPoints(points, now));
+    this.timer = setInterval(() => void this.tick().catch((err) => this.log.error({ err }, 'alert tick failed')), ALERT_TICK_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy() {
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    await this.idle();
+  }
+
+  /** Seeds the default rules at first start, then reads rules, silences, channels and open alerts. */
+  async load(): Promise<void> {
+    const now = this.clock.now();
+    if (await this.store.seedRulesOnce(defaultRules(now))) this.log.info('alert rules: defaults seeded');
+    await this.reloadRules(now);
+    this.machine.restore(await this.store.loadOpen());
+    this.silences = await this.store.listSilences({ endingAfter: now });
+    this.recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
+    await this.notifier.load();
+  }
+
+  /** Resolves when every change so far is stored and every notification so far is delivered or given up. */
+  async idle(): Promise<void> {
+    await this.writes;
+    await this.notifier.idle();
+    await this.writes;
+  }
+
+  /**
+   * Accepted points (StatusService.onPoints): O(points) Map lookups, no I/O unless an alert
+   * changes. A point's time is its timestamp, but never later than the server's clock.
+   */
+  onPoints(points: readonly Point[], now: number): void {
+    const m = this.machine;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
+      if (!m.watches(p.metric) || p.ts < now - LATE_POINT_MS) continue;
+      m.observe(p, p.ts < now ? p.ts : now);
+    }
+    this.handle(m.drain());
+  }
+
+  /** Time-driven checks (called every ALERT_TICK_MS; tests call it with a stepped clock). */
+  async tick(): Promise<void> {
+    const now = this.clock.now();
+    if (this.machine.watches(COLLECTOR_SILENT_METRIC) && now - this.lastCollectorCheck >= COLLECTOR_CHECK_MS) {
+      this.lastCollectorCheck = now;
+      await this.checkCollectors(now);
+    }
+    this.silences = this.silences.filter((s) => s.endsAt > now);
+    this.machine.tick(now);
+    this.handle(this.machine.drain());
+  }
+
+  /** The collector-lost rule's samples: seconds since each active collector's last request. */
+  private async checkCollectors(now: number): Promise<void> {
+    for (const c of await this.collectors.list()) {
+      if (c.lastSeen === null) continue;
+      const where = resolveUnit(c.district) ?? { district: c.district, unit: c.district };
+      const tags: Tags = { district: where.district, unit: where.unit, node: c.id, collector: c.id };
+      // A revoked collector is not lost: its open alert resolves.
+      const silent = c.revokedAt !== null ? 0 : Math.max(0, (now - c.lastSeen) / 1000);
+      this.machine.observe({ metric: COLLECTOR_SILENT_METRIC, value: Math.round(silent), tags, key: seriesKey(COLLECTOR_SILENT_METRIC, tags) }, now);
+    }
+  }
+
+  private handle(events: MachineEvent[]): void {
+    if (!events.length) return;
+    for (const e of events) {
+      const a = e.alert;
+      switch (e.type) {
+        case 'transition':
+          this.record(a, { kind: 'state', from: e.from, to: e.to, at: e.at, note: e.note ?? null });
+          this.events.emit('alert.transition', { alertId: a.id, rule: a.ruleId, scope: scopeOf(a), from: e.from, to: e.to, at: e.at, severity: a.severity });
+          break;
+        case 'ack':
+          this.record(a, { kind: 'ack', from: a.state, to: a.state, at: e.at, note: `${a.ackedBy}${a.ackComment ? `: ${a.ackComment}` : ''}` });
+          this.events.emit('alert.acknowledged', { alertId: a.id, scope: scopeOf(a), at: e.at, by: a.ackedBy ?? '' });
+          break;
+        case 'escalation':
+          this.record(a, { kind: 'escalation', from: a.state, to: a.state, at: e.at, note: `not acknowledged within ${Math.round((this.rules.get(a.ruleId)?.escalateAfterMs ?? 0) / 60_000)} min` });
+          break;
+        case 'update':
+          this.save(a);
+          break;
+        case 'notify':
+          this.notifier.notify(this.noticeOf(a, e.event, e.at));
+          break;
+      }
+    }
+    this.bus.markDirty('alerts');
+  }
+
+  /** Stores the alert as it is now and one history row; both in the write queue, in order. */
+  private record(a: AlertInstance, t: Omit<TransitionView, 'id' | 'alertId' | 'ruleId' | 'value'>): void {
+    const view: TransitionView = { id: randomUUID(), alertId: a.id, ruleId: a.ruleId, value: Number.isFinite(a.value) ? a.value : null, ...t };
+    const seq = ++this.seq;
+    this.recent.unshift(view);
+    if (this.recent.length > LIVE_TRANSITIONS_MAX) this.recent.length = LIVE_TRANSITIONS_MAX;
+    this.save(a);
+    this.enqueue(() => this.store.insertTransition(view, seq));
+  }
+
+  private save(a: AlertInstance): void {
+    const snapshot: AlertInstance = { ...a, tags: { ...a.tags } };
+    this.enqueue(() => this.store.saveAlert(snapshot));
+  }
+
+  private enqueue(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch((err) => this.log.error({ err }, 'could not store an alert change'));
+  }
+
+  private noticeOf(a: AlertInstance, event: AlertNotice['event'], at: number): AlertNotice {
+    const r = this.rules.get(a.ruleId);
+    return {
+      event,
+      alertId: a.id,
+      ruleId: a.ruleId,
+      ruleName: r?.name ?? a.ruleId,
+      metric: a.metric,
+      severity: a.severity,
+      comparison: r?.comparison ?? '',
+      threshold: r?.threshold ?? NaN,
+      value: a.value,
+      district: a.tags.district,
+      unit: a.tags.unit,
+      node: a.tags.node,
+      activeAt: a.activeAt,
+      firedAt: a.firedAt,
+      resolvedAt: a.resolvedAt,
+      at,
+      suppressed: a.suppressed,
+    };
+  }
+
+  // ---- alerts ----
+
+  /** Alerts from storage (open and closed), newest first. */
+  async list(filter: AlertFilter): Promise<Array<AlertView & { ruleName: string | null }>> {
+    await this.writes;
+    return (await this.store.listAlerts(filter)).map((v) => this.named(v));
+  }
+
+  /** One alert with its history (state changes, acknowledgement, escalation). */
+  async get(id: string): Promise<AlertView & { ruleName: string | null; transitions: TransitionView[] }> {
+    await this.writes;
+    const v = await this.store.getAlert(id);
+    if (!v) throw new NotFoundError(`no alert ${id}`);
+    return { ...this.named(v), transitions: await this.store.transitions(id) };
+  }
+
+  /**
+   * Acknowledges an open (pending or firing) alert: who, when, why; stops its escalation. Emits
+   * `alert.acknowledged`. ConflictError when it is closed or already acknowledged.
+   */
+  async ack(id: string, by: string, comment: string | null): Promise<AlertView & { ruleName: string | null }> {
+    const open = this.machine.get(id);
+    if (!open) {
+      await this.writes;
+      const stored = await this.store.getAlert(id);
+      if (!stored) throw new NotFoundError(`no alert ${id}`);
+      throw new ConflictError(`alert ${id} is ${stored.state}: only a pending or firing alert can be acknowledged`);
+    }
+    if (open.ackedAt !== null) throw new ConflictError(`alert ${id} was acknowledged by ${open.ackedBy} at ${new Date(open.ackedAt).toISOString()}`);
+    const a = this.machine.ack(id, by, comment, this.clock.now())!;
+    this.handle(this.machine.drain());
+    await this.writes;
+    return this.named(viewOfInstance(a));
+  }
+
+  async deliveries(alertId: string): Promise<DeliveryView[]> {
+    await this.writes;
+    if (!(await this.store.getAlert(alertId))) throw new NotFoundError(`no alert ${alertId}`);
+    return this.store.deliveries(alertId);
+  }
+
+  /** What the `alerts` live topic carries. */
+  liveData(): AlertsLiveData {
+    const open = this.machine.openAlerts();
+    const counts = { pending: 0, firing: 0, acknowledged: 0, suppressed: 0, escalated: 0 };
+    for (const a of open) {
+      if (a.state === 'pending') counts.pending++;
+      else counts.firing++;
+      if (a.ackedAt !== null) counts.acknowledged++;
+      if (a.suppressed !== null) counts.suppressed++;
+      if (a.escalatedAt !== null) counts.escalated++;
+    }
+    open.sort((x, y) => (y.firedAt ?? y.activeAt) - (x.firedAt ?? x.activeAt) || (x.id < y.id ? -1 : 1));
+    return {
+      ts: this.clock.now(),
+      counts,
+      open: open.slice(0, LIVE_OPEN_MAX).map((a) => this.named(viewOfInstance(a))),
+      transitions: this.recent.slice(),
+    };
+  }
+
+  private named<T extends AlertView>(v: T): T & { ruleName: string | null } {
+    return { ...v, ruleName: this.rules.get(v.ruleId)?.name ?? null };
+  }
+
+  // ---- rules ----
+
+  listRules(): AlertRule[] {
+    return [...this.rules.values()];
+  }
+
+  getRule(id: string): AlertRule {
+    const r = this.rules.get(id);
+    if (!r) throw new NotFoundError(`no alert rule ${id}`);
+    return r;
+  }
+
+  async createRule(body: unknown, by = 'api'): Promise<AlertRule> {
+    const input = parseInput(RuleInputSchema, body, 'alert rule');
+    const now = this.clock.now();
+    const rule: AlertRule = { id: `rule-${randomUUID().slice(0, 8)}`, ...input, source: by, createdAt: now, updatedAt: now };
+    checkRule(rule);
+    await this.store.insertRule(rule);
+    await this.reloadRules(now);
+    return rule;
+  }
+
+  /** Changes the given fields of a rule; its open alerts keep their state (see AlertMachine.setRules). */
+  async updateRule(id: string, body: unknown): Promise<AlertRule> {
+    const old = this.getRule(id);
+    const { id: _id, source, createdAt, updatedAt: _u, ...fields } = old;
+    const input = parseInput(RuleInputSchema, { ...fields, ...patchObject(body) }, 'alert rule');
+    const now = this.clock.now();
+    const rule: AlertRule = { id, ...input, source, createdAt, updatedAt: now };
+    checkRule(rule);
+    await this.store.updateRule(rule);
+    await this.reloadRules(now);
+    return rule;
+  }
+
+  /** Deletes a rule; its firing alerts resolve (noted "rule removed"), pending ones close. */
+  async deleteRule(id: string): Promise<void> {
+    if (!(await this.store.deleteRule(id))) throw new NotFoundError(`no alert rule ${id}`);
+    await this.reloadRules(this.clock.now());
+  }
+
+  private async reloadRules(now: number): Promise<void> {
+    const rules = await this.store.listRules();
+    this.rules = new Map(rules.map((r) => [r.id, r]));
+    this.machine.setRules(rules, now);
+    this.handle(this.machine.drain());
+  }
+
+  // ---- silences ----
+
+  async listSilences(activeOnly: boolean): Promise<Silence[]> {
+    return this.store.listSilences(activeOnly ? { endingAfter: this.clock.now() } : {});
+  }
+
+  /** Creates a silence; it takes effect on alerts at the next tick (within ALERT_TICK_MS). */
+  async createSilence(body: unknown): Promise<Silence> {
+    const input = parseInput(SilenceInputSchema, body, 'silence');
+    const now = this.clock.now();
+    const startsAt = input.startsAt ?? now;
+    if (input.endsAt <= startsAt) throw new ValidationError('bad silence: endsAt: must be after startsAt');
+    if (input.endsAt <= now) throw new ValidationError('bad silence: endsAt: is in the past');
+    const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
+    await this.store.insertSilence(s);
+    this.silences.push(s);
+    return s;
+  }
+
+  /** Ends a silence now (it stays on record). */
+  async expireSilence(id: string): Promise<void> {
+    const now = this.clock.now();
+    if (!(await this.store.expireSilence(id, now))) throw new NotFoundError(`no silence ${id}`);
+    this.silences = this.silences.filter((s) => s.id !== id);
+  }
+}
+
+function checkRule(r: AlertRule): void {
+  const problems = ruleProblems(r);
+  if (problems.length) throw new ValidationError(`bad alert rule: ${problems.join('; ')}`);
+}
+
+/** The alert's scope as other modules see it: district, node and SLA service. */
+export function scopeOf(a: Pick<AlertInstance, 'tags'>): Scope {
+  const t = a.tags;
+  return { district: t.district, node: t.node, service: t.platform ?? `extranet:${t.unit}` };
+}
