@@ -9,6 +9,7 @@ import { CONFIG, type AppConfig } from './config/config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { MigrationModule } from './migration/migration.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { QueryModule } from './query/query.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
@@ -59,6 +60,7 @@ export class AppModule {
         SimulationModule,
         TopologyModule,
         ComparisonModule,
+        MigrationModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import type { MigrationSchema } from '../migration/migration.tables.js';
 import type { TopologySchema } from '../topology/topology.tables.js';
 
 /**
@@ -28,4 +29,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema & TopologySchema;
+export type Schema = CoreSchema & TopologySchema & MigrationSchema;
