@@ -107,6 +107,7 @@ export class MigrationController {
 
   /** CSV body (text/csv, UTF-8, BOM optional), `?mode=all-or-nothing` (default) or `row-by-row`. */
   @Post('systems/import')
+  @HttpCode(200)
   @Roles('admin')
   async importCsv(@Query('mode') mode: string | undefined, @Req() req: Request) {
     const m = (mode ?? 'all-or-nothing') as ImportMode;
