@@ -1,4 +1,4 @@
-import { checkRecord, type MigrationState, type SystemRecord } from './migration.model.js';
+import { checkRecord, type SystemRecord } from './migration.model.js';
 import { COLUMNS, readImport, REQUIRED_FOR_CREATE, type CellError, type ColumnKey, type ImportRow } from './migration.csv.js';
 import { diff, fieldsOf, type Agency } from './migration.store.js';
 
@@ -160,4 +160,3 @@ function sameRecord(a: SystemRecord, b: SystemRecord): boolean {
   return diff(fieldsOf(a), fieldsOf(b)).length === 0;
 }
 
-export type { MigrationState };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { UNITS, findUnit } from '@zhuyun/protocol';
+import { UNITS } from '@zhuyun/protocol';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -13,7 +13,7 @@ import { FLAG_NAMES, asOfDay, flagsOf, hasFlag, summarise, type FlagName, type S
 import { planImport, type ImportMode, type ImportPlan } from './migration.import.js';
 import {
   CITY_CODE, FUNDING_MODES, STATES, TRACKS, UNIT_CODES, allowedFrom, applyStateChange, checkRecord, normaliseUnit,
-  type FieldError, type MigrationState, type StateDates, type SystemRecord,
+  type FieldError, type MigrationState, type SystemRecord,
 } from './migration.model.js';
 import { MigrationStore, diff, fieldsOf, type Agency, type HistoryEntry, type StoredSystem } from './migration.store.js';
 import { isDay, monthEnd, shanghaiDay } from './working-days.js';
@@ -502,4 +502,3 @@ function newId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-export { findUnit, type StateDates };

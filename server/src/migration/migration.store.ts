@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { STATES, type FundingMode, type MigrationState, type StateDates, type SystemRecord, type Track } from './migration.model.js';
 import type { MigrationAgencyTable, MigrationSystemTable } from './migration.tables.js';
@@ -8,8 +8,6 @@ import type { MigrationAgencyTable, MigrationSystemTable } from './migration.tab
  * The inventory's rows in and out of the relational database (SQLite or PostgreSQL, same queries).
  * No rules here: the service checks before it writes.
  */
-
-type Tx = Kysely<Schema> | Transaction<Schema>;
 
 export interface Agency {
   id: string;
