@@ -206,6 +206,12 @@ describe.each(backends)('migration inventory on %s', (_name, makeBackend) => {
     const jul = await (await api('/monthly?unit=520103&month=2026-07')).json();
     expect(jul).toMatchObject({ asOf: '2026-07-31', overdue: 1 });
     expect((await api('/monthly?unit=520103&month=2099-01')).status).toBe(400);
+
+    // the same figures reach the district comparison through its MIGRATION_FIGURES port
+    const cmp = await (await fetch(`${server.url}/api/v1/comparison?month=2026-02`)).json();
+    expect(cmp.sources.migration).toBe(true);
+    expect(cmp.rows.find((r: { unit: string }) => r.unit === '520103').migration).toEqual({ migrated: 0, denominator: 2, ratePct: 0, overdue: 0, omAtRisk: 2, omAtRiskCny: 1_500_000 });
+    expect(cmp.rows.find((r: { unit: string }) => r.unit === '520121').migration).toEqual({ migrated: 0, denominator: 0, ratePct: null, overdue: 0, omAtRisk: 0, omAtRiskCny: 0 });
   });
 
   it('pushes the per-unit summary on the migration topic', async () => {

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
+import type { MigrationFigures, UnitMigration } from '../comparison/comparison.ports.js';
 import { DATABASE, type Db } from '../db/database.js';
 import { CloudEvidence, ON_CLOUD_STATES, type SystemEvidence, type UnitCloudEvidence } from './cloud-evidence.js';
 import { writeInventoryCsv } from './migration.csv.js';
@@ -161,7 +162,7 @@ const UNIT_ROWS: Array<{ code: string; kind: 'district' | 'zone' | 'city'; zh: s
  * district comparison, and the `migration` live topic.
  */
 @Injectable()
-export class MigrationService implements OnModuleInit, OnModuleDestroy {
+export class MigrationService implements OnModuleInit, OnModuleDestroy, MigrationFigures {
   private readonly store: MigrationStore;
   private summaryCache: SummaryResponse | undefined;
   private refreshing: Promise<void> | undefined;
@@ -472,26 +473,58 @@ export class MigrationService implements OnModuleInit, OnModuleDestroy {
   async monthlyFigures(unit: string, month: string): Promise<MonthlyMigrationFigures> {
     const code = normaliseUnit(unit);
     if (!code || !UNIT_CODES.includes(code)) throw new ValidationError(`unit: ${JSON.stringify(unit)} is not a district or zone code`);
+    const asOf = this.asOfMonth(month);
+    if (!asOf) throw new ValidationError(`month: ${month} is in the future`);
+    return figuresAsOf(code, month, asOf, (await this.store.systems()).filter((s) => s.district === code));
+  }
+
+  /**
+   * The comparison port (MIGRATION_FIGURES, server/src/comparison/comparison.ports.ts): every unit's
+   * figures as of the end of `month` (the current month: today), keyed by unit code (the 14 units
+   * and 520100). A future month gives an empty map (nothing measured yet).
+   */
+  async migrationByUnit(month: string): Promise<Map<string, UnitMigration>> {
+    const asOf = this.asOfMonth(month);
+    const out = new Map<string, UnitMigration>();
+    if (!asOf) return out;
+    const systems = await this.store.systems();
+    for (const code of UNIT_CODES) {
+      const f = figuresAsOf(code, month, asOf, systems.filter((s) => s.district === code));
+      out.set(code, {
+        migrated: f.migrated,
+        denominator: f.denominator,
+        ratePct: f.migrationRate === null ? null : Math.round(f.migrationRate * 10_000) / 100,
+        overdue: f.overdue,
+        omAtRisk: f.omAtRisk,
+        omAtRiskCny: f.omAtRiskYuan,
+      });
+    }
+    return out;
+  }
+
+  /** The day a month is seen as of: its last day, today for the current month, undefined for a future one. */
+  private asOfMonth(month: string): string | undefined {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new ValidationError(`month: ${JSON.stringify(month)} is not YYYY-MM`);
     const today = this.today();
-    if (month > today.slice(0, 7)) throw new ValidationError(`month: ${month} is in the future`);
-    const asOf = month === today.slice(0, 7) ? today : monthEnd(month);
-    const records = (await this.store.systems())
-      .filter((s) => s.district === code)
-      .map((s) => asOfDay(s, asOf))
-      .filter((s): s is SystemRecord => s !== null);
-    const s = summarise(code, records, asOf);
-    return {
-      unit: code, month, asOf,
-      migrated: s.migrated, denominator: s.denominator, inScope: s.inScope, exempt: s.exempt, retired: s.retired,
-      migrationRate: s.migrationRate, overdue: s.overdue, omAtRisk: s.omAtRisk, omAtRiskYuan: s.omAtRiskYuan,
-    };
+    if (month > today.slice(0, 7)) return undefined;
+    return month === today.slice(0, 7) ? today : monthEnd(month);
   }
 
   /** The cloud's running counts per unit (evidence), for the API. */
   cloudEvidence() {
     return this.evidence.units();
   }
+}
+
+/** One unit's figures as of a day, its records reconstructed at that day (asOfDay). */
+function figuresAsOf(unit: string, month: string, asOf: string, systems: readonly SystemRecord[]): MonthlyMigrationFigures {
+  const records = systems.map((r) => asOfDay(r, asOf)).filter((r): r is SystemRecord => r !== null);
+  const s = summarise(unit, records, asOf);
+  return {
+    unit, month, asOf,
+    migrated: s.migrated, denominator: s.denominator, inScope: s.inScope, exempt: s.exempt, retired: s.retired,
+    migrationRate: s.migrationRate, overdue: s.overdue, omAtRisk: s.omAtRisk, omAtRiskYuan: s.omAtRiskYuan,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
