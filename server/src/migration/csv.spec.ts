@@ -151,6 +151,13 @@ describe('planImport', () => {
     expect(plan.rows[0]).toMatchObject({ kind: 'update', after: { id: 'yy-001', omCostYuan: 350_000 } });
   });
 
+  it('an update may leave columns out, not empty a required one', () => {
+    const plan = planImport('系统编号,年运维费用（元）,财政运维\nyy-001,,是\n', ctx);
+    expect(plan.errors).toEqual([{ row: 2, column: '年运维费用（元）', message: expect.stringMatching(/must not be empty/) }]);
+    const ok = planImport('系统编号,年运维费用（元）\nyy-001,310000\n', ctx);
+    expect(ok.rows[0]).toMatchObject({ kind: 'update', after: { omCostYuan: 310_000, fiscalOm: true, name: '云岩区人社局社保业务系统' } });
+  });
+
   it('a bad header is fatal: every row fails', () => {
     const plan = planImport('系统名称,颜色\nx,red\ny,blue\n', ctx);
     expect(plan.fatal).toBe(true);

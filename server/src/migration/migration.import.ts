@@ -81,7 +81,11 @@ export function planImport(text: string, ctx: ImportContext): ImportPlan {
     if (v.id) before = systemById.get(v.id) ?? null;
     else if (v.name && v.agency !== undefined && v.district) before = systemByKey.get(keyOf(v.district, v.agency, v.name)) ?? null;
 
-    if (!before) for (const k of REQUIRED_FOR_CREATE) if (!has(r, k)) fail(k, 'required for a new system');
+    // Required cells: all of them for a new system; for an update, those whose column is in the file.
+    for (const k of REQUIRED_FOR_CREATE) {
+      if (!before && !has(r, k)) fail(k, 'required for a new system');
+      else if (before && r.present.has(k) && !has(r, k)) fail(k, 'must not be empty (leave the column out to keep the value)');
+    }
     const id = v.id ?? before?.id ?? null;
     if (id) {
       const other = seenIds.get(id);
