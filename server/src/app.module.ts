@@ -10,6 +10,7 @@ import { CONFIG, type AppConfig } from './config/config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
+import { MigrationModule } from './migration/migration.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { QueryModule } from './query/query.module.js';
 import { SecurityModule } from './security/security.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
         TopologyModule,
         ComparisonModule,
         AlertsModule,
+        MigrationModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import type { SecuritySchema } from '../security/security.tables.js';
+import type { MigrationSchema } from '../migration/migration.tables.js';
 import type { TopologySchema } from '../topology/topology.tables.js';
 import type { AlertsSchema } from '../alerts/alerts.tables.js';
 
@@ -30,4 +31,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema;
+export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema;

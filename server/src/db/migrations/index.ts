@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { m0001 } from './0001_collectors_and_batches.js';
 import { m0002 } from './0002_collector_last_seen.js';
+import { m0005 } from './0005_migration_inventory.js';
 import { m0006 } from './0006_topology.js';
 import { m0007 } from './0007_security.js';
 import { m0003 } from './0003_alerts.js';
@@ -14,6 +15,7 @@ import { m0003 } from './0003_alerts.js';
 export const migrations: Record<string, Migration> = {
   '0001_collectors_and_batches': m0001,
   '0002_collector_last_seen': m0002,
+  '0005_migration_inventory': m0005,
   '0006_topology': m0006,
   '0007_security': m0007,
   '0003_alerts': m0003,
