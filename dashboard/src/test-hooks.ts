@@ -7,10 +7,41 @@
 export interface ZhuyunTestHooks {
   mapRegions(): string[];
   readonly lastFrameAt: number;
+  /** The router's current path and query. */
+  route(): string;
+  /** The topology graph's vertices as drawn (id, kind, status, behind, label text); [] before. */
+  topologyItems(): TopologyItem[];
+  /** The wall's rotating panel: the unit shown and how many times it has turned. */
+  wall(): { unit: string | null; turns: number };
+}
+
+export interface TopologyItem {
+  id: string;
+  kind: string;
+  status: string;
+  behind?: string;
+  text: string;
 }
 
 let mapRegionsSource: () => string[] = () => [];
 let lastFrameAtSource: () => number = () => 0;
+let routeSource: () => string = () => location.pathname;
+let topologySource: () => TopologyItem[] = () => [];
+let wallSource: () => { unit: string | null; turns: number } = () => ({ unit: null, turns: 0 });
+
+export function setRouteSource(source: () => string): void {
+  routeSource = source;
+}
+
+/** TopologyView points this at its chart; it resets it when it goes away. */
+export function setTopologySource(source: (() => TopologyItem[]) | null): void {
+  topologySource = source ?? (() => []);
+}
+
+/** WallView points this at its rotation; it resets it when it goes away. */
+export function setWallSource(source: (() => { unit: string | null; turns: number }) | null): void {
+  wallSource = source ?? (() => ({ unit: null, turns: 0 }));
+}
 
 /** GuiyangMap points this at its chart; it resets it when it goes away. */
 export function setMapRegionsSource(source: (() => string[]) | null): void {
@@ -33,5 +64,8 @@ export function installTestHooks(target: Window = window): void {
     get lastFrameAt() {
       return lastFrameAtSource();
     },
+    route: () => routeSource(),
+    topologyItems: () => topologySource(),
+    wall: () => wallSource(),
   };
 }

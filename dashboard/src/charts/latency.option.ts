@@ -26,8 +26,15 @@ export interface LatencyOptionInput {
   now?: number;
   /** Width of the window; points older than now - windowMs are left out. Default 15 minutes. */
   windowMs?: number;
-  /** Default: DESIGN's net.latency_ms thresholds (20 / 50 ms). */
-  threshold?: Pick<Threshold, 'warning' | 'critical'>;
+  /** Default: DESIGN's net.latency_ms thresholds (20 / 50 ms); null: no threshold lines. */
+  threshold?: Pick<Threshold, 'warning' | 'critical'> | null;
+  /**
+   * A value with its unit, for tooltips and threshold labels (another metric than latency).
+   * Default: milliseconds.
+   */
+  formatValue?: (v: number) => string;
+  /** Y axis tick labels. Default: the number as ECharts writes it. */
+  formatAxis?: (v: number) => string;
 }
 
 export const LATENCY_WINDOW_MS = 15 * 60_000;
@@ -72,7 +79,10 @@ export function niceCeil(v: number): number {
  * of their own (so they show even before any node reports). The y axis always reaches above the
  * critical line, so the thresholds stay in view when all is well.
  */
-export function latencyOption(series: readonly NodeSeries[], { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD }: LatencyOptionInput): LatencyOption {
+export function latencyOption(
+  series: readonly NodeSeries[],
+  { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD, formatValue, formatAxis }: LatencyOptionInput,
+): LatencyOption {
   const m = MESSAGES[locale];
   const pal = PALETTES[theme];
   const newest = Math.max(0, ...series.map((s) => (s.points.length ? s.points[s.points.length - 1][0] : 0)));
@@ -98,7 +108,9 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
     };
   });
 
-  const thresholdSeries: LineSeriesOption = {
+  const thresholdLabel = (which: 'warning' | 'critical', v: number) =>
+    formatValue ? fill(m.chart[which], { v: formatValue(v) }) : fill(m.latency[which], { v });
+  const thresholdSeries: LineSeriesOption | null = threshold && {
     id: 'thresholds',
     name: m.latency.thresholds,
     type: 'line',
@@ -114,19 +126,19 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
           name: 'warning',
           yAxis: threshold.warning,
           lineStyle: { color: pal.warning, type: 'dashed', width: 1 },
-          label: { formatter: fill(m.latency.warning, { v: threshold.warning }), color: pal.warning },
+          label: { formatter: thresholdLabel('warning', threshold.warning), color: pal.warning },
         },
         {
           name: 'critical',
           yAxis: threshold.critical,
           lineStyle: { color: pal.critical, type: 'dashed', width: 1 },
-          label: { formatter: fill(m.latency.critical, { v: threshold.critical }), color: pal.critical },
+          label: { formatter: thresholdLabel('critical', threshold.critical), color: pal.critical },
         },
       ],
     },
   };
 
-  const headroom = threshold.critical * 1.2;
+  const headroom = threshold ? threshold.critical * 1.2 : 0;
   return {
     backgroundColor: 'transparent',
     animation: false,
@@ -149,7 +161,7 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
       backgroundColor: pal.panel,
       borderColor: pal.border,
       textStyle: { color: pal.text, fontSize: 12 },
-      valueFormatter: (v) => (typeof v === 'number' ? `${formatMs(v, locale)} ms` : String(v ?? '')),
+      valueFormatter: (v) => (typeof v === 'number' ? (formatValue ? formatValue(v) : `${formatMs(v, locale)} ms`) : String(v ?? '')),
       axisPointer: { type: 'line', label: { formatter: (p) => formatTimeOfDay(Number(p.value)) } },
     },
     xAxis: {
@@ -165,9 +177,9 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
       min: 0,
       // Keep the critical line in view when every node is fast; round up so the top tick is even.
       max: (extent: { max: number }) => niceCeil(Number.isFinite(extent.max) ? Math.max(extent.max, headroom) : headroom),
-      axisLabel: { color: pal.textMuted },
+      axisLabel: formatAxis ? { color: pal.textMuted, formatter: (v: number) => formatAxis(v) } : { color: pal.textMuted },
       splitLine: { lineStyle: { color: pal.gridLine } },
     },
-    series: [...lines, thresholdSeries],
+    series: thresholdSeries ? [...lines, thresholdSeries] : lines,
   };
 }
