@@ -6,6 +6,8 @@
  */
 export interface ZhuyunTestHooks {
   mapRegions(): string[];
+  /** Where a district's label sits on the map, in page pixels (tests click there); null before. */
+  mapPoint(code: string): [number, number] | null;
   readonly lastFrameAt: number;
   /** The router's current path and query. */
   route(): string;
@@ -25,6 +27,12 @@ export interface TopologyItem {
 
 let mapRegionsSource: () => string[] = () => [];
 let lastFrameAtSource: () => number = () => 0;
+let mapPointSource: (code: string) => [number, number] | null = () => null;
+
+/** GuiyangMap points this at its chart; it resets it when it goes away. */
+export function setMapPointSource(source: ((code: string) => [number, number] | null) | null): void {
+  mapPointSource = source ?? (() => null);
+}
 let routeSource: () => string = () => location.pathname;
 let topologySource: () => TopologyItem[] = () => [];
 let wallSource: () => { unit: string | null; turns: number } = () => ({ unit: null, turns: 0 });
@@ -61,6 +69,7 @@ declare global {
 export function installTestHooks(target: Window = window): void {
   target.__zhuyun = {
     mapRegions: () => mapRegionsSource(),
+    mapPoint: (code) => mapPointSource(code),
     get lastFrameAt() {
       return lastFrameAtSource();
     },

@@ -126,7 +126,9 @@ export function latencyOption(
           name: 'warning',
           yAxis: threshold.warning,
           lineStyle: { color: pal.warning, type: 'dashed', width: 1 },
-          label: { formatter: thresholdLabel('warning', threshold.warning), color: pal.warning },
+          // At the start: when the axis grows far above both lines (a loss of 100 %), the two labels
+          // would sit on each other at the end.
+          label: { formatter: thresholdLabel('warning', threshold.warning), color: pal.warning, position: 'insideStartTop' },
         },
         {
           name: 'critical',

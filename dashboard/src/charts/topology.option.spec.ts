@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CITY_ID, buildTree, graphItems, topologyOption, unitVertexId, type TopologyNode } from './topology.option';
+import { CITY_ID, RING, buildTree, graphItems, topologyOption, unitVertexId, type TopologyNode } from './topology.option';
 import { PALETTES } from './theme';
 
 /** Yunyan as the simulated fleet draws it: a core node and three access nodes behind it. */
@@ -53,7 +53,7 @@ describe('buildTree', () => {
 
   it('lays out rings by depth, arcs by leaves', () => {
     const tree = buildTree([...baiyun, ...yunyan()]);
-    for (const v of tree) expect(Math.hypot(v.x, v.y)).toBeCloseTo(v.depth, 5);
+    for (const v of tree) expect(Math.hypot(v.x, v.y) / RING).toBeCloseTo(v.depth === 0 ? 0 : v.depth + 0.5, 3);
     // Yunyan has three leaves, Baiyun one: Yunyan's arc is three quarters of the circle.
     const a = (id: string) => tree.find((v) => v.id === id)!.angle;
     expect(a(unitVertexId('520103'))).toBeCloseTo((3 / 4) * Math.PI, 5);
@@ -85,6 +85,8 @@ describe('topologyOption', () => {
     expect(styled.symbol).toBe('rect'); // down: a square, not only red
     const series = (option.series as Array<{ links: Array<{ source: string; target: string; lineStyle: { type: string } }> }>)[0];
     expect(series.links.find((l) => l.target === '520103-acc-1')!.lineStyle.type).toBe('dashed');
+    // The unit is down (its nodes are), but the city → unit link is not cut: only links into nodes.
+    expect(series.links.find((l) => l.target === 'unit:520103')!.lineStyle.type).toBe('solid');
   });
 
   it('shapes and words each status, and keeps up access nodes unlabelled', () => {

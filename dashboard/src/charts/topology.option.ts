@@ -36,7 +36,7 @@ export interface TreeVertex {
   role?: string;
   unit?: string;
   depth: number;
-  /** Angle (radians) and ring of the radial layout. */
+  /** Angle (radians) of the radial layout (0 at the top, clockwise), and the position on ring `depth`. */
   angle: number;
   x: number;
   y: number;
@@ -45,6 +45,12 @@ export interface TreeVertex {
 /** The root drawn when the topology names none: the city core. */
 export const CITY_ID = 'city';
 const UNIT_PREFIX = 'unit:';
+/**
+ * Distance between rings in layout units. Large on purpose: ECharts snaps line ends to whole
+ * units before scaling them to the screen (sub-pixel optimisation), so rings 1 unit apart would
+ * draw every link to a grid point instead of its node.
+ */
+export const RING = 100;
 
 export function unitVertexId(code: string): string {
   return `${UNIT_PREFIX}${code}`;
@@ -125,10 +131,11 @@ export function buildTree(nodes: readonly TopologyNode[]): TreeVertex[] {
   const place = (id: string, from: number, to: number) => {
     const v = byId.get(id)!;
     v.angle = (from + to) / 2;
-    const r = v.depth;
+    // The first ring a little wider than the rest: fourteen units share it.
+    const r = v.depth === 0 ? 0 : (v.depth + 0.5) * RING;
     // y grows downwards on screen: start at the top and go clockwise.
-    v.x = r === 0 ? 0 : +(r * Math.sin(v.angle)).toFixed(6);
-    v.y = r === 0 ? 0 : +(-r * Math.cos(v.angle)).toFixed(6);
+    v.x = r === 0 ? 0 : +(r * Math.sin(v.angle)).toFixed(3);
+    v.y = r === 0 ? 0 : +(-r * Math.cos(v.angle)).toFixed(3);
     let start = from;
     for (const k of children.get(id) ?? []) {
       if (byId.get(k)!.depth !== v.depth + 1) continue; // reached another way (bad data)
@@ -164,7 +171,8 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * The topology as an ECharts graph on the radial tree of `buildTree`: each vertex coloured and
+ * The topology as an ECharts graph on the radial tree of `buildTree`: the city core a neutral hub
+ * (a drawn root, not a measured node), each other vertex coloured and
  * shaped by its status (circle up, triangle degraded, square down, diamond unknown), with the status
  * word in its label when it is not up. A node behind a down ancestor is drawn hollow with a dashed
  * border in the down colour and labelled "unreachable (upstream down)"; the links into it are dashed.
@@ -183,12 +191,12 @@ export function topologyOption(nodes: readonly TopologyNode[], { locale, theme, 
     const shape = STATUS_SHAPE[v.status];
     const statusWord = v.behind ? m.topology.behindShort : m.status[v.status];
     const speaks = v.kind !== 'node' || v.status !== 'up' || !!v.behind || v.role === 'core' || v.role === 'aggregation';
-    const text = v.kind === 'node' && (v.status !== 'up' || v.behind) ? `${name} ${statusWord}` : v.kind !== 'node' && v.status !== 'up' ? `${name} ${statusWord}` : name;
+    // The city is the drawn root, not a measured node: it carries no status of its own.
+    const text = v.kind !== 'city' && (v.status !== 'up' || v.behind) ? `${name} ${statusWord}` : name;
     const size = v.kind === 'city' ? 30 : v.kind === 'unit' ? 20 : v.role === 'core' || v.role === 'aggregation' ? 15 : 11;
-    const tipLines = [
-      `<div style="font-weight:600">${escapeHtml(name)}</div>`,
-      `<div>${escapeHtml(m.map.status)}${colon}<span style="color:${pal.status[v.status]}">${shape.glyph}</span> ${escapeHtml(m.status[v.status])}</div>`,
-    ];
+    const tipLines = [`<div style="font-weight:600">${escapeHtml(name)}</div>`];
+    if (v.kind !== 'city')
+      tipLines.push(`<div>${escapeHtml(m.map.status)}${colon}<span style="color:${pal.status[v.status]}">${shape.glyph}</span> ${escapeHtml(m.status[v.status])}</div>`);
     if (v.role) tipLines.push(`<div>${escapeHtml(m.topology.role)}${colon}${escapeHtml((m.topology.roles as Record<string, string>)[v.role] ?? v.role)}</div>`);
     if (v.kind === 'node' && unit) tipLines.push(`<div>${escapeHtml(m.map.district)}${colon}${escapeHtml(unitShortName(unit, locale))}</div>`);
     if (v.behind) tipLines.push(`<div style="color:${pal.status.down}">${escapeHtml(fill(m.topology.behind, { parent: v.behind }))}</div>`);
@@ -203,18 +211,25 @@ export function topologyOption(nodes: readonly TopologyNode[], { locale, theme, 
       ...(v.unit ? { unit: v.unit } : {}),
       text,
       tip: tipLines.join(''),
-      symbol: shape.symbol,
+      symbol: v.kind === 'city' ? 'circle' : shape.symbol,
       symbolSize: px(size),
-      itemStyle: v.behind
-        ? { color: pal.background, borderColor: pal.status.down, borderWidth: 2, borderType: 'dashed' as const }
-        : { color: pal.status[v.status], borderColor: pal.background, borderWidth: 1 },
+      itemStyle:
+        v.kind === 'city'
+          ? { color: pal.panel, borderColor: pal.selected, borderWidth: 3 }
+          : v.behind
+            ? { color: pal.background, borderColor: pal.status.down, borderWidth: 2, borderType: 'dashed' as const }
+            : { color: pal.status[v.status], borderColor: pal.background, borderWidth: 1 },
       label: {
         show: speaks,
-        position: v.kind === 'city' ? ('inside' as const) : ('right' as const),
-        formatter: v.kind === 'city' ? '' : text,
-        color: v.behind || v.status === 'down' ? pal.status.down : v.kind === 'node' && v.status === 'up' ? pal.textMuted : pal.text,
-        fontSize: px(v.kind === 'unit' ? 13 : 11),
-        fontWeight: v.kind === 'unit' ? ('bold' as const) : ('normal' as const),
+        // Outwards: right on the east half of the circle, left on the west half; the city below.
+        position: v.kind === 'city' ? ('bottom' as const) : v.angle <= Math.PI ? ('right' as const) : ('left' as const),
+        // A node's status word under its id: long ids and "unreachable (upstream down)" side by
+        // side would run off the chart.
+        formatter: v.kind === 'node' && text !== name ? `${name}\n${statusWord}` : text,
+        color: v.kind === 'city' ? pal.selected : v.behind || v.status === 'down' ? pal.status.down : v.kind === 'node' && v.status === 'up' ? pal.textMuted : pal.text,
+        fontSize: px(v.kind === 'node' ? 11 : 13),
+        fontWeight: v.kind === 'node' ? ('normal' as const) : ('bold' as const),
+        lineHeight: px(v.kind === 'node' ? 14 : 16),
         textBorderColor: pal.background,
         textBorderWidth: 2,
       },
@@ -222,11 +237,11 @@ export function topologyOption(nodes: readonly TopologyNode[], { locale, theme, 
     return item satisfies NonNullable<GraphSeriesOption['data']>[number] & GraphItemExtra;
   });
 
-  const byId = new Map(tree.map((v) => [v.id, v]));
   const links = tree
     .filter((v) => v.parent !== null)
     .map((v) => {
-      const cut = !!v.behind || v.status === 'down' || byId.get(v.parent!)?.status === 'down';
+      // Only links into nodes: a unit or the city is "down" when one node under it is.
+      const cut = v.kind === 'node' && (!!v.behind || v.status === 'down');
       return {
         source: v.parent!,
         target: v.id,
@@ -256,8 +271,8 @@ export function topologyOption(nodes: readonly TopologyNode[], { locale, theme, 
         type: 'graph',
         layout: 'none',
         roam: true,
-        left: 80,
-        right: 120,
+        left: 150,
+        right: 150,
         top: 24,
         bottom: 24,
         draggable: false,
