@@ -137,6 +137,13 @@ run('ops views in headless Chromium (the simulated city)', () => {
     const s = await noScroll(page);
     expect(s.w).toBeLessThanOrEqual(s.innerW);
     expect(s.h).toBeLessThanOrEqual(s.innerH);
+    // Back on the overview, the change feed names Huaxi: a click on it opens its drill-down.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByTestId('nav-overview').click();
+    const feedEntry = page.getByTestId('change-feed').locator('button', { hasText: '花溪区' }).first();
+    await waitFor(page, () => feedEntry.count(), (n) => n === 1, 10_000, 'Huaxi in the change feed');
+    await feedEntry.click();
+    await waitFor(page, () => route(page), (r) => r === '/district/520111', 5_000, 'the drill-down opened from the feed');
     console.log(`link down seen in the drill-down ${seenAfter} ms after the fault`);
     expect(problems).toEqual([]);
     await page.close();
