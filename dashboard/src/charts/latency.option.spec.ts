@@ -98,4 +98,10 @@ describe('latencyOption', () => {
     const traffic = latencyOption(series(), { locale: 'en', theme: 'dark', now, threshold: null, formatValue: pct });
     expect((traffic.series as Line[]).map((s) => s.id)).toEqual(['node:yy-acc-2', 'node:yy-core-1']);
   });
+
+  it('scales its text for the wall screen', () => {
+    const big = latencyOption(series(), { locale: 'zh-CN', theme: 'dark', now, textScale: 1.5 }) as { legend: { textStyle: { fontSize: number } }; xAxis: { axisLabel: { fontSize: number } } };
+    expect(big.legend.textStyle.fontSize).toBe(18);
+    expect(big.xAxis.axisLabel.fontSize).toBe(18);
+  });
 });

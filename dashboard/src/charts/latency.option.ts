@@ -35,6 +35,8 @@ export interface LatencyOptionInput {
   formatValue?: (v: number) => string;
   /** Y axis tick labels. Default: the number as ECharts writes it. */
   formatAxis?: (v: number) => string;
+  /** Multiplies the text sizes (the wall screen reads from across the room). Default 1. */
+  textScale?: number;
 }
 
 export const LATENCY_WINDOW_MS = 15 * 60_000;
@@ -81,8 +83,9 @@ export function niceCeil(v: number): number {
  */
 export function latencyOption(
   series: readonly NodeSeries[],
-  { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD, formatValue, formatAxis }: LatencyOptionInput,
+  { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD, formatValue, formatAxis, textScale = 1 }: LatencyOptionInput,
 ): LatencyOption {
+  const fs = (n: number) => Math.round(n * textScale);
   const m = MESSAGES[locale];
   const pal = PALETTES[theme];
   const newest = Math.max(0, ...series.map((s) => (s.points.length ? s.points[s.points.length - 1][0] : 0)));
@@ -120,7 +123,7 @@ export function latencyOption(
       silent: true,
       symbol: 'none',
       animation: false,
-      label: { position: 'insideEndTop', color: pal.textMuted, fontSize: 11 },
+      label: { position: 'insideEndTop', color: pal.textMuted, fontSize: fs(11) },
       data: [
         {
           name: 'warning',
@@ -145,17 +148,17 @@ export function latencyOption(
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: pal.text },
-    grid: { left: 8, right: 16, top: 32, bottom: 8 },
+    grid: { left: 8, right: 16, top: fs(32), bottom: 8 },
     legend: {
       type: 'scroll',
       top: 0,
       left: 0,
       right: 0,
       data: nodes.map((s) => s.node),
-      textStyle: { color: pal.textMuted, fontSize: 12 },
+      textStyle: { color: pal.textMuted, fontSize: fs(12) },
       pageTextStyle: { color: pal.textMuted },
       icon: 'roundRect',
-      itemWidth: 12,
+      itemWidth: fs(12),
       itemHeight: 4,
     },
     tooltip: {
@@ -170,7 +173,7 @@ export function latencyOption(
       type: 'time',
       min: start,
       max: end,
-      axisLabel: { color: pal.textMuted, formatter: (v: number) => formatHourMinute(v), hideOverlap: true },
+      axisLabel: { color: pal.textMuted, fontSize: fs(12), formatter: (v: number) => formatHourMinute(v), hideOverlap: true },
       axisLine: { lineStyle: { color: pal.border } },
       splitLine: { show: false },
     },
@@ -179,7 +182,7 @@ export function latencyOption(
       min: 0,
       // Keep the critical line in view when every node is fast; round up so the top tick is even.
       max: (extent: { max: number }) => niceCeil(Number.isFinite(extent.max) ? Math.max(extent.max, headroom) : headroom),
-      axisLabel: formatAxis ? { color: pal.textMuted, formatter: (v: number) => formatAxis(v) } : { color: pal.textMuted },
+      axisLabel: formatAxis ? { color: pal.textMuted, fontSize: fs(12), formatter: (v: number) => formatAxis(v) } : { color: pal.textMuted, fontSize: fs(12) },
       splitLine: { lineStyle: { color: pal.gridLine } },
     },
     series: thresholdSeries ? [...lines, thresholdSeries] : lines,
