@@ -56,6 +56,13 @@ export function artifactPath(name: string): string {
 /** What the dashboard exposes to tests (dashboard/src/test-hooks.ts). */
 declare global {
   interface Window {
-    __zhuyun?: { mapRegions(): string[]; readonly lastFrameAt: number };
+    __zhuyun?: {
+      mapRegions(): string[];
+      mapPoint(code: string): [number, number] | null;
+      readonly lastFrameAt: number;
+      route(): string;
+      topologyItems(): Array<{ id: string; kind: string; status: string; behind?: string; text: string }>;
+      wall(): { unit: string | null; turns: number };
+    };
   }
 }

@@ -89,4 +89,19 @@ describe('latencyOption', () => {
     const opt = latencyOption([], { locale: 'zh-CN', theme: 'dark', now });
     expect(lines(opt).map((s) => s.id)).toEqual(['thresholds']);
   });
+
+  it('draws another metric with its own unit, or without threshold lines', () => {
+    const pct = (v: number) => `${v} %`;
+    const loss = latencyOption(series(), { locale: 'zh-CN', theme: 'dark', now, threshold: { warning: 0.1, critical: 1 }, formatValue: pct });
+    const th = (loss.series as Line[]).find((s) => s.id === 'thresholds')!;
+    expect(th.markLine!.data.map((d) => d.label.formatter)).toEqual(['告警线 0.1 %', '严重线 1 %']);
+    const traffic = latencyOption(series(), { locale: 'en', theme: 'dark', now, threshold: null, formatValue: pct });
+    expect((traffic.series as Line[]).map((s) => s.id)).toEqual(['node:yy-acc-2', 'node:yy-core-1']);
+  });
+
+  it('scales its text for the wall screen', () => {
+    const big = latencyOption(series(), { locale: 'zh-CN', theme: 'dark', now, textScale: 1.5 }) as { legend: { textStyle: { fontSize: number } }; xAxis: { axisLabel: { fontSize: number } } };
+    expect(big.legend.textStyle.fontSize).toBe(18);
+    expect(big.xAxis.axisLabel.fontSize).toBe(18);
+  });
 });

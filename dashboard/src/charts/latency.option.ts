@@ -26,8 +26,17 @@ export interface LatencyOptionInput {
   now?: number;
   /** Width of the window; points older than now - windowMs are left out. Default 15 minutes. */
   windowMs?: number;
-  /** Default: DESIGN's net.latency_ms thresholds (20 / 50 ms). */
-  threshold?: Pick<Threshold, 'warning' | 'critical'>;
+  /** Default: DESIGN's net.latency_ms thresholds (20 / 50 ms); null: no threshold lines. */
+  threshold?: Pick<Threshold, 'warning' | 'critical'> | null;
+  /**
+   * A value with its unit, for tooltips and threshold labels (another metric than latency).
+   * Default: milliseconds.
+   */
+  formatValue?: (v: number) => string;
+  /** Y axis tick labels. Default: the number as ECharts writes it. */
+  formatAxis?: (v: number) => string;
+  /** Multiplies the text sizes (the wall screen reads from across the room). Default 1. */
+  textScale?: number;
 }
 
 export const LATENCY_WINDOW_MS = 15 * 60_000;
@@ -72,7 +81,11 @@ export function niceCeil(v: number): number {
  * of their own (so they show even before any node reports). The y axis always reaches above the
  * critical line, so the thresholds stay in view when all is well.
  */
-export function latencyOption(series: readonly NodeSeries[], { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD }: LatencyOptionInput): LatencyOption {
+export function latencyOption(
+  series: readonly NodeSeries[],
+  { locale, theme, now, windowMs = LATENCY_WINDOW_MS, threshold = LATENCY_THRESHOLD, formatValue, formatAxis, textScale = 1 }: LatencyOptionInput,
+): LatencyOption {
+  const fs = (n: number) => Math.round(n * textScale);
   const m = MESSAGES[locale];
   const pal = PALETTES[theme];
   const newest = Math.max(0, ...series.map((s) => (s.points.length ? s.points[s.points.length - 1][0] : 0)));
@@ -98,7 +111,9 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
     };
   });
 
-  const thresholdSeries: LineSeriesOption = {
+  const thresholdLabel = (which: 'warning' | 'critical', v: number) =>
+    formatValue ? fill(m.chart[which], { v: formatValue(v) }) : fill(m.latency[which], { v });
+  const thresholdSeries: LineSeriesOption | null = threshold && {
     id: 'thresholds',
     name: m.latency.thresholds,
     type: 'line',
@@ -108,40 +123,42 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
       silent: true,
       symbol: 'none',
       animation: false,
-      label: { position: 'insideEndTop', color: pal.textMuted, fontSize: 11 },
+      label: { position: 'insideEndTop', color: pal.textMuted, fontSize: fs(11) },
       data: [
         {
           name: 'warning',
           yAxis: threshold.warning,
           lineStyle: { color: pal.warning, type: 'dashed', width: 1 },
-          label: { formatter: fill(m.latency.warning, { v: threshold.warning }), color: pal.warning },
+          // At the start: when the axis grows far above both lines (a loss of 100 %), the two labels
+          // would sit on each other at the end.
+          label: { formatter: thresholdLabel('warning', threshold.warning), color: pal.warning, position: 'insideStartTop' },
         },
         {
           name: 'critical',
           yAxis: threshold.critical,
           lineStyle: { color: pal.critical, type: 'dashed', width: 1 },
-          label: { formatter: fill(m.latency.critical, { v: threshold.critical }), color: pal.critical },
+          label: { formatter: thresholdLabel('critical', threshold.critical), color: pal.critical },
         },
       ],
     },
   };
 
-  const headroom = threshold.critical * 1.2;
+  const headroom = threshold ? threshold.critical * 1.2 : 0;
   return {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { color: pal.text },
-    grid: { left: 8, right: 16, top: 32, bottom: 8 },
+    grid: { left: 8, right: 16, top: fs(32), bottom: 8 },
     legend: {
       type: 'scroll',
       top: 0,
       left: 0,
       right: 0,
       data: nodes.map((s) => s.node),
-      textStyle: { color: pal.textMuted, fontSize: 12 },
+      textStyle: { color: pal.textMuted, fontSize: fs(12) },
       pageTextStyle: { color: pal.textMuted },
       icon: 'roundRect',
-      itemWidth: 12,
+      itemWidth: fs(12),
       itemHeight: 4,
     },
     tooltip: {
@@ -149,14 +166,14 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
       backgroundColor: pal.panel,
       borderColor: pal.border,
       textStyle: { color: pal.text, fontSize: 12 },
-      valueFormatter: (v) => (typeof v === 'number' ? `${formatMs(v, locale)} ms` : String(v ?? '')),
+      valueFormatter: (v) => (typeof v === 'number' ? (formatValue ? formatValue(v) : `${formatMs(v, locale)} ms`) : String(v ?? '')),
       axisPointer: { type: 'line', label: { formatter: (p) => formatTimeOfDay(Number(p.value)) } },
     },
     xAxis: {
       type: 'time',
       min: start,
       max: end,
-      axisLabel: { color: pal.textMuted, formatter: (v: number) => formatHourMinute(v), hideOverlap: true },
+      axisLabel: { color: pal.textMuted, fontSize: fs(12), formatter: (v: number) => formatHourMinute(v), hideOverlap: true },
       axisLine: { lineStyle: { color: pal.border } },
       splitLine: { show: false },
     },
@@ -165,9 +182,9 @@ export function latencyOption(series: readonly NodeSeries[], { locale, theme, no
       min: 0,
       // Keep the critical line in view when every node is fast; round up so the top tick is even.
       max: (extent: { max: number }) => niceCeil(Number.isFinite(extent.max) ? Math.max(extent.max, headroom) : headroom),
-      axisLabel: { color: pal.textMuted },
+      axisLabel: formatAxis ? { color: pal.textMuted, fontSize: fs(12), formatter: (v: number) => formatAxis(v) } : { color: pal.textMuted, fontSize: fs(12) },
       splitLine: { lineStyle: { color: pal.gridLine } },
     },
-    series: [...lines, thresholdSeries],
+    series: thresholdSeries ? [...lines, thresholdSeries] : lines,
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ageOf, formatClock, formatMs, formatNumber, formatPct, formatTimeOfDay } from './format';
+import { ageOf, formatBps, formatClock, formatMs, formatNumber, formatPct, formatTimeOfDay } from './format';
 
 describe('format', () => {
   // 2026-11-27 02:42:05 UTC = 10:42:05 in Beijing, a Friday.
@@ -30,5 +30,13 @@ describe('format', () => {
     expect(ageOf(125_000)).toEqual({ unit: 'minutes', n: 2 });
     expect(ageOf(2 * 3_600_000 + 5)).toEqual({ unit: 'hours', n: 2 });
     expect(ageOf(-50)).toEqual({ unit: 'justNow', n: 0 });
+  });
+
+  it('writes bits per second with decimal prefixes, three figures at most', () => {
+    expect(formatBps(0, 'zh-CN')).toBe('0 bps');
+    expect(formatBps(850, 'en')).toBe('850 bps');
+    expect(formatBps(850_000, 'en')).toBe('850 kbps');
+    expect(formatBps(12_345_678, 'zh-CN')).toBe('12.3 Mbps');
+    expect(formatBps(1_234_000_000, 'en')).toBe('1.23 Gbps');
   });
 });

@@ -89,3 +89,20 @@ export function ageOf(ageMs: number): { unit: AgeUnit; n: number } {
   if (s < 3600) return { unit: 'minutes', n: Math.floor(s / 60) };
   return { unit: 'hours', n: Math.floor(s / 3600) };
 }
+
+const BPS_UNITS = ['bps', 'kbps', 'Mbps', 'Gbps', 'Tbps'] as const;
+
+/**
+ * Bits per second in the unit network staff write (`850 kbps`, `1.2 Gbps`, decimal prefixes as
+ * link speeds are sold): three significant figures at most.
+ */
+export function formatBps(value: number, locale: Locale): string {
+  let v = Math.abs(value);
+  let i = 0;
+  while (v >= 1000 && i < BPS_UNITS.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
+  const digits = v < 10 ? 2 : v < 100 ? 1 : 0;
+  return `${formatNumber(Math.sign(value) * v, locale, i === 0 ? 0 : digits)} ${BPS_UNITS[i]}`;
+}

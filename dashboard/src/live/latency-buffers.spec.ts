@@ -75,4 +75,18 @@ describe('LatencyBuffers', () => {
     b.trim(100);
     expect(b.series()).toEqual([]);
   });
+
+  it('holds another metric, and keeps it while a node is unreachable when told to', () => {
+    const loss = new LatencyBuffers('520113', 100, 10, { metric: 'net.loss_pct', gapWhenUnreachable: false });
+    const down = node('by-1', 700);
+    down.metrics = { 'net.up': 0, 'net.loss_pct': 100, 'net.latency_ms': 9 };
+    expect(loss.addLive(district([down]))).toBe(true);
+    expect(loss.series()).toEqual([{ node: 'by-1', points: [[700, 100]] }]);
+    loss.addHistory({ ...history(), metric: 'net.loss_pct', series: history().series.map((s) => ({ ...s, metric: 'net.loss_pct' })) });
+    expect(loss.series()[0].points[0]).toEqual([100, 5]);
+    // The latency history is not loss: a response of another metric adds nothing.
+    const other = new LatencyBuffers('520113', 100, 10, { metric: 'net.jitter_ms' });
+    other.addHistory(history());
+    expect(other.series()).toEqual([]);
+  });
 });

@@ -6,20 +6,38 @@ export const LATENCY_METRIC = 'net.latency_ms';
 
 type Point = [number, number];
 
+export interface MetricBuffersOptions {
+  /** The metric held. Default net.latency_ms. */
+  metric?: string;
+  /**
+   * Leave a gap while a node is unreachable (`net.up` 0): its latency or jitter held then is the
+   * last one measured, not a current one. Default true; false for metrics that stay meaningful
+   * (loss is 100 % then).
+   */
+  gapWhenUnreachable?: boolean;
+}
+
 /**
- * Latency points per node of one district or zone: history from /api/v1/series first, then live
- * values from the `district:<code>` topic. Bounded twice: points per node (ring buffers) and nodes.
- * Pure apart from its own state; the composable (useLatencyFeed) owns one per selected unit.
+ * One metric's points per node of one district or zone (latency by default): history from
+ * /api/v1/series first, then live values from the `district:<code>` topic. Bounded twice: points
+ * per node (ring buffers) and nodes. Pure apart from its own state; the composables
+ * (useLatencyFeed, useMetricFeed) own one per unit and metric.
  */
 export class LatencyBuffers {
   private readonly buffers = new Map<string, RingBuffer<Point>>();
+  readonly metric: string;
+  private readonly gapWhenUnreachable: boolean;
 
   constructor(
     /** The district or zone code the buffers are for; other units' series are left out. */
     readonly unit: string,
     private readonly capacity = 1_024,
     private readonly maxNodes = 64,
-  ) {}
+    { metric = LATENCY_METRIC, gapWhenUnreachable = true }: MetricBuffersOptions = {},
+  ) {
+    this.metric = metric;
+    this.gapWhenUnreachable = gapWhenUnreachable;
+  }
 
   private buffer(node: string): RingBuffer<Point> | undefined {
     let b = this.buffers.get(node);
@@ -39,7 +57,7 @@ export class LatencyBuffers {
   addHistory(resp: SeriesResponse): void {
     const byNode = new Map<string, Map<number, number>>();
     for (const s of resp.series) {
-      if (s.metric !== LATENCY_METRIC && resp.metric !== LATENCY_METRIC) continue;
+      if (s.metric !== this.metric && resp.metric !== this.metric) continue;
       const node = s.tags.node;
       if (!node || (s.tags.unit !== undefined && s.tags.unit !== this.unit)) continue;
       let pts = byNode.get(node);
@@ -64,7 +82,7 @@ export class LatencyBuffers {
   }
 
   /**
-   * Appends each node's latest latency from a `district:<code>` snapshot or frame, stamped with the
+   * Appends each node's latest value from a `district:<code>` snapshot or frame, stamped with the
    * node's lastSeen. A node whose lastSeen did not move adds nothing (frames repeat unchanged nodes),
    * nor does an unreachable one (`net.up` 0): its chart line shows a gap there.
    * Returns whether anything was added.
@@ -73,10 +91,10 @@ export class LatencyBuffers {
     if (data.unit.code !== this.unit) return false;
     let added = false;
     for (const n of data.nodes) {
-      const v = n.metrics[LATENCY_METRIC];
+      const v = n.metrics[this.metric];
       if (v === undefined || !Number.isFinite(v) || !n.lastSeen) continue;
       // Unreachable: the latency held is the last one measured, not a current one. Leave a gap.
-      if (n.metrics['net.up'] === 0) continue;
+      if (this.gapWhenUnreachable && n.metrics['net.up'] === 0) continue;
       const b = this.buffer(n.id);
       if (!b) continue;
       const last = b.last();
@@ -100,3 +118,6 @@ export class LatencyBuffers {
     return [...this.buffers].map(([node, b]) => ({ node, points: b.toArray() }));
   }
 }
+
+/** The same buffers for any metric (the name the district view's charts use). */
+export { LatencyBuffers as MetricBuffers };

@@ -1,5 +1,5 @@
 import type { CollectorsResponse } from '@zhuyun/protocol';
-import { onScopeDispose, ref, shallowRef, type Ref, type ShallowRef } from 'vue';
+import { onScopeDispose, ref, shallowRef, type InjectionKey, type Ref, type ShallowRef } from 'vue';
 
 /** How often the registry is read; a collector is lost after a minute, so 10 s is plenty. */
 export const COLLECTORS_POLL_MS = 10_000;
@@ -38,3 +38,6 @@ export function useCollectors(fetchImpl: typeof fetch = (...a) => fetch(...a)): 
   });
   return { data, error };
 }
+
+/** The page's one registry poll, provided by the shell (App.vue) to the views. */
+export const COLLECTORS_KEY: InjectionKey<CollectorsState> = Symbol('collectors');

@@ -1,0 +1,40 @@
+import { isUnitCode } from '@zhuyun/protocol';
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import OverviewView from './views/OverviewView.vue';
+
+/**
+ * The ops views. History mode: the server answers every GET that is not an API path with
+ * index.html (server/src/app.factory.ts), and so does the Vite dev server. The overview is in the
+ * first bundle; the other views load when first opened.
+ */
+export const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'overview', component: OverviewView },
+  {
+    path: '/district/:code',
+    name: 'district',
+    component: () => import('./views/DistrictView.vue'),
+    props: true,
+  },
+  { path: '/topology', name: 'topology', component: () => import('./views/TopologyView.vue') },
+  // The wall screen draws its own header: no navigation bar on the ops-room screen.
+  { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { chrome: false } },
+  // Alerts, SLA and migration views (issue 6, second part) are added here once their APIs exist;
+  // see NAV_ITEMS in App.vue for their places in the navigation bar.
+  { path: '/:rest(.*)*', redirect: '/' },
+];
+
+export function createAppRouter() {
+  return createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes });
+}
+
+/** The district route's code when it names a district or zone; null otherwise (the view says so). */
+export function routeUnit(code: unknown): string | null {
+  return typeof code === 'string' && isUnitCode(code) ? code : null;
+}
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** false: the view draws its own header (the wall). */
+    chrome?: boolean;
+  }
+}
