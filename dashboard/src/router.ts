@@ -1,5 +1,6 @@
 import { isUnitCode } from '@zhuyun/protocol';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { checkSession } from './auth/session';
 import OverviewView from './views/OverviewView.vue';
 
 /**
@@ -9,6 +10,7 @@ import OverviewView from './views/OverviewView.vue';
  */
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'overview', component: OverviewView },
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { chrome: false, public: true } },
   {
     path: '/district/:code',
     name: 'district',
@@ -24,7 +26,14 @@ export const routes: RouteRecordRaw[] = [
 ];
 
 export function createAppRouter() {
-  return createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes });
+  const router = createRouter({ history: createWebHistory(import.meta.env.BASE_URL), routes });
+  // Every view but the sign-in page needs a session; without one, sign in and come back.
+  router.beforeEach(async (to) => {
+    if (to.meta.public) return true;
+    if (await checkSession()) return true;
+    return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+  });
+  return router;
 }
 
 /** The district route's code when it names a district or zone; null otherwise (the view says so). */
@@ -36,5 +45,7 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** false: the view draws its own header (the wall). */
     chrome?: boolean;
+    /** true: reachable without a session (the sign-in page). */
+    public?: boolean;
   }
 }

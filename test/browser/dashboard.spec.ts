@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 const run = browserAvailable() ? describe : describe.skip;
@@ -31,8 +31,7 @@ run('dashboard in headless Chromium (the simulated city)', () => {
     expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
     server = await startTestServer({ ZHUYUN_SIMULATE: '1' });
     browser = await launchBrowser();
-    // Signed in as the test admin: the session cookie the login answer would set.
-    await browser.context.addCookies([{ name: 'zhuyun_session', value: server.token, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
+    await signIn(browser.context, server);
   }, 60_000);
 
   afterAll(async () => {
@@ -101,5 +100,29 @@ run('dashboard in headless Chromium (the simulated city)', () => {
     await page.getByTestId('lang-zh-CN').click();
     await waitFor(page, () => page.evaluate(() => window.__zhuyun!.mapRegions()), (r) => r.includes('清镇市'), 5_000, 'Chinese region names');
     await page.close();
+  }, 60_000);
+  it('asks for a sign-in without a session, refuses a wrong password, and opens the overview after', async () => {
+    await browser.context.clearCookies();
+    const accounts = server.app.get((await import('../../server/src/security/accounts.service.js')).AccountsService);
+    await accounts.addUser({ username: 'zhang.wei', role: 'ops', password: 'Yunyan-duty-2026' }, 'test');
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/topology`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => page.getByTestId('login').count(), (n) => n === 1, 10_000, 'the sign-in page');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.screenshot({ path: artifactPath('login-1920x1080.png') });
+    await page.getByTestId('login-username').fill('zhang.wei');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    expect(await waitFor(page, () => page.getByTestId('login-error').innerText().catch(() => ''), (t) => t !== '', 5_000, 'the error')).toMatch(/用户名或密码错误/);
+    await page.getByTestId('login-password').fill('Yunyan-duty-2026');
+    await page.getByTestId('login-submit').click();
+    // Back where it was going, signed in, with live data over the socket that was refused before.
+    await waitFor(page, () => page.evaluate(() => window.__zhuyun?.route() ?? ''), (r) => r === '/topology', 10_000, 'the topology view');
+    expect(await page.getByTestId('user').innerText()).toMatch(/zhang\.wei/);
+    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => page.evaluate(() => window.__zhuyun?.mapRegions() ?? []), (r) => r.length === 10, 15_000, 'the map');
+    await waitFor(page, () => page.getByTestId('kpi-latency').innerText(), (t) => /\d/.test(t), 15_000, 'live figures');
+    await page.close();
+    await signIn(browser.context, server);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -49,6 +49,7 @@ run('ops views in headless Chromium (the simulated city)', () => {
     expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
     server = await startTestServer({ ZHUYUN_SIMULATE: '1' });
     browser = await launchBrowser();
+    await signIn(browser.context, server);
   }, 60_000);
 
   afterAll(async () => {
@@ -175,7 +176,8 @@ run('ops views in headless Chromium (the simulated city)', () => {
 
     // Stop the server under the page, then start a new one on the same port.
     const port = new URL(server.url).port;
-    await server.close();
+    const dataDir = server.dataDir;
+    await server.stop();
     const badge = page.getByTestId('conn-badge');
     await waitFor(page, () => badge.getAttribute('data-state'), (st) => st === 'reconnecting', 10_000, 'the wall seeing the connection lost');
     await waitFor(page, () => page.getByTestId('stale-banner').count(), (n) => n === 1, 3_000, 'the lost-connection banner');
@@ -184,7 +186,8 @@ run('ops views in headless Chromium (the simulated city)', () => {
     await page.screenshot({ path: artifactPath('wall-disconnected-1920x1080.png') });
 
     const restartedAt = Date.now();
-    server = await startTestServer({ ZHUYUN_SIMULATE: '1', PORT: port });
+    // The same data dir, as a real restart: the browser's session is still good.
+    server = await startTestServer({ ZHUYUN_SIMULATE: '1', PORT: port, ZHUYUN_DATA_DIR: dataDir });
     expect(new URL(server.url).port).toBe(port);
     await waitFor(page, () => badge.getAttribute('data-state'), (st) => st === 'connected', 20_000, 'the wall reconnected');
     await waitFor(page, () => page.evaluate(() => window.__zhuyun!.lastFrameAt), (at) => at > restartedAt, 10_000, 'fresh frames after the restart');

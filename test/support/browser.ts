@@ -66,3 +66,8 @@ declare global {
     };
   }
 }
+
+/** Signs the browser in as the test server's admin: the session cookie a login would set. */
+export async function signIn(context: BrowserContext, server: { url: string; token: string }): Promise<void> {
+  await context.addCookies([{ name: 'zhuyun_session', value: server.token, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
+}

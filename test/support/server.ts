@@ -23,7 +23,10 @@ export interface TestServer {
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Creates a user with a role (and district / operator) and returns a session token for it. */
   login(role: string, scope?: { district?: string; operator?: string }): Promise<string>;
+  /** Stops the server and deletes its data dir. */
   close(): Promise<void>;
+  /** Stops the server and keeps its data dir (a restart: start again with ZHUYUN_DATA_DIR). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface TestServer {
  * but for the environment given. The built dashboard is served when dashboard/dist exists.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'zhuyun-test-'));
+  const dataDir = env.ZHUYUN_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'zhuyun-test-'));
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     { dashboardDir: join(repoRoot, 'dashboard/dist') },
@@ -39,8 +42,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const { app, url } = await startServer(config);
   const accounts = app.get(AccountsService);
   let users = 0;
+  const existing = new Set((await accounts.listUsers()).map((u) => u.username));
   const login = async (role: string, scope: { district?: string; operator?: string } = {}) => {
-    const username = `test-${role}-${++users}`;
+    // test-admin-1, test-ops-2...; a restarted server (same data dir) goes on counting.
+    let username: string;
+    do username = `test-${role}-${++users}`;
+    while (existing.has(username));
+    existing.add(username);
     const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now()}`;
     await accounts.addUser({ username, role, password, ...scope }, 'test');
     return (await accounts.login({ username, password }, '127.0.0.1')).token;
@@ -57,6 +65,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async stop() {
+      await app.close();
     },
   };
 }

@@ -6,6 +6,8 @@ export interface LiveSocket {
   readonly connected: boolean;
   on(event: string, listener: (...args: any[]) => void): unknown;
   emit(event: string, ...args: unknown[]): unknown;
+  /** socket.io's manual (re)connect; absent in fakes. */
+  connect?(): unknown;
 }
 
 export interface TopicStatus {
@@ -86,6 +88,14 @@ export class LiveConnection {
       if (this.topics.get(topic) === held) this.topics.delete(topic);
       if (this.socket?.connected) this.socket.emit(LIVE_EVENTS.unsubscribe, [topic]);
     };
+  }
+
+  /**
+   * Connects again when not connected: a socket the server refused (no session yet) does not retry
+   * by itself, so sign-in calls this.
+   */
+  reconnect(): void {
+    if (this.socket && !this.socket.connected) this.socket.connect?.();
   }
 
   /** Topics held now (tests, diagnostics). */
