@@ -11,6 +11,7 @@ import { LiveModule } from './live/live.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { QueryModule } from './query/query.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
+import { SlaModule } from './sla/sla.module.js';
 import { StatusModule } from './status/status.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -55,6 +56,7 @@ export class AppModule {
         QueryModule,
         LiveModule,
         SimulationModule,
+        SlaModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import type { SlaSchema } from '../sla/sla.tables.js';
 /**
  * The relational schema as Kysely sees it: the core tables here, each domain module's tables in
  * its own `*.tables.ts`, joined below. A module adds its interface to `Schema` with one line.
@@ -26,4 +27,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema;
+export type Schema = CoreSchema & SlaSchema;

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { m0001 } from './0001_collectors_and_batches.js';
 import { m0002 } from './0002_collector_last_seen.js';
+import { m0004 } from './0004_sla.js';
 
 /**
  * Every migration, in order of its name, written in Kysely's schema builder so that one set serves
@@ -11,4 +12,5 @@ import { m0002 } from './0002_collector_last_seen.js';
 export const migrations: Record<string, Migration> = {
   '0001_collectors_and_batches': m0001,
   '0002_collector_last_seen': m0002,
+  '0004_sla': m0004,
 };
