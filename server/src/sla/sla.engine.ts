@@ -115,7 +115,8 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe.push(this.maintenance.onChange((w) => {
       const services = SLA_SERVICES.map((s) => s.id).filter((s) => w.services.includes(s) || (findService(s)?.unit !== undefined && w.districts.includes(findService(s)!.unit!)));
       const span = w.schedule.kind === 'once' ? { from: w.schedule.start, to: w.schedule.end } : { from: w.schedule.from, to: w.schedule.until ?? Infinity };
-      void this.reapply(services, span.from, span.to).catch((err) => this.log.error({ err }, 'sla: re-applying a maintenance window failed'));
+      // Only minutes from its registration on can be MAINT by it.
+      void this.reapply(services, Math.max(span.from, w.requestedAt), span.to).catch((err) => this.log.error({ err }, 'sla: re-applying a maintenance window failed'));
     }));
     this.unsubscribe.push(this.events.on('alert.acknowledged', (e) => void this.recordAlertAck(e.scope, e.at, e.by).catch((err) => this.log.error({ err }, 'sla: recording an acknowledgement failed'))));
     const every = (ms: number, fn: () => Promise<unknown>) => {

@@ -174,3 +174,41 @@ describe('incidents', () => {
     expect(severityOf(m)).toBe(s);
   });
 });
+
+describe('late data re-scores a minute', () => {
+  // What a minute said before a spool replayed its points, and after they were added to its facts.
+  it.each<[string, Parameters<typeof scoreMinute>[0], NodeMinuteFacts[], NodeMinuteFacts[], string, string]>([
+    ['nothing arrived, then the core reports down', 'extranet', [], [down('c', true)], 'NO_DATA', 'DOWN'],
+    ['the access points said up, the core\'s spooled probes say down', 'extranet', [up('a1'), up('a2')], [down('c', true)], 'UP', 'DOWN'],
+    ['one vantage point said down, a second one\'s late probe answered', 'extranet', [down('c', true)], [node('c', { core: true, upSamples: 1, downSamples: 0 })], 'DOWN', 'UP'],
+    ['the sharing platform\'s late health probe failed', 'share', [node('share-platform', { upSamples: 0, successSum: 99, successCount: 1 })], [down('share-platform')], 'UP', 'DOWN'],
+  ])('%s', (_n, kind, before, late, was, becomes) => {
+    expect(scoreMinute(kind, before).state).toBe(was);
+    // The engine adds late facts to the stored ones per node (sums), then scores again.
+    const merged = new Map<string, NodeMinuteFacts>();
+    for (const f of [...before, ...late]) {
+      const m = merged.get(f.node);
+      merged.set(f.node, m ? { ...m, core: m.core || f.core, upSamples: m.upSamples + f.upSamples, downSamples: m.downSamples + f.downSamples, samples: m.samples + f.samples, successSum: m.successSum + f.successSum, successCount: m.successCount + f.successCount } : f);
+    }
+    expect(scoreMinute(kind, [...merged.values()]).state).toBe(becomes);
+  });
+});
+
+describe('month boundaries (Asia/Shanghai)', () => {
+  it('a DOWN run across midnight of 1 November local counts in November at its full length', () => {
+    const { start, end } = monthRange('2026-11');
+    // 3 DOWN minutes on 31 October 23:57–23:59 local, 3 on 1 November 00:00–00:02, then UP.
+    const from = start - 3 * MINUTE_MS;
+    const states = seq('DDDDDDUUUU');
+    const terms = { minOutageMinutes: 5, hours: { kind: '24x7' as const } };
+    const nov = periodFigures(states, from, terms, { from: start, to: end });
+    const oct = periodFigures(states, from, terms, { from: monthRange('2026-10').start, to: start });
+    expect(nov).toMatchObject({ minutes: 7, down: 3, up: 4 });
+    expect(oct).toMatchObject({ minutes: 3, down: 3, up: 0 });
+    // The same run cut at the month edge (what a naive per-month count would see) is forgiven.
+    expect(periodFigures(states.slice(3), start, terms)).toMatchObject({ down: 0, forgiven: 3 });
+  });
+  it('16:00 UTC on the last day is already next month', () => {
+    expect(monthRange('2026-11').start).toBe(Date.UTC(2026, 9, 31, 16));
+  });
+});
