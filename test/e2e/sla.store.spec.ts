@@ -207,6 +207,18 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
     expect(u.shortOfEvidence).toBe(true);
   });
 
+  it('statesOf (the fast read of a month) agrees with the stored rows, gaps included', async () => {
+    // 1,500 minutes before the first row (no rows at all), then the scored minutes.
+    const from = at(-1500);
+    const to = engine.scoredUntil();
+    const fast = await sla.statesOf('extranet:520103', from, to);
+    const rows = await db.selectFrom('sla_minutes').select(['minute', 'state']).where('service', '=', 'extranet:520103').execute();
+    const byMinute = new Map(rows.map((r) => [Number(r.minute), r.state]));
+    const slow = fast.map((_, i) => byMinute.get(from + i * MIN) ?? 'NO_DATA');
+    expect(fast).toEqual(slow);
+    expect(fast.filter((x) => x === 'DOWN')).toHaveLength(7);
+  });
+
   it('a restarted engine continues from the stored watermark and state', async () => {
     await engine.onModuleDestroy();
     clock.t = at(50);

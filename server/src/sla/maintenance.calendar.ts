@@ -1,6 +1,6 @@
 import type { Scope } from '../common/domain-events.js';
 import { findService } from './sla.catalog.js';
-import { localParts, parseHhmm } from './sla.time.js';
+import { parseHhmm, weekdayMinute } from './sla.time.js';
 
 /**
  * Maintenance windows as pure data and the question "does an approved window cover this service at
@@ -45,7 +45,7 @@ export function scheduleCovers(s: WindowSchedule, t: number): boolean {
   if (t < s.from || (s.until !== null && t >= s.until)) return false;
   const start = parseHhmm(s.startTime);
   if (start === undefined) return false;
-  const p = localParts(t);
+  const p = weekdayMinute(t);
   // The occurrence may have begun on an earlier day when it runs past midnight.
   const spanDays = Math.ceil((start + s.durationMinutes) / 1440);
   for (let d = 0; d < spanDays; d++) {

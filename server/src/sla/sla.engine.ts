@@ -27,6 +27,13 @@ export const LATE_LIMIT_MS = 73 * 3_600_000;
 /** Reclassifications and windows re-apply to stored minutes at most this far back. */
 const REAPPLY_LIMIT_MS = 400 * 86_400_000;
 
+/**
+ * What changed: per service, the range of minutes whose stored state may have changed, or null when
+ * only its incidents' acknowledgements did.
+ */
+export type SlaChange = ReadonlyMap<string, { from: number; to: number } | null>;
+export type ChangeListener = (change: SlaChange) => void;
+
 export interface EngineTimings {
   flushEveryMs: number;
   finaliseEveryMs: number;
@@ -79,7 +86,7 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
   private queue: Promise<unknown> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private reclassifications: Reclassification[] = [];
-  private readonly changeListeners = new Set<(services: ReadonlySet<string>) => void>();
+  private readonly changeListeners = new Set<ChangeListener>();
   private unsubscribe: Array<() => void> = [];
   private readonly timings: EngineTimings;
   /** Points older than LATE_LIMIT_MS seen since start (not scored). */
@@ -134,8 +141,8 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     await this.flush().catch((err) => this.log.error({ err }, 'sla: last flush failed'));
   }
 
-  /** Hears the services whose stored minutes or incidents changed (after the change is stored). */
-  onChange(listener: (services: ReadonlySet<string>) => void): () => void {
+  /** Hears which services' stored minutes (and range) or incidents changed, after they are stored. */
+  onChange(listener: ChangeListener): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
   }
@@ -231,6 +238,7 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
       if (this.watermark < limit) this.watermark = limit;
       if (until <= this.watermark) return;
       const services = new Set(SLA_SERVICES.map((s) => s.id));
+      const first = this.watermark;
       // Bounded passes, so a long catch-up after a stop does not hold one huge transaction.
       for (let from = this.watermark; from < until; from += 360 * MINUTE_MS) {
         const to = Math.min(until, from + 360 * MINUTE_MS);
@@ -249,14 +257,19 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
           .execute();
       }
       await this.db.deleteFrom('sla_node_minutes').where('minute', '<', now - LATE_LIMIT_MS - 3_600_000).execute();
-      this.emitChange(services);
+      this.emitChange(new Map([...services].map((s) => [s, { from: first, to: until }])));
     });
   }
 
   /** Re-scores the given finalised minutes from their facts (late data). */
   private async rescore(minutes: Map<string, Set<number>>): Promise<void> {
     await this.score(minutes);
-    this.emitChange(new Set(minutes.keys()));
+    const change = new Map<string, { from: number; to: number }>();
+    for (const [service, set] of minutes) {
+      const list = [...set];
+      change.set(service, { from: Math.min(...list), to: Math.max(...list) + MINUTE_MS });
+    }
+    this.emitChange(change);
   }
 
   /**
@@ -340,7 +353,7 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
         }
         await this.updateIncidents(service, lo);
       }
-      this.emitChange(new Set(services));
+      this.emitChange(new Map(services.map((s) => [s, { from: lo, to: hi }])));
     });
   }
 
@@ -418,19 +431,19 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     }
     if (!services.size) return;
     await this.db.insertInto('sla_acks').values([...services].map((service) => ({ id: randomUUID(), service, incident_id: null, at, by, source: 'alert' }))).execute();
-    this.emitChange(services);
+    this.emitChange(new Map([...services].map((s) => [s, null])));
   }
 
   /** An acknowledgement through the SLA API for one incident. */
   async recordIncidentAck(incidentId: string, service: string, at: number, by: string): Promise<void> {
     await this.db.insertInto('sla_acks').values({ id: randomUUID(), service, incident_id: incidentId, at, by, source: 'api' }).execute();
-    this.emitChange(new Set([service]));
+    this.emitChange(new Map([[service, null]]));
   }
 
-  private emitChange(services: ReadonlySet<string>) {
+  private emitChange(change: SlaChange) {
     for (const l of this.changeListeners) {
       try {
-        l(services);
+        l(change);
       } catch (err) {
         this.log.error({ err }, 'sla change listener failed');
       }

@@ -1,5 +1,5 @@
 import type { ServiceKind } from './sla.catalog.js';
-import { MINUTE_MS, localParts, parseHhmm } from './sla.time.js';
+import { MINUTE_MS, parseHhmm, weekdayMinute } from './sla.time.js';
 
 /**
  * SLA minute scoring and the month's figures: pure functions of the per-minute facts, the terms of
@@ -93,7 +93,7 @@ export type ServiceHours =
 /** Whether the minute starting at `minute` lies inside the contract's service hours. */
 export function inServiceHours(minute: number, hours: ServiceHours): boolean {
   if (hours.kind === '24x7') return true;
-  const p = localParts(minute);
+  const p = weekdayMinute(minute);
   if (!hours.days.includes(p.weekday)) return false;
   const from = parseHhmm(hours.from) ?? 0;
   const to = parseHhmm(hours.to) ?? 1440;

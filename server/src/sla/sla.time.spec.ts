@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { floorMinute, formatLocal, localParts, monthOf, monthRange, parseHhmm, previousMonth } from './sla.time.js';
+import { floorMinute, formatLocal, localParts, monthOf, monthRange, parseHhmm, previousMonth, weekdayMinute } from './sla.time.js';
 
 describe('months in Asia/Shanghai', () => {
   it('a month starts at local midnight of its first day (16:00Z the day before)', () => {
@@ -26,6 +26,12 @@ describe('months in Asia/Shanghai', () => {
     // 2026-11-29T16:30Z is Monday 00:30 in Shanghai.
     expect(localParts(Date.UTC(2026, 10, 29, 16, 30))).toEqual({ date: '2026-11-30', weekday: 1, minuteOfDay: 30, dayStart: Date.UTC(2026, 10, 29, 16) });
     expect(formatLocal(Date.UTC(2026, 10, 29, 16, 30))).toBe('2026-11-30 00:30');
+  });
+  it('the fast weekday/minute agrees with the calendar over two years of hours', () => {
+    for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2027, 0, 1); t += 3_600_000 + 60_000) {
+      const p = localParts(t);
+      expect(weekdayMinute(t)).toEqual({ weekday: p.weekday, minuteOfDay: p.minuteOfDay });
+    }
   });
   it('HH:MM and minutes', () => {
     expect(parseHhmm('08:30')).toBe(510);

@@ -51,6 +51,14 @@ export function localParts(t: number): { date: string; weekday: number; minuteOf
   };
 }
 
+/** Weekday (1 = Monday … 7 = Sunday) and minute of the day in Asia/Shanghai, without Date (hot path). */
+export function weekdayMinute(t: number): { weekday: number; minuteOfDay: number } {
+  const local = t + SHANGHAI_OFFSET_MS;
+  const day = Math.floor(local / DAY_MS);
+  // 1970-01-01 was a Thursday (4).
+  return { weekday: ((((day + 3) % 7) + 7) % 7) + 1, minuteOfDay: Math.floor((local - day * DAY_MS) / MINUTE_MS) };
+}
+
 /** `HH:MM` → minutes after midnight; undefined when malformed. `24:00` is allowed as an end. */
 export function parseHhmm(s: string): number | undefined {
   const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(s);
