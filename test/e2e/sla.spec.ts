@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { SlaLiveData } from '../../server/src/sla/sla.service.js';
+import { SlaService, type SlaLiveData } from '../../server/src/sla/sla.service.js';
 import { monthOf, monthRange } from '../../server/src/sla/sla.time.js';
 import { LiveTestClient } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -203,5 +203,22 @@ describe('SLA over HTTP', () => {
     expect(s.reclassifications[0]).toMatchObject({ reason: '事后确认为已通知的割接 (notified cutover)', by: 'ops-lead' });
     const csv = await (await api(`/api/v1/sla/contracts/${contractId}/report?month=${month}&format=csv`)).text();
     expect(csv).toContain('事后确认为已通知的割接 (notified cutover)');
+  });
+});
+
+describe('SLA demo contract', () => {
+  it('ZHUYUN_SIMULATE=1 seeds one demo contract when there is none, and only one', async () => {
+    const sim = await startTestServer({ ZHUYUN_SIMULATE: '1' });
+    try {
+      const list = async () => ((await (await fetch(`${sim.url}/api/v1/sla/contracts`)).json()) as { contracts: Array<{ operator: string; services: string[]; targetPct: number }> }).contracts;
+      const [c, ...more] = await list();
+      expect(more).toEqual([]);
+      expect(c).toMatchObject({ operator: '中国电信贵阳分公司', targetPct: 99.9 });
+      expect(c.services).toHaveLength(14);
+      await sim.app.get(SlaService).seedDemoContract(); // what the next start does
+      expect(await list()).toHaveLength(1);
+    } finally {
+      await sim.close();
+    }
   });
 });
