@@ -72,7 +72,7 @@ describe('SLA over HTTP', () => {
       const { body } = await json(`/api/v1/sla/incidents?service=extranet:520121&month=${month}`);
       return body.incidents[0];
     });
-    expect(incident).toMatchObject({ service: 'extranet:520121', start: downFrom, end: downTo, downMinutes: 10, durationMinutes: 10, severity: 'P1', open: false, ttrMs: 10 * MIN, ttaMs: null });
+    expect(incident).toMatchObject({ service: 'extranet:520121', start: downFrom, end: downTo, downMinutes: 10, durationMinutes: 10, severity: 'P1', open: false, ttrMs: 10 * MIN, ttaMs: null, cause: 'aggregation node down: 520121-core-1' });
     incidentId = incident.id;
     const { body: m } = await json(`/api/v1/sla/services/extranet:520121/minutes?from=${downFrom - 2 * MIN}&to=${downTo + 2 * MIN}`);
     expect(m.minutes.map((x: { state: string }) => x.state)).toEqual(['UP', 'UP', ...Array(10).fill('DOWN'), 'UP', 'UP']);

@@ -18,7 +18,7 @@ const report: ContractMonth = {
   met: false,
   services: [{
     service: 'extranet:520103', zh: '云岩区电子政务外网', en: 'Yunyan extranet', figures, targetPct: 99.9, met: false, budget: errorBudget(99.9, 43_200, 1, 1),
-    incidents: [{ id: 'i1', service: 'extranet:520103', start: start + 120_000, end: start + 180_000, durationMinutes: 1, downMinutes: 1, open: false, severity: 'P3', acknowledgedAt: null, acknowledgedBy: null, ttaMs: null, ttrMs: 60_000, counted: true }],
+    incidents: [{ id: 'i1', service: 'extranet:520103', start: start + 120_000, end: start + 180_000, durationMinutes: 1, downMinutes: 1, open: false, severity: 'P3', acknowledgedAt: null, acknowledgedBy: null, ttaMs: null, ttrMs: 60_000, counted: true, cause: 'aggregation node down: 520103-core-1' }],
   }],
   reclassifications: [{ id: 'r1', service: 'extranet:520103', from: start, to: start + 60_000, state: 'UP', reason: 'line 1\nline "2"', by: 'ops', at: start }],
   generatedAt: start,
@@ -31,7 +31,7 @@ describe('monthly report', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(csv).toContain('运维单位 (operator),"中国电信贵阳分公司, ""政企部"""\r\n');
     expect(csv).toContain('extranet:520103,云岩区电子政务外网 (Yunyan extranet),5,2,1,1,1,0,66.667,99.9,否 (no),20.000,是 (yes),43.2,42.2,97.7,1\r\n');
-    expect(csv).toContain('i1,extranet:520103,云岩区电子政务外网,P3,2026-11-01 00:02,2026-11-01 00:03,1,1,否 (no),是 (yes),,1.0,\r\n');
+    expect(csv).toContain('i1,extranet:520103,云岩区电子政务外网,P3,2026-11-01 00:02,2026-11-01 00:03,1,1,否 (no),是 (yes),,1.0,,aggregation node down: 520103-core-1\r\n');
     expect(csv).toContain('"line 1\nline ""2"""');
     expect(csv).toContain('每周一、二、三、四、五 08:00–18:00');
     expect(csv).toContain('最短故障时长 (minimum outage) N = 5 分钟');

@@ -49,7 +49,7 @@ function csvLine(cells: Array<string | number | null | undefined>): string {
 }
 
 function incidentCells(i: Incident & { counted: boolean }, serviceName: string) {
-  return [i.id, i.service, serviceName, i.severity, formatLocal(i.start), i.open ? '' : formatLocal(i.end), i.durationMinutes, i.downMinutes, i.open ? '是 (yes)' : '否 (no)', i.counted ? '是 (yes)' : '否 (no)', mins(i.ttaMs), mins(i.ttrMs), i.acknowledgedBy ?? ''];
+  return [i.id, i.service, serviceName, i.severity, formatLocal(i.start), i.open ? '' : formatLocal(i.end), i.durationMinutes, i.downMinutes, i.open ? '是 (yes)' : '否 (no)', i.counted ? '是 (yes)' : '否 (no)', mins(i.ttaMs), mins(i.ttrMs), i.acknowledgedBy ?? '', i.cause];
 }
 
 /** CSV: a head, the per-service table, the incidents, the reclassifications and the method. */
@@ -83,7 +83,7 @@ export function reportCsv(r: ContractMonth): string {
   }
   lines.push('');
   lines.push(csvLine(['故障事件 (incidents)']));
-  lines.push(csvLine(['事件编号 (id)', '服务编号 (service id)', '服务 (service)', '级别 (severity)', '开始 (start)', '结束 (end)', '时长分钟 (duration, min)', '故障分钟 (DOWN min)', '未结束 (open)', '计入可用率 (counted)', '确认时长分钟 (TTA, min)', '修复时长分钟 (TTR, min)', '确认人 (acknowledged by)']));
+  lines.push(csvLine(['事件编号 (id)', '服务编号 (service id)', '服务 (service)', '级别 (severity)', '开始 (start)', '结束 (end)', '时长分钟 (duration, min)', '故障分钟 (DOWN min)', '未结束 (open)', '计入可用率 (counted)', '确认时长分钟 (TTA, min)', '修复时长分钟 (TTR, min)', '确认人 (acknowledged by)', '原因 (cause)']));
   for (const s of r.services) for (const i of s.incidents) lines.push(csvLine(incidentCells(i, s.zh)));
   lines.push('');
   lines.push(csvLine(['分钟重新分类 (reclassifications)']));
@@ -150,8 +150,8 @@ ${totalRow}
 </table>
 <h2>故障事件 (incidents)</h2>
 <table>
-${row(['服务编号', '服务', '级别', '开始', '结束', '时长(分钟)', 'DOWN分钟', '未结束', '计入', 'TTA(分钟)', 'TTR(分钟)', '确认人'], 'th')}
-${incidents || '<tr><td colspan="12">本月无故障事件 (none)</td></tr>'}
+${row(['服务编号', '服务', '级别', '开始', '结束', '时长(分钟)', 'DOWN分钟', '未结束', '计入', 'TTA(分钟)', 'TTR(分钟)', '确认人', '原因'], 'th')}
+${incidents || '<tr><td colspan="13">本月无故障事件 (none)</td></tr>'}
 </table>
 <h2>分钟重新分类 (reclassifications)</h2>
 <table>

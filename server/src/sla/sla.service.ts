@@ -53,6 +53,8 @@ export interface Incident {
   severity: Severity;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** Why its first minute was DOWN (e.g. `aggregation node down: 520121-core-1`): its scope. */
+  cause: string;
   /** Time to acknowledge, ms (from the first DOWN minute); null until acknowledged. */
   ttaMs: number | null;
   /** Time to repair, ms (first DOWN minute → end of the last); null while open. */
@@ -356,6 +358,17 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
     const services = [...new Set(rows.map((r) => r.service))];
     const earliest = Math.min(...rows.map((r) => Number(r.start_at))) - ACK_LOOKBACK_MS;
     const acks = await this.db.selectFrom('sla_acks').selectAll().where('service', 'in', services).where('at', '>=', earliest).orderBy('at').execute();
+    const causes = new Map<string, string>();
+    for (let i = 0; i < rows.length; i += 200) {
+      const part = rows.slice(i, i + 200);
+      const found = await this.db
+        .selectFrom('sla_minutes')
+        .select(['service', 'minute', 'reason'])
+        .where('service', 'in', [...new Set(part.map((r) => r.service))])
+        .where('minute', 'in', [...new Set(part.map((r) => Number(r.start_at)))])
+        .execute();
+      for (const f of found) causes.set(`${f.service}|${Number(f.minute)}`, f.reason);
+    }
     return rows.map((r) => {
       const start = Number(r.start_at);
       const end = Number(r.end_at);
@@ -373,6 +386,7 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
         downMinutes: Number(r.down_minutes),
         open,
         severity: r.severity as Severity,
+        cause: causes.get(`${r.service}|${start}`) ?? '',
         acknowledgedAt: ackAt,
         acknowledgedBy: ack?.by ?? null,
         ttaMs: ackAt === null ? null : Math.max(0, ackAt - start),
