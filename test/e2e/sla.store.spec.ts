@@ -191,6 +191,11 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
     expect(m5.met).toBe(true);
     expect(m5.services[0].incidents.map((i) => i.counted)).toEqual([false, false]);
     expect(m1.services[0].incidents.map((i) => i.counted)).toEqual([true, true]);
+    // A change touches only the fields given.
+    const patched = await sla.updateContract(c5.id, { targetPct: 99.5 });
+    expect(patched).toMatchObject({ targetPct: 99.5, minOutageMinutes: 5, hours: { kind: '24x7' }, effectiveFrom: at(-3), operator: '中国电信贵阳分公司' });
+    await sla.updateContract(c5.id, { targetPct: 99.9 });
+    await expect(sla.updateContract(c5.id, { minOutageMinutes: 0 })).rejects.toThrow(/minOutageMinutes: must be 1 or more/);
     const budget = m1.services[0].budget;
     expect(budget.totalMinutes).toBeCloseTo(0.001 * (30 * 1440 - (T0 - 3 * MIN - Date.UTC(2026, 9, 31, 16)) / MIN - 10), 6);
     expect(budget.leftMinutes).toBeCloseTo(budget.totalMinutes - 7, 6);

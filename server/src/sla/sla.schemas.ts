@@ -24,17 +24,23 @@ export const ServiceHoursSchema = z.discriminatedUnion('kind', [
     .refine((h) => (parseHhmm(h.to) ?? 0) > (parseHhmm(h.from) ?? 0), { message: 'to must be after from', path: ['to'] }),
 ]);
 
-export const ContractInputSchema = z.strictObject({
+const contractFields = {
   operator: z.string().trim().min(1, 'is required').max(200),
   name: z.string().trim().max(200).optional(),
   services: z.array(serviceId).min(1, 'name at least one service').refine((l) => new Set(l).size === l.length, 'lists a service twice'),
   targetPct: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100'),
-  hours: ServiceHoursSchema.default({ kind: '24x7' }),
-  minOutageMinutes: z.number().int().min(1, 'must be 1 or more').max(60, 'must be at most 60').default(1),
+  hours: ServiceHoursSchema,
+  minOutageMinutes: z.number().int().min(1, 'must be 1 or more').max(60, 'must be at most 60'),
   effectiveFrom: epochMs.optional(),
+};
+export const ContractInputSchema = z.strictObject({
+  ...contractFields,
+  hours: contractFields.hours.default({ kind: '24x7' }),
+  minOutageMinutes: contractFields.minOutageMinutes.default(1),
 });
 export type ContractInput = z.output<typeof ContractInputSchema>;
-export const ContractPatchSchema = ContractInputSchema.partial();
+/** A change: only the fields given (no defaults, which would reset what is not mentioned). */
+export const ContractPatchSchema = z.strictObject(contractFields).partial();
 
 export const MonthQuerySchema = z.object({ month: z.string().refine(isMonth, 'must be YYYY-MM').optional() });
 
