@@ -74,7 +74,7 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
   async function makeEngine() {
     engine = new SlaEngine(db, clock, log, status, maintenance, events, timings);
     await engine.onModuleInit();
-    sla = new SlaService(db, clock, log, { simulate: false } as AppConfig, engine, new LiveBus());
+    sla = new SlaService(db, clock, log, { simulate: false } as AppConfig, engine, new LiveBus(), maintenance);
   }
   async function settle() {
     await engine.flush();
@@ -200,6 +200,7 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
     expect(budget.totalMinutes).toBeCloseTo(0.001 * (30 * 1440 - (T0 - 3 * MIN - Date.UTC(2026, 9, 31, 16)) / MIN - 10), 6);
     expect(budget.leftMinutes).toBeCloseTo(budget.totalMinutes - 7, 6);
     expect(m1.met).toBe(false);
+    expect(m1.windows.map((w) => w.title)).toEqual(['核心路由器升级', 'late']);
     // 1 NO_DATA minute of 47 is over 0.5 %.
     expect(m1.services[0].figures.shortOfEvidence).toBe(true);
   });

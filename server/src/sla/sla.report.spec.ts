@@ -21,6 +21,10 @@ const report: ContractMonth = {
     incidents: [{ id: 'i1', service: 'extranet:520103', start: start + 120_000, end: start + 180_000, durationMinutes: 1, downMinutes: 1, open: false, severity: 'P3', acknowledgedAt: null, acknowledgedBy: null, ttaMs: null, ttrMs: 60_000, counted: true, cause: 'aggregation node down: 520103-core-1' }],
   }],
   reclassifications: [{ id: 'r1', service: 'extranet:520103', from: start, to: start + 60_000, state: 'UP', reason: 'line 1\nline "2"', by: 'ops', at: start }],
+  windows: [{
+    id: 'w1', title: '核心路由器升级', services: [], districts: ['520103'], schedule: { kind: 'once', start: start + 60_000, end: start + 120_000 }, state: 'approved',
+    requestedBy: 'operator-a', requestedAt: start - 86_400_000, decidedBy: 'ops-lead', decidedAt: start - 3_600_000, note: null,
+  }],
   generatedAt: start,
 };
 
@@ -34,6 +38,7 @@ describe('monthly report', () => {
     expect(csv).toContain('i1,extranet:520103,云岩区电子政务外网,P3,2026-11-01 00:02,2026-11-01 00:03,1,1,否 (no),是 (yes),,1.0,,aggregation node down: 520103-core-1\r\n');
     expect(csv).toContain('"line 1\nline ""2"""');
     expect(csv).toContain('每周一、二、三、四、五 08:00–18:00');
+    expect(csv).toContain('核心路由器升级,520103,2026-11-01 00:01 – 2026-11-01 00:02,operator-a,2026-10-31 00:00,ops-lead,2026-10-31 23:00\r\n');
     expect(csv).toContain('最短故障时长 (minimum outage) N = 5 分钟');
   });
   it('HTML: self-contained, escaped, zh-CN, with the method', () => {

@@ -1,4 +1,5 @@
 import type { ContractMonth, Incident } from './sla.service.js';
+import type { MaintenanceWindow } from './maintenance.calendar.js';
 import { FAILED_NODES_DOWN_RATIO, INCIDENT_MERGE_GAP_MINUTES, SHARE_SUCCESS_CRITICAL_PCT, SHORT_OF_EVIDENCE_PCT, type ServiceHours } from './sla.scoring.js';
 import { FINALISE_GRACE_MS } from './sla.engine.js';
 import { MINUTE_MS, formatLocal } from './sla.time.js';
@@ -52,6 +53,15 @@ function incidentCells(i: Incident & { counted: boolean }, serviceName: string) 
   return [i.id, i.service, serviceName, i.severity, formatLocal(i.start), i.open ? '' : formatLocal(i.end), i.durationMinutes, i.downMinutes, i.open ? '是 (yes)' : '否 (no)', i.counted ? '是 (yes)' : '否 (no)', mins(i.ttaMs), mins(i.ttrMs), i.acknowledgedBy ?? '', i.cause];
 }
 
+function windowCells(w: MaintenanceWindow) {
+  const s = w.schedule;
+  const when = s.kind === 'once'
+    ? `${formatLocal(s.start)} – ${formatLocal(s.end)}`
+    : `每周 (weekly) ${s.weekdays.join('、')} ${s.startTime} +${s.durationMinutes} 分钟 (min), ${formatLocal(s.from)} – ${s.until === null ? '' : formatLocal(s.until)}`;
+  return [w.title, [...w.services, ...w.districts].join(' '), when, w.requestedBy, formatLocal(w.requestedAt), w.decidedBy ?? '', w.decidedAt === null ? '' : formatLocal(w.decidedAt)];
+}
+const WINDOW_HEAD = ['标题 (title)', '范围 (scope)', '时间 (when)', '申请人 (requested by)', '登记时间 (registered)', '批准人 (approved by)', '批准时间 (approved)'];
+
 /** CSV: a head, the per-service table, the incidents, the reclassifications and the method. */
 export function reportCsv(r: ContractMonth): string {
   const lines: string[] = [];
@@ -85,6 +95,10 @@ export function reportCsv(r: ContractMonth): string {
   lines.push(csvLine(['故障事件 (incidents)']));
   lines.push(csvLine(['事件编号 (id)', '服务编号 (service id)', '服务 (service)', '级别 (severity)', '开始 (start)', '结束 (end)', '时长分钟 (duration, min)', '故障分钟 (DOWN min)', '未结束 (open)', '计入可用率 (counted)', '确认时长分钟 (TTA, min)', '修复时长分钟 (TTR, min)', '确认人 (acknowledged by)', '原因 (cause)']));
   for (const s of r.services) for (const i of s.incidents) lines.push(csvLine(incidentCells(i, s.zh)));
+  lines.push('');
+  lines.push(csvLine(['维护窗口 (approved maintenance windows)']));
+  lines.push(csvLine(WINDOW_HEAD));
+  for (const w of r.windows) lines.push(csvLine(windowCells(w)));
   lines.push('');
   lines.push(csvLine(['分钟重新分类 (reclassifications)']));
   lines.push(csvLine(['服务编号 (service id)', '开始 (from)', '结束 (to)', '改为 (new state)', '理由 (reason)', '操作人 (by)', '时间 (at)']));
@@ -152,6 +166,11 @@ ${totalRow}
 <table>
 ${row(['服务编号', '服务', '级别', '开始', '结束', '时长(分钟)', 'DOWN分钟', '未结束', '计入', 'TTA(分钟)', 'TTR(分钟)', '确认人', '原因'], 'th')}
 ${incidents || '<tr><td colspan="13">本月无故障事件 (none)</td></tr>'}
+</table>
+<h2>维护窗口 (approved maintenance windows)</h2>
+<table>
+${row(WINDOW_HEAD, 'th')}
+${r.windows.map((w) => row(windowCells(w))).join('\n') || '<tr><td colspan="7">无 (none)</td></tr>'}
 </table>
 <h2>分钟重新分类 (reclassifications)</h2>
 <table>

@@ -8,6 +8,8 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { DATABASE, type Db } from '../db/database.js';
 import { SlaEngine, type Reclassification } from './sla.engine.js';
+import { scheduleSpan, windowScopesService, type MaintenanceWindow } from './maintenance.calendar.js';
+import { MaintenanceService } from './maintenance.service.js';
 import { SLA_SERVICES, findService, type SlaServiceDef } from './sla.catalog.js';
 import { AckSchema, ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, parseInput } from './sla.schemas.js';
 import {
@@ -84,6 +86,8 @@ export interface ContractMonth {
   met: boolean | null;
   services: ServiceMonth[];
   reclassifications: Reclassification[];
+  /** Approved maintenance windows touching the contract's services in the month. */
+  windows: MaintenanceWindow[];
   generatedAt: number;
 }
 
@@ -112,6 +116,8 @@ export interface SlaLiveData {
 }
 
 const ACK_LOOKBACK_MS = 5 * MINUTE_MS;
+/** Changes (finalisation each minute, late data while a spool replays) are pushed at most this often. */
+const LIVE_REFRESH_MS = 2_000;
 const DEMO_OPERATOR = '中国电信贵阳分公司';
 
 function toContract(r: SlaContractTable): Contract {
@@ -152,6 +158,7 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly engine: SlaEngine,
     private readonly bus: LiveBus,
+    private readonly maintenance: MaintenanceService,
   ) {
     const now = clock.now();
     this.live = { month: monthOf(now), ts: now, scoredUntil: 0, services: [], openIncidents: [] };
@@ -159,14 +166,14 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
 
   onModuleInit() {
     this.bus.serve('sla', () => this.live);
-    // Recomputed when minutes were finalised or re-scored, at most once a second.
+    // Recomputed when minutes were finalised or re-scored, at most every LIVE_REFRESH_MS.
     this.unsubscribe = this.engine.onChange((change) => {
       for (const [service, range] of change) if (range) this.forgetDays(service, range.from, range.to);
       if (this.refreshTimer) return;
       this.refreshTimer = setTimeout(() => {
         this.refreshTimer = undefined;
         void this.refreshLive().catch((err) => this.log.error({ err }, 'sla: live refresh failed'));
-      }, 1_000);
+      }, LIVE_REFRESH_MS);
       this.refreshTimer.unref();
     });
   }
@@ -487,6 +494,10 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
       met: metList.length ? metList.every(Boolean) : null,
       services,
       reclassifications: this.engine.allReclassifications().filter((r) => contract.services.includes(r.service) && r.from < end && r.to > start),
+      windows: this.maintenance.approved().filter((w) => {
+        const span = scheduleSpan(w.schedule);
+        return span.from < end && span.to > start && contract.services.some((s) => windowScopesService(w, s));
+      }),
       generatedAt: this.clock.now(),
     };
   }
