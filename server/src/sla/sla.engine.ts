@@ -6,6 +6,7 @@ import { DomainEvents, type Scope } from '../common/domain-events.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { DATABASE, type Db } from '../db/database.js';
 import { StatusService } from '../status/status.service.js';
+import { scheduleSpan, windowScopesService } from './maintenance.calendar.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SLA_SERVICES, extranetService, findService, isCoreRole, isHealthMetric, serviceOfPoint } from './sla.catalog.js';
 import { ReclassificationSchema, parseInput } from './sla.schemas.js';
@@ -120,8 +121,8 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     }));
     this.unsubscribe.push(this.status.onPoints((points, at) => this.take(points, at)));
     this.unsubscribe.push(this.maintenance.onChange((w) => {
-      const services = SLA_SERVICES.map((s) => s.id).filter((s) => w.services.includes(s) || (findService(s)?.unit !== undefined && w.districts.includes(findService(s)!.unit!)));
-      const span = w.schedule.kind === 'once' ? { from: w.schedule.start, to: w.schedule.end } : { from: w.schedule.from, to: w.schedule.until ?? Infinity };
+      const services = SLA_SERVICES.map((s) => s.id).filter((s) => windowScopesService(w, s));
+      const span = scheduleSpan(w.schedule);
       // Only minutes from its registration on can be MAINT by it.
       void this.reapply(services, Math.max(span.from, w.requestedAt), span.to).catch((err) => this.log.error({ err }, 'sla: re-applying a maintenance window failed'));
     }));
