@@ -15,6 +15,7 @@ import { OpsModule } from './ops/ops.module.js';
 import { QueryModule } from './query/query.module.js';
 import { SecurityModule } from './security/security.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
+import { SlaModule } from './sla/sla.module.js';
 import { StatusModule } from './status/status.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { TopologyModule } from './topology/topology.module.js';
@@ -65,6 +66,7 @@ export class AppModule {
         ComparisonModule,
         AlertsModule,
         MigrationModule,
+        SlaModule,
       ],
     };
   }

@@ -97,7 +97,10 @@ describe('every route', () => {
       for (const role of ROLES) {
         const allowed = role === 'admin' || (r.roles ?? []).includes(role);
         const res = await call(r, tokens[role]);
-        const ok = allowed ? res.status !== 401 && res.status !== 403 : res.status === 403;
+        // An allowed role may still meet a 403 of scope (another district's data, a service in none
+        // of an operator's contracts), never the role guard's own ("role <r> may not ...").
+        const byGuard = res.status === 403 && /^role /.test(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? '');
+        const ok = allowed ? res.status !== 401 && !byGuard : byGuard;
         if (!ok) failures.push(`${role} ${r.method} ${r.path}: ${res.status} ${allowed ? '(allowed)' : '(not allowed)'}`);
       }
     }
@@ -140,6 +143,23 @@ describe('district scope', () => {
       }
       client.close();
     }
+  });
+});
+
+describe('operator scope', () => {
+  it('shows an operator the contracts naming it and their services only', async () => {
+    const make = async (operator: string, services: string[]) =>
+      (await (await server.api('/api/v1/sla/contracts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator, services, targetPct: 99.9 }) })).json()) as { id: string };
+    const mine = await make('中国电信贵阳分公司', ['extranet:520103']);
+    const theirs = await make('中国联通贵阳分公司', ['extranet:520102']);
+    const as = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${tokens.operator}` } });
+    const list = (await (await as('/api/v1/sla/contracts')).json()) as { contracts: Array<{ id: string }> };
+    expect(list.contracts.map((c) => c.id)).toEqual([mine.id]);
+    expect((await as(`/api/v1/sla/contracts/${theirs.id}/report?format=csv`)).status).toBe(403);
+    expect((await as(`/api/v1/sla/contracts/${mine.id}/report?format=csv`)).status).toBe(200);
+    expect((await as('/api/v1/sla/services/extranet:520102/days')).status).toBe(403);
+    const services = (await (await as('/api/v1/sla/services')).json()) as { services: Array<{ id: string }> };
+    expect(services.services.map((x) => x.id)).toEqual(['extranet:520103']);
   });
 });
 

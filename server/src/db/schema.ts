@@ -3,6 +3,7 @@ import type { MigrationSchema } from '../migration/migration.tables.js';
 import type { TopologySchema } from '../topology/topology.tables.js';
 import type { AlertsSchema } from '../alerts/alerts.tables.js';
 
+import type { SlaSchema } from '../sla/sla.tables.js';
 /**
  * The relational schema as Kysely sees it: the core tables here, each domain module's tables in
  * its own `*.tables.ts`, joined below. A module adds its interface to `Schema` with one line.
@@ -31,4 +32,4 @@ export interface CoreSchema {
   ingest_batches: IngestBatchTable;
 }
 
-export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema;
+export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema & SlaSchema;

@@ -1,0 +1,164 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { Roles } from '../common/roles.js';
+import { AuditService } from '../security/audit.service.js';
+import { CurrentUser, type Principal } from '../security/principal.js';
+import { SlaAccess } from './sla.access.js';
+import { SlaEngine } from './sla.engine.js';
+import { reportCsv, reportHtml } from './sla.report.js';
+import { MonthQuerySchema, parseInput } from './sla.schemas.js';
+import { SlaService } from './sla.service.js';
+import { monthOf } from './sla.time.js';
+import { UNITS } from '@zhuyun/protocol';
+
+const ReportQuerySchema = z.object({ format: z.enum(['csv', 'html', 'json']).default('json') });
+
+/**
+ * SLA REST under /api/v1/sla (docs/SLA.md). Operators see their contracts (scoping comes with
+ * issue 7); ops and admin everything; leaders read.
+ */
+@Controller('api/v1/sla')
+export class SlaController {
+  constructor(
+    private readonly sla: SlaService,
+    private readonly engine: SlaEngine,
+    private readonly access: SlaAccess,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('services')
+  @Roles('ops', 'operator', 'leader')
+  async services(@CurrentUser() p: Principal) {
+    const allowed = await this.access.services(p);
+    return { services: this.sla.services().filter((s) => !allowed || allowed.has(s.id)), scoredUntil: this.engine.scoredUntil() };
+  }
+
+  @Get('services/:id/minutes')
+  @Roles('ops', 'operator', 'leader')
+  async minutes(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
+    await this.access.checkService(p, id);
+    return this.sla.minutes(id, q);
+  }
+
+  @Get('services/:id/days')
+  @Roles('ops', 'operator', 'leader')
+  async days(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
+    await this.access.checkService(p, id);
+    return this.sla.days(id, q);
+  }
+
+  /** Per district/zone extranet figures of a month (what the district comparison reads). */
+  @Get('units')
+  @Roles('ops', 'leader')
+  async units(@Query() q: Record<string, unknown>) {
+    const month = parseInput(MonthQuerySchema, q, 'query').month ?? monthOf(this.clock.now());
+    return { month, units: await this.sla.unitMonths(month, UNITS.map((u) => u.code)) };
+  }
+
+  @Get('contracts')
+  @Roles('ops', 'operator', 'leader')
+  async contracts(@CurrentUser() p: Principal) {
+    return { contracts: await this.access.contracts(p) };
+  }
+
+  @Post('contracts')
+  @Roles('admin')
+  createContract(@Body() body: unknown) {
+    return this.sla.createContract(body);
+  }
+
+  @Get('contracts/:id')
+  @Roles('ops', 'operator', 'leader')
+  async contract(@Param('id') id: string, @CurrentUser() p: Principal) {
+    await this.access.checkContract(p, id);
+    return this.sla.getContract(id);
+  }
+
+  @Put('contracts/:id')
+  @Roles('admin')
+  replaceContract(@Param('id') id: string, @Body() body: unknown) {
+    return this.sla.updateContract(id, body);
+  }
+
+  @Patch('contracts/:id')
+  @Roles('admin')
+  patchContract(@Param('id') id: string, @Body() body: unknown) {
+    return this.sla.updateContract(id, body);
+  }
+
+  @Delete('contracts/:id')
+  @HttpCode(204)
+  @Roles('admin')
+  async deleteContract(@Param('id') id: string) {
+    await this.sla.deleteContract(id);
+  }
+
+  @Get('contracts/:id/summary')
+  @Roles('ops', 'operator', 'leader')
+  async summary(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
+    await this.access.checkContract(p, id);
+    return this.sla.contractMonth(id, q);
+  }
+
+  /** `?month=YYYY-MM&format=csv|html|json`: the monthly report (CSV with BOM, printable HTML). */
+  @Get('contracts/:id/report')
+  @Roles('ops', 'operator', 'leader')
+  async report(@Param('id') id: string, @Query() q: Record<string, unknown>, @Res({ passthrough: true }) res: Response, @CurrentUser() p: Principal) {
+    await this.access.checkContract(p, id);
+    const { format } = parseInput(ReportQuerySchema, { format: q.format }, 'query');
+    const r = await this.sla.contractMonth(id, { month: q.month });
+    if (format === 'json') return r;
+    const name = `sla-${r.month}-${r.contract.id.slice(0, 8)}`;
+    if (format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+      return reportCsv(r);
+    }
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    return reportHtml(r);
+  }
+
+  @Get('incidents')
+  @Roles('ops', 'operator', 'leader')
+  async incidents(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
+    const allowed = await this.access.services(p);
+    return { incidents: (await this.sla.incidents(q)).filter((i) => !allowed || allowed.has(i.service)) };
+  }
+
+  @Get('incidents/:id')
+  @Roles('ops', 'operator', 'leader')
+  async incident(@Param('id') id: string, @CurrentUser() p: Principal) {
+    const i = await this.sla.incident(id);
+    await this.access.checkService(p, i.service);
+    return i;
+  }
+
+  @Post('incidents/:id/ack')
+  @HttpCode(200)
+  @Roles('ops', 'operator')
+  async ack(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
+    await this.access.checkService(p, (await this.sla.incident(id)).service);
+    // Acknowledged by the signed-in user, whatever the body says.
+    const r = await this.sla.acknowledge(id, { ...((body ?? {}) as object), by: p.username });
+    await this.audit.record({ actor: `user:${p.username}`, action: 'sla.incident.ack', target: id });
+    return r;
+  }
+
+  @Get('reclassifications')
+  @Roles('ops', 'operator', 'leader')
+  async reclassifications(@CurrentUser() p: Principal) {
+    const allowed = await this.access.services(p);
+    return { reclassifications: this.engine.allReclassifications().filter((r) => !allowed || allowed.has(r.service)) };
+  }
+
+  @Post('reclassifications')
+  @Roles('ops')
+  async reclassify(@Body() body: unknown, @CurrentUser() p: Principal) {
+    const r = await this.engine.reclassify({ ...((body ?? {}) as object), by: p.username });
+    await this.audit.record({ actor: `user:${p.username}`, action: 'sla.reclassify', target: r.service, after: r });
+    return r;
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { reportCsv, reportHtml } from './sla.report.js';
+import { periodFigures, errorBudget } from './sla.scoring.js';
+import type { ContractMonth } from './sla.service.js';
+import { monthRange } from './sla.time.js';
+
+const { start } = monthRange('2026-11');
+const figures = periodFigures(['UP', 'UP', 'DOWN', 'MAINT', 'NO_DATA'], start, { minOutageMinutes: 1, hours: { kind: '24x7' } });
+const report: ContractMonth = {
+  contract: {
+    id: '0123456789', operator: '中国电信贵阳分公司, "政企部"', name: '合同 <A&B>', services: ['extranet:520103'], targetPct: 99.9,
+    hours: { kind: 'weekly', days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' }, minOutageMinutes: 5, effectiveFrom: start, createdAt: start, updatedAt: start,
+  },
+  month: '2026-11',
+  from: start,
+  to: start + 5 * 60_000,
+  total: figures,
+  met: false,
+  services: [{
+    service: 'extranet:520103', zh: '云岩区电子政务外网', en: 'Yunyan extranet', figures, targetPct: 99.9, met: false, budget: errorBudget(99.9, 43_200, 1, 1),
+    incidents: [{ id: 'i1', service: 'extranet:520103', start: start + 120_000, end: start + 180_000, durationMinutes: 1, downMinutes: 1, open: false, severity: 'P3', acknowledgedAt: null, acknowledgedBy: null, ttaMs: null, ttrMs: 60_000, counted: true, cause: 'aggregation node down: 520103-core-1' }],
+  }],
+  reclassifications: [{ id: 'r1', service: 'extranet:520103', from: start, to: start + 60_000, state: 'UP', reason: 'line 1\nline "2"', by: 'ops', at: start }],
+  windows: [{
+    id: 'w1', title: '核心路由器升级', services: [], districts: ['520103'], schedule: { kind: 'once', start: start + 60_000, end: start + 120_000 }, state: 'approved',
+    requestedBy: 'operator-a', requestedAt: start - 86_400_000, decidedBy: 'ops-lead', decidedAt: start - 3_600_000, note: null,
+  }],
+  generatedAt: start,
+};
+
+describe('monthly report', () => {
+  it('CSV: BOM, CRLF, quoted cells where needed, local times, the method', () => {
+    const csv = reportCsv(report);
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(csv).toContain('运维单位 (operator),"中国电信贵阳分公司, ""政企部"""\r\n');
+    expect(csv).toContain('extranet:520103,云岩区电子政务外网 (Yunyan extranet),5,2,1,1,1,0,66.667,99.9,否 (no),20.000,是 (yes),43.2,42.2,97.7,1\r\n');
+    expect(csv).toContain('i1,extranet:520103,云岩区电子政务外网,P3,2026-11-01 00:02,2026-11-01 00:03,1,1,否 (no),是 (yes),,1.0,,aggregation node down: 520103-core-1\r\n');
+    expect(csv).toContain('"line 1\nline ""2"""');
+    expect(csv).toContain('每周一、二、三、四、五 08:00–18:00');
+    expect(csv).toContain('核心路由器升级,520103,2026-11-01 00:01 – 2026-11-01 00:02,operator-a,2026-10-31 00:00,ops-lead,2026-10-31 23:00\r\n');
+    expect(csv).toContain('最短故障时长 (minimum outage) N = 5 分钟');
+  });
+  it('HTML: self-contained, escaped, zh-CN, with the method', () => {
+    const html = reportHtml(report);
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('合同 &lt;A&amp;B&gt;');
+    expect(html).not.toContain('<A&B>');
+    expect(html).toContain('计算方法 (method of calculation)');
+    expect(html).toContain('@media print');
+    expect(html).not.toMatch(/<script|<link|src=/);
+  });
+});
