@@ -36,6 +36,7 @@ const EnvSchema = z.object({
   ZHUYUN_DASHBOARD_DIR: z.string().min(1).optional(),
   ZHUYUN_TOPOLOGY: z.string().min(1).optional(),
   ZHUYUN_SESSION_TTL: duration.prefault('12h'),
+  ZHUYUN_SLA_GRACE: duration.prefault('2m'),
   ZHUYUN_CORS_ORIGINS: z.string().min(1).optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +57,8 @@ export interface AppConfig {
   retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
   dashboardDir?: string;
+  /** How long after its end an SLA minute waits for late points before it is final. */
+  slaGraceMs: number;
   /** How long a login session lasts. */
   sessionTtlMs: number;
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
     sessionTtlMs: e.ZHUYUN_SESSION_TTL,
+    slaGraceMs: e.ZHUYUN_SLA_GRACE,
     corsOrigins: e.ZHUYUN_CORS_ORIGINS ? e.ZHUYUN_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,

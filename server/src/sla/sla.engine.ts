@@ -38,6 +38,8 @@ export type ChangeListener = (change: SlaChange) => void;
 export interface EngineTimings {
   flushEveryMs: number;
   finaliseEveryMs: number;
+  /** How long after its end a minute waits for points before it is final (ZHUYUN_SLA_GRACE). */
+  graceMs?: number;
 }
 export const ENGINE_TIMINGS = Symbol('SLA_ENGINE_TIMINGS');
 
@@ -103,12 +105,15 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(ENGINE_TIMINGS) timings?: EngineTimings,
   ) {
     this.timings = timings ?? { flushEveryMs: 2_000, finaliseEveryMs: 10_000 };
+    this.graceMs = this.timings.graceMs ?? FINALISE_GRACE_MS;
   }
+
+  private readonly graceMs: number;
 
   async onModuleInit() {
     const row = await this.db.selectFrom('sla_state').select('value').where('key', '=', 'watermark').executeTakeFirst();
     const now = this.clock.now();
-    this.watermark = row ? Number(row.value) : floorMinute(now - FINALISE_GRACE_MS) - MINUTE_MS;
+    this.watermark = row ? Number(row.value) : floorMinute(now - this.graceMs) - MINUTE_MS;
     this.reclassifications = (await this.db.selectFrom('sla_reclassifications').selectAll().orderBy('at').execute()).map((r) => ({
       id: r.id,
       service: r.service,
@@ -234,7 +239,7 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     return this.enqueue(async () => {
       const now = this.clock.now();
       // Minute m is final once m + 1 min + grace has passed: the first minute not yet final is this.
-      const until = floorMinute(now - FINALISE_GRACE_MS);
+      const until = floorMinute(now - this.graceMs);
       const limit = floorMinute(now - LATE_LIMIT_MS);
       if (this.watermark < limit) this.watermark = limit;
       if (until <= this.watermark) return;

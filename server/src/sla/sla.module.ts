@@ -6,7 +6,8 @@ import { MaintenanceController } from './maintenance.controller.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SlaAccess } from './sla.access.js';
 import { SlaController } from './sla.controller.js';
-import { SlaEngine } from './sla.engine.js';
+import { CONFIG, type AppConfig } from '../config/config.js';
+import { ENGINE_TIMINGS, SlaEngine, type EngineTimings } from './sla.engine.js';
 import { SlaService } from './sla.service.js';
 
 /**
@@ -23,6 +24,15 @@ import { SlaService } from './sla.service.js';
     SlaEngine,
     SlaService,
     SlaAccess,
+    {
+      provide: ENGINE_TIMINGS,
+      inject: [CONFIG],
+      useFactory: (config: AppConfig): EngineTimings => ({
+        flushEveryMs: 2_000,
+        finaliseEveryMs: Math.min(10_000, Math.max(1_000, config.slaGraceMs / 2)),
+        graceMs: config.slaGraceMs,
+      }),
+    },
     { provide: MAINTENANCE_CALENDAR, useExisting: MaintenanceService },
     // The district comparison's availability per unit: 24x7, every DOWN minute counted.
     {
