@@ -5,6 +5,10 @@ import { parseConfig } from '../../config.js';
 import { silentLogger } from '../../logger.js';
 import { beijingTime, loadAt } from './daily-load.curve.js';
 import { SimulateProbe, simulateProbeDefinition, type SimulateOptions } from './simulate.probe.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const HOUR = 3_600_000;
 /** Monday 2025-01-06 00:00 in Beijing (UTC+8). */
