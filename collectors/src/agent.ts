@@ -48,7 +48,7 @@ export interface AgentOptions {
    * MemoryBatchQueue; both bounded by `config.spool`.
    */
   queue?: BatchQueue;
-  /** pino-compatible; default pino to stdout. */
+  /** pino-compatible; default JSON lines in pino's format on stdout (JsonLineLogger). */
   logger?: Logger;
   clock?: Clock;
   /** Start jitter and back-off jitter. */
