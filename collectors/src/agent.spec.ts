@@ -7,6 +7,10 @@ import { MemoryBatchQueue } from './queue/memory.batch-queue.js';
 import { ManualClock } from './testing/manual.clock.js';
 import { RecordingLogger } from './testing/recording.logger.js';
 import type { SendOutcome, Transport } from './transport/transport.js';
+import { loadBuiltinProbes } from './probes/builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 /** A Transport that records every attempt and answers with `respond` (default: all accepted). */
 class FakeTransport implements Transport {

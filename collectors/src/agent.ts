@@ -48,7 +48,7 @@ export interface AgentOptions {
    * MemoryBatchQueue; both bounded by `config.spool`.
    */
   queue?: BatchQueue;
-  /** pino-compatible; default pino to stdout. */
+  /** pino-compatible; default JSON lines in pino's format on stdout (JsonLineLogger). */
   logger?: Logger;
   clock?: Clock;
   /** Start jitter and back-off jitter. */
@@ -218,7 +218,13 @@ export class Agent {
     const deps = { collector: this.identity, logger: this.logger };
     const fromConfig: ScheduledProbe[] = config.probes.map((p) => {
       const definition = registry.get(p.type);
-      if (!definition) throw new Error(`probe type ${p.type} is not registered (known: ${registry.types().join(', ')})`);
+      if (!definition) {
+        throw new Error(
+          registry.has(p.type)
+            ? `probe type ${p.type} is not loaded: load it (await registry.load() or loadBuiltinProbes()) before creating the agent`
+            : `probe type ${p.type} is not registered (known: ${registry.types().join(', ')})`,
+        );
+      }
       return { probe: definition.create(p.options, deps), name: p.name, intervalMs: p.intervalMs, timeoutMs: p.timeoutMs, jitterMs: p.jitterMs };
     });
     this.scheduler = new Scheduler({
@@ -332,6 +338,7 @@ export class Agent {
       }),
     );
     await this.queue.close();
+    await this.transport.close?.().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'transport close failed'));
     this.state = 'stopped';
     const stats = this.stats();
     this.logger.info(

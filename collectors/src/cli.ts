@@ -6,7 +6,7 @@ import { Agent } from './agent.js';
 import { ConfigError, loadConfigFile } from './config.js';
 import { formatDuration } from './duration.js';
 import { createDefaultLogger } from './logger.js';
-import { createBuiltinRegistry } from './probes/builtin.js';
+import { BUILTIN_PROBE_TYPES } from './probes/builtin.js';
 import { DiskBatchQueue, SpoolError } from './queue/disk.batch-queue.js';
 
 /**
@@ -34,7 +34,7 @@ Configuration keys (see collectors/README.md and collectors/examples/agent.sampl
   spool:     dir (unset: in memory), max_age (72h), max_points (200000 in memory,
              10000000 on disk), max_bytes (512MiB)
   probes:    - type, interval, timeout (= interval), jitter (0), name, and the probe's own keys
-Probe types: ${createBuiltinRegistry().types().join(', ')}
+Probe types: ${BUILTIN_PROBE_TYPES.join(', ')}
 `;
 
 async function main(argv: string[]): Promise<number> {

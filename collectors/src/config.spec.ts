@@ -1,4 +1,4 @@
-import { createBuiltinRegistry } from './probes/builtin.js';
+import { createBuiltinRegistry, loadBuiltinProbes } from './probes/builtin.js';
 import { describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, configFromObject, loadConfigFile, parseConfig } from './config.js';
 import { ProbeRegistry, defineProbe } from './probe.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 /** The messages of the ConfigError `fn` throws; fails the test when it does not throw one. */
 function errorsOf(fn: () => unknown): string[] {
@@ -189,6 +192,25 @@ describe('loadConfigFile', () => {
       await writeFile(file, GOOD.replace('interval: 10s', 'interval: 10'));
       await expect(loadConfigFile(file)).rejects.toThrow(`${file}:9: probes[0].interval: 10 is not a duration like 10s (add a unit: 10s or 10ms)`);
       await expect(loadConfigFile(join(dir, 'missing.yaml'))).rejects.toThrow(`${join(dir, 'missing.yaml')}: no such file`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports the modules of the probe types the file names, before validating', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zhuyun-config-'));
+    try {
+      const file = join(dir, 'agent.yaml');
+      await writeFile(file, 'server: { url: "http://127.0.0.1:1", token: t }\ncollector: { id: a, district: "520103" }\nprobes:\n  - { type: echo, interval: 10s }\n');
+      let imports = 0;
+      let loaded: ReturnType<typeof defineProbe> | undefined;
+      const echo = defineProbe({ type: 'echo', description: 'e', configSchema: z.strictObject({}), create: () => ({ type: 'echo', collect: async () => [] }) });
+      const lazy = () => new ProbeRegistry().registerLazy({ type: 'echo', description: 'e', peek: () => loaded, load: async () => { imports++; return (loaded = echo); } });
+      expect(errorsOf(() => parseConfig('server: { url: "http://127.0.0.1:1", token: t }\ncollector: { id: a, district: "520103" }\nprobes:\n  - { type: echo, interval: 10s }\n', 'a.yaml', { registry: lazy() })))
+        .toEqual(['a.yaml:4: probes[0].type: probe type "echo" is not loaded yet: use loadConfigFile, or await registry.load() (loadBuiltinProbes()) before validating']);
+      const config = await loadConfigFile(file, { registry: lazy() });
+      expect(config.probes.map((p) => p.type)).toEqual(['echo']);
+      expect(imports).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

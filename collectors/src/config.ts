@@ -339,7 +339,12 @@ function validate(
     const definition = typeof type === 'string' ? registry.get(type) : undefined;
     if (!common.success) issues.push(...fromZod(common.error.issues, at));
     if (typeof type === 'string' && !definition) {
-      issues.push({ path: [...at, 'type'], message: `unknown probe type ${JSON.stringify(type)} (known: ${registry.types().join(', ')})` });
+      issues.push({
+        path: [...at, 'type'],
+        message: registry.has(type)
+          ? `probe type ${JSON.stringify(type)} is not loaded yet: use loadConfigFile, or await registry.load() (loadBuiltinProbes()) before validating`
+          : `unknown probe type ${JSON.stringify(type)} (known: ${registry.types().join(', ')})`,
+      });
     }
     // The probe's own keys are checked even when the common ones are wrong: all errors at once.
     let options: unknown;
@@ -428,7 +433,21 @@ export async function loadConfigFile(path: string, options: ParseConfigOptions =
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(err)}` }]);
   }
-  return parseConfig(text, path, options);
+  // Built-in probe modules are imported only for the types the file names (probes/builtin.ts).
+  const registry = options.registry ?? createBuiltinRegistry();
+  await registry.load(probeTypesIn(text));
+  return parseConfig(text, path, { ...options, registry });
+}
+
+/** The `type:` of each entry under `probes:`, read leniently: parseConfig reports what is wrong. */
+function probeTypesIn(text: string): string[] {
+  try {
+    const data = parseDocument(text).toJS() as { probes?: unknown } | null;
+    if (!data || !Array.isArray(data.probes)) return [];
+    return data.probes.map((p: unknown) => (p && typeof p === 'object' ? (p as { type?: unknown }).type : undefined)).filter((t): t is string => typeof t === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /**

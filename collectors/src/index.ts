@@ -1,7 +1,15 @@
 /**
  * @zhuyun/collectors: the collector agent as a library. The CLI (cli.ts) is one user; the server's
  * simulated fleet (ZHUYUN_SIMULATE) is another: see the example on AgentOptions in agent.ts.
+ *
+ * Importing the package loads every built-in probe module, so that the synchronous parseConfig,
+ * configFromObject and `new Agent` know all built-in types. The CLI does not import this file: it
+ * loads only the probe types its configuration names (probes/builtin.ts, docs/COLLECTORS.md "Memory").
  */
+import { loadBuiltinProbes } from './probes/builtin.js';
+
+await loadBuiltinProbes();
+
 export { Agent, DROP_REASONS, SELF_METRICS, type AgentOptions, type AgentStats, type DropReason } from './agent.js';
 export {
   ConfigError,
@@ -28,7 +36,8 @@ export {
   type ProbeDefinition,
   type ProbeDeps,
 } from './probe.js';
-export { createBuiltinRegistry } from './probes/builtin.js';
+export { BUILTIN_PROBE_TYPES, createBuiltinRegistry, loadBuiltinProbes } from './probes/builtin.js';
+export type { LazyProbeDefinition } from './probe.js';
 export { Scheduler, type ProbeStats, type ScheduledProbe, type SchedulerOptions } from './scheduler.js';
 export type { BatchQueue, BatchSummary, QueuedBatch, QueueSize } from './queue/batch-queue.js';
 export { MemoryBatchQueue, type MemoryBatchQueueOptions } from './queue/memory.batch-queue.js';

@@ -72,28 +72,69 @@ export function defineProbe<C>(definition: ProbeDefinition<C>): ProbeDefinition<
 }
 
 /**
+ * A probe type whose module is imported only when a configuration uses it (the built-in ones:
+ * probes/builtin.ts). `peek` answers without loading; `load` imports the module.
+ */
+export interface LazyProbeDefinition {
+  readonly type: string;
+  readonly description: string;
+  peek(): ProbeDefinition<unknown> | undefined;
+  load(): Promise<ProbeDefinition<unknown>>;
+}
+
+/**
  * The probe types an agent knows. Not a global: the CLI builds one with the built-in probes
  * (`createBuiltinRegistry` in probes/builtin.ts) and tests build their own.
+ *
+ * A type is registered either with its definition (`register`) or lazily (`registerLazy`): then
+ * `get` answers only once `load` has imported it. Validating a config and creating probes stay
+ * synchronous; `loadConfigFile` loads the types a file names before it validates.
  */
 export class ProbeRegistry {
   private readonly definitions = new Map<string, ProbeDefinition<unknown>>();
+  private readonly lazy = new Map<string, LazyProbeDefinition>();
 
   /** Adds a probe type; registering the same type twice is a programming error and throws. */
   register<C>(definition: ProbeDefinition<C>): this {
-    if (!/^[a-z][a-z0-9_]*$/.test(definition.type)) {
-      throw new Error(`probe type ${JSON.stringify(definition.type)} must be lower-case letters, digits and _`);
-    }
-    if (this.definitions.has(definition.type)) throw new Error(`probe type ${definition.type} is already registered`);
+    this.claim(definition.type);
     this.definitions.set(definition.type, definition as ProbeDefinition<unknown>);
     return this;
   }
 
+  /** Adds a probe type whose module is imported by `load`. */
+  registerLazy(definition: LazyProbeDefinition): this {
+    this.claim(definition.type);
+    this.lazy.set(definition.type, definition);
+    return this;
+  }
+
+  /** The definition if the type is known and loaded; undefined otherwise (see `has`). */
   get(type: string): ProbeDefinition<unknown> | undefined {
-    return this.definitions.get(type);
+    return this.definitions.get(type) ?? this.lazy.get(type)?.peek();
+  }
+
+  /** Whether the type is registered, loaded or not. */
+  has(type: string): boolean {
+    return this.definitions.has(type) || this.lazy.has(type);
+  }
+
+  /** Imports the modules of these types (default: all lazy ones). Unknown types are ignored. */
+  async load(types?: Iterable<string>): Promise<void> {
+    const wanted = types ? [...new Set(types)] : [...this.lazy.keys()];
+    // One after the other: jest's ESM loader fails concurrent imports that share a dependency
+    // ("request for ... is not in cache"), and the agent loads a handful of modules once.
+    for (const type of wanted) await this.lazy.get(type)?.load();
   }
 
   /** Registered types, sorted, for messages ("known types: ping, simulate"). */
   types(): string[] {
-    return [...this.definitions.keys()].sort();
+    return [...this.definitions.keys(), ...this.lazy.keys()].sort();
+  }
+
+  private claim(type: string): void {
+    if (!/^[a-z][a-z0-9_]*$/.test(type)) {
+      throw new Error(`probe type ${JSON.stringify(type)} must be lower-case letters, digits and _`);
+    }
+    if (this.has(type)) throw new Error(`probe type ${type} is already registered`);
   }
 }

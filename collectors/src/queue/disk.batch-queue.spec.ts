@@ -8,7 +8,7 @@ import type { RawPoint } from '@zhuyun/protocol';
 import { RecordingLogger } from '../testing/recording.logger.js';
 import { batchQueueContract } from './batch-queue.contract.js';
 import type { QueuedBatch } from './batch-queue.js';
-import { DiskBatchQueue, SpoolError } from './disk.batch-queue.js';
+import { DiskBatchQueue, QUARANTINE, QUARANTINE_KEEP, SpoolError } from './disk.batch-queue.js';
 
 const root = mkdtempSync(join(tmpdir(), 'zhuyun-spool-spec-'));
 let dirs = 0;
@@ -80,7 +80,7 @@ describe('DiskBatchQueue on disk', () => {
     await q.close();
   });
 
-  it('deletes and counts a torn write (a .tmp file left by a crash)', async () => {
+  it('quarantines and counts a torn write (a .tmp file left by a crash between write and rename)', async () => {
     const dir = freshDir();
     const q = await opened(dir);
     await q.put(batch('c:b:1', 2));
@@ -90,7 +90,8 @@ describe('DiskBatchQueue on disk', () => {
     const again = await opened(dir, { logger });
     expect(again.corrupted()).toEqual({ batches: 1, points: 7 });
     expect(readdirSync(dir).some((f) => f.endsWith('.tmp'))).toBe(false);
-    expect(logger.messages('warn')).toContain('spool: deleted unfinished writes left by a crash');
+    expect(readdirSync(join(dir, QUARANTINE))).toEqual(['000000000002_7.tmp']);
+    expect(logger.messages('warn')).toContain('spool: unfinished writes left by a crash moved to quarantine');
     expect((await again.peek())?.id).toBe('c:b:1');
     // The sequence goes on after the torn one: a new batch still sorts last.
     await again.put(batch('c:b:2', 1));
@@ -98,7 +99,7 @@ describe('DiskBatchQueue on disk', () => {
     await again.close();
   });
 
-  it('skips a truncated or corrupt batch file with a count, and goes on with the next', async () => {
+  it('moves a truncated or corrupt batch file to quarantine with a count, and goes on with the next', async () => {
     const dir = freshDir();
     const q = await opened(dir);
     await q.put(batch('c:b:1', 50));
@@ -119,8 +120,24 @@ describe('DiskBatchQueue on disk', () => {
     expect(await again.peek()).toEqual(batch('c:b:4', 1));
     expect(again.corrupted()).toEqual({ batches: 3, points: 57 });
     expect(again.size()).toMatchObject({ batches: 1, points: 1 });
-    expect(logger.messages('error').filter((m) => m === 'unreadable spool file: deleted')).toHaveLength(3);
+    expect(logger.messages('error').filter((m) => m === 'unreadable spool file: moved to quarantine')).toHaveLength(3);
     expect(batchFiles(dir)).toHaveLength(1);
+    expect(readdirSync(join(dir, QUARANTINE))).toEqual([f1, f2, f3]);
+    await again.close();
+  });
+
+  it('starts on a spool full of garbage: quarantines each file as it comes up, keeps only the newest there', async () => {
+    const dir = freshDir();
+    const q = await opened(dir);
+    for (let i = 1; i <= QUARANTINE_KEEP + 5; i++) await q.put(batch(`c:b:${i}`, 2));
+    await q.put(batch('c:b:good', 3));
+    await q.close();
+    const files = batchFiles(dir);
+    for (const f of files.slice(0, -1)) writeFileSync(join(dir, f), 'not gzip at all');
+    const again = await opened(dir, { logger: new RecordingLogger() });
+    expect((await again.peek())?.id).toBe('c:b:good');
+    expect(again.corrupted()).toEqual({ batches: QUARANTINE_KEEP + 5, points: 2 * (QUARANTINE_KEEP + 5) });
+    expect(readdirSync(join(dir, QUARANTINE))).toEqual(files.slice(5, -1));
     await again.close();
   });
 

@@ -41,6 +41,10 @@ const BATCH_FILE = /^(\d{12})_(\d+)_(\d+)_(\d+)_([A-Za-z0-9][A-Za-z0-9_.:-]{0,19
 /** `<seq>_<points>.tmp`: a write that never reached its rename (the agent died mid-write). */
 const TEMP_FILE = /^(\d{12})_(\d+)\.tmp$/;
 const LOCK = 'LOCK';
+/** Where unreadable batch files and torn writes go, instead of being deleted unseen. */
+export const QUARANTINE = 'quarantine';
+/** Files kept in quarantine/; older ones are deleted (each is counted when it goes there). */
+export const QUARANTINE_KEEP = 20;
 /** Directories locked by this process: the pid in LOCK cannot tell two queues of one process apart. */
 const heldHere = new Set<string>();
 
@@ -62,8 +66,12 @@ const tempName = (seq: number, points: number) => `${String(seq).padStart(12, '0
  * - `remove`: unlink, without a directory fsync: after a crash the batch may come back and be sent
  *   again, which the server deduplicates by its id (at-least-once, as everywhere else).
  * - Open: the index (not the points) is rebuilt from the file names in one `readdir`; `.tmp` files
- *   (torn writes) are deleted and counted. Files are read back only when they reach the head; one
- *   that fails gunzip's CRC and length check or does not match its name is deleted and counted.
+ *   (torn writes: a crash between write and rename) are moved to `quarantine/` and counted. Files
+ *   are read back only when they reach the head; one that fails gunzip's CRC and length check or
+ *   does not match its name is moved to `quarantine/` and counted (`corrupted()`), and the queue
+ *   goes on with the next. `quarantine/` keeps the newest QUARANTINE_KEEP files for a post-mortem.
+ * - A put that cannot be stored (ENOSPC, EIO) rejects and leaves nothing behind: the caller counts
+ *   the batch as dropped and goes on; the next put tries again.
  * - Bounds: points and bytes; the oldest batches are evicted first, never the one just put.
  * - The newest batch put into an empty spool is also kept in memory, so a healthy agent (put,
  *   send, remove) never reads its own files back.
@@ -111,6 +119,8 @@ export class DiskBatchQueue implements BatchQueue {
     const body = await gzipAsync(JSON.stringify({ id: batch.id, createdAt: batch.createdAt, points: batch.points }));
     const entry: Entry = { seq, id: batch.id, createdAt: batch.createdAt, points: batch.points.length, bytes: body.length };
     const temp = join(this.dir, tempName(seq, entry.points));
+    const final = join(this.dir, fileName(entry));
+    let renamed = false;
     try {
       const fh = await open(temp, 'wx');
       try {
@@ -119,10 +129,13 @@ export class DiskBatchQueue implements BatchQueue {
       } finally {
         await fh.close();
       }
-      await rename(temp, join(this.dir, fileName(entry)));
+      await rename(temp, final);
+      renamed = true;
       await this.dirHandle!.sync();
     } catch (err) {
-      await unlink(temp).catch(() => {});
+      // Nothing of a failed put may stay: a file left under its final name would be outside the
+      // index (and its bounds) now, and sent after a restart although counted as dropped.
+      await unlink(renamed ? final : temp).catch(() => {});
       throw new Error(`spool ${this.dir}: cannot store batch ${batch.id}: ${errorMessage(err)}`);
     }
     // Puts normally arrive in seq order; insert in place should two ever overlap.
@@ -171,8 +184,14 @@ export class DiskBatchQueue implements BatchQueue {
       if (this.index[0] !== entry) continue;
       this.lost.batches++;
       this.lost.points += entry.points;
-      this.logger.error({ file: fileName(entry), points: entry.points, err: fault }, 'unreadable spool file: deleted');
-      await this.delete(entry);
+      if (bytes) {
+        this.logger.error({ file: fileName(entry), points: entry.points, err: fault, to: QUARANTINE }, 'unreadable spool file: moved to quarantine');
+        this.unindex(entry);
+        await this.quarantine(fileName(entry));
+      } else {
+        this.logger.error({ file: fileName(entry), points: entry.points, err: fault }, 'spool file gone: batch counted as lost');
+        this.unindex(entry);
+      }
     }
     return undefined;
   }
@@ -237,7 +256,13 @@ export class DiskBatchQueue implements BatchQueue {
       throw new SpoolError(`spool.dir ${this.dir}: ${errorMessage(err)}${hint}`);
     }
     let torn = 0;
-    for (const name of await readdir(this.dir)) {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (err) {
+      throw new SpoolError(`spool.dir ${this.dir}: ${errorMessage(err)}`);
+    }
+    for (const name of names) {
       const m = BATCH_FILE.exec(name);
       if (m) {
         this.index.push({ seq: Number(m[1]), createdAt: Number(m[2]), points: Number(m[3]), bytes: Number(m[4]), id: m[5] });
@@ -250,7 +275,7 @@ export class DiskBatchQueue implements BatchQueue {
         this.lost.batches++;
         this.lost.points += Number(t[2]);
         this.nextSeq = Math.max(this.nextSeq, Number(t[1]) + 1);
-        await unlink(join(this.dir, name)).catch(() => {});
+        await this.quarantine(name);
       }
     }
     this.index.sort((a, b) => a.seq - b.seq);
@@ -259,7 +284,7 @@ export class DiskBatchQueue implements BatchQueue {
       this.bytes += e.bytes;
     }
     if (this.index.length > 0) this.nextSeq = Math.max(this.nextSeq, this.index[this.index.length - 1].seq + 1);
-    if (torn > 0) this.logger.warn({ dir: this.dir, files: torn }, 'spool: deleted unfinished writes left by a crash');
+    if (torn > 0) this.logger.warn({ dir: this.dir, files: torn, to: QUARANTINE }, 'spool: unfinished writes left by a crash moved to quarantine');
     if (this.index.length > 0) {
       this.logger.info({ dir: this.dir, batches: this.index.length, points: this.points, bytes: this.bytes }, 'spool: batches left by an earlier run will be sent first');
     }
@@ -279,8 +304,16 @@ export class DiskBatchQueue implements BatchQueue {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fh = await open(path, 'wx');
-        await fh.writeFile(`${process.pid} ${await bootId()} ${await startTime(process.pid)}\n`);
-        await fh.close();
+        try {
+          await fh.writeFile(`${process.pid} ${await bootId()} ${await startTime(process.pid)}\n`);
+        } catch (err) {
+          // A full disk must not keep the agent from starting: an empty LOCK still holds the
+          // directory against agents of this process; another process would take it over.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+          this.logger.warn({ dir: this.dir }, 'spool: disk full, the LOCK file is empty; batches will be dropped until there is room');
+        } finally {
+          await fh.close();
+        }
         heldHere.add(key);
         this.locked = key;
         return;
@@ -301,13 +334,39 @@ export class DiskBatchQueue implements BatchQueue {
     throw new SpoolError(`spool.dir ${this.dir}: could not take the lock file ${LOCK}`);
   }
 
-  private async delete(entry: Entry): Promise<void> {
+  /** Takes an entry out of the index and the totals; false when it was not there (any more). */
+  private unindex(entry: Entry): boolean {
     const at = this.index.indexOf(entry);
-    if (at < 0) return;
+    if (at < 0) return false;
     this.index.splice(at, 1);
     this.points -= entry.points;
     this.bytes -= entry.bytes;
     if (this.head?.id === entry.id) this.head = undefined;
+    return true;
+  }
+
+  /**
+   * Moves a file of the spool directory into quarantine/ and keeps that directory to the newest
+   * QUARANTINE_KEEP files (names start with the sequence number, so they sort oldest first). A
+   * file that cannot be moved is deleted: it must not stand at the head of the queue again.
+   */
+  private async quarantine(name: string): Promise<void> {
+    const qdir = join(this.dir, QUARANTINE);
+    try {
+      await mkdir(qdir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      await rename(join(this.dir, name), join(qdir, name));
+      const kept = (await readdir(qdir)).sort();
+      for (const old of kept.slice(0, Math.max(0, kept.length - QUARANTINE_KEEP))) await unlink(join(qdir, old)).catch(() => {});
+    } catch (err) {
+      this.logger.warn({ file: name, err: errorMessage(err) }, 'spool: cannot move a file to quarantine; deleting it');
+      await unlink(join(this.dir, name)).catch(() => {});
+    }
+  }
+
+  private async delete(entry: Entry): Promise<void> {
+    if (!this.unindex(entry)) return;
     try {
       await unlink(join(this.dir, fileName(entry)));
     } catch (err) {

@@ -124,6 +124,57 @@ describe('HttpTransport against a real HTTP server', () => {
   });
 });
 
+describe('HttpTransport connections', () => {
+  it('keeps one connection open between sends, and opens a new one after close()', async () => {
+    seen = [];
+    const sockets = new Set<unknown>();
+    reply = (req, res) => {
+      sockets.add(req.socket);
+      json(res, 202, { accepted: 1, rejected: [] });
+    };
+    const transport = new HttpTransport({ url: base, token: 't' });
+    for (let i = 0; i < 3; i++) expect((await transport.send(batch(1, `edge-01:boot:${i}`))).kind).toBe('accepted');
+    expect(sockets.size).toBe(1);
+    await transport.close();
+    expect((await transport.send(batch(1, 'edge-01:boot:9'))).kind).toBe('accepted');
+    expect(sockets.size).toBe(2);
+    await transport.close();
+  });
+
+  it('resends once on a fresh connection when the server closed the kept-alive one', async () => {
+    seen = [];
+    const served = new WeakSet<object>();
+    let dropReused = false;
+    reply = (req, res) => {
+      if (dropReused && served.has(req.socket)) {
+        req.socket.destroy(); // what a server whose keep-alive timeout just passed looks like
+        return;
+      }
+      served.add(req.socket);
+      json(res, 202, { accepted: 1, rejected: [] });
+    };
+    const transport = new HttpTransport({ url: base, token: 't' });
+    expect((await transport.send(batch(1, 'edge-01:boot:1'))).kind).toBe('accepted');
+    dropReused = true;
+    expect(await transport.send(batch(1, 'edge-01:boot:2'))).toEqual({ kind: 'accepted', status: 202, result: { accepted: 1, rejected: [] } });
+    expect(seen.map((s) => (s.body as IngestBatch).batch)).toEqual(['edge-01:boot:1', 'edge-01:boot:2', 'edge-01:boot:2']);
+    await transport.close();
+  });
+
+  it('does not resend when a fresh connection is reset: that is a retryable outcome', async () => {
+    reply = (req) => req.socket.destroy();
+    const transport = new HttpTransport({ url: base, token: 't' });
+    const outcome = await transport.send(batch(1));
+    expect(outcome.kind).toBe('retryable');
+    expect(outcome.kind === 'retryable' && outcome.error).toMatch(/socket hang up|ECONNRESET/);
+    await transport.close();
+  });
+
+  it('refuses a URL that is not http or https', () => {
+    expect(() => new HttpTransport({ url: 'ftp://example.org', token: 't' })).toThrow(/http:\/\/ or https:\/\//);
+  });
+});
+
 describe('classify', () => {
   it('counts a 2xx without a readable body as all points accepted', () => {
     expect(classify(204, '', null, 7)).toEqual({ kind: 'accepted', status: 204, result: { accepted: 7, rejected: [] } });

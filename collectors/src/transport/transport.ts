@@ -22,4 +22,6 @@ export interface Transport {
    * `signal` aborts the attempt (agent stopping); the outcome is then `retryable`.
    */
   send(batch: IngestBatch, signal?: AbortSignal): Promise<SendOutcome>;
+  /** Releases kept-alive connections; called once when the agent stops. */
+  close?(): Promise<void>;
 }

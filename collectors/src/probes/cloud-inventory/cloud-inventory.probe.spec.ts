@@ -11,6 +11,10 @@ import { silentLogger } from '../../logger.js';
 import { RecordingLogger } from '../../testing/recording.logger.js';
 import { CloudInventoryProbe, cloudInventoryProbeDefinition, type CloudInventoryConfig } from './cloud-inventory.probe.js';
 import { countRunning, readInventory } from './inventory.reader.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const collector = { id: 'cloud-agent-01', district: '520115' };
 const testdataPath = (name: string) => fileURLToPath(new URL(`./testdata/${name}`, import.meta.url));

@@ -7,6 +7,10 @@ import { silentLogger } from '../../logger.js';
 import { RecordingLogger } from '../../testing/recording.logger.js';
 import { HostProbe, hostProbeDefinition, type HostIo, type HostProbeOptions } from './host.probe.js';
 import { bitsPerSecond, cpuPercent, diskPercent, memPercent, parseNetDev, parseProcStat, type FsUsage } from './proc.parser.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const NOW = Date.UTC(2025, 0, 6, 2, 0, 0);
 const collector = { id: 'cloud-host-01', district: '520115' };

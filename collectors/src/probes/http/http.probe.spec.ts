@@ -12,6 +12,10 @@ import { silentLogger } from '../../logger.js';
 import { RecordingLogger } from '../../testing/recording.logger.js';
 import { certDaysLeft, httpRequest } from './http.client.js';
 import { HttpProbe, httpProbeDefinition, statusAccepted, urlTag, type HttpProbeOptions } from './http.probe.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const DAY = 86_400_000;
 const collector = { id: 'open-probe-01', district: '520115' };

@@ -9,6 +9,10 @@ import { silentLogger } from '../../logger.js';
 import { RecordingLogger } from '../../testing/recording.logger.js';
 import { classifyPingFailure, parsePingOutput, pingStats, statsFromPing } from './ping.parser.js';
 import { PingProbe, pingProbeDefinition, type CommandResult, type PingIo, type PingProbeOptions } from './ping.probe.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const NOW = Date.UTC(2025, 0, 6, 2, 0, 0);
 const collector = { id: 'yy-edge-01', district: '520103' };

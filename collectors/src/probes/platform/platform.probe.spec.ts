@@ -8,6 +8,10 @@ import { silentLogger } from '../../logger.js';
 import { RecordingLogger } from '../../testing/recording.logger.js';
 import { PeriodCounter, lookup } from './field.mapping.js';
 import { PlatformProbe, platformProbeDefinition, type PlatformConfig } from './platform.probe.js';
+import { loadBuiltinProbes } from '../builtin.js';
+
+// The built-in probe modules load lazily; the synchronous parseConfig/configFromObject need them loaded.
+await loadBuiltinProbes();
 
 const collector = { id: 'share-probe-01', district: '520115' };
 const testdata = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
