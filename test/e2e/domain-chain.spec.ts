@@ -52,27 +52,29 @@ describe('fault → alert → acknowledgement → SLA incident → monthly CSV',
       server.app.get(SimulationService).injectFault({ kind: 'link_down', unit: '520121', durationMs: 75_000 });
 
       const mine = (a: LiveAlert) => a.ruleId === 'default-net-up-down' && a.district === '520121';
-      const fired = await live.waitForFrame<{ open: LiveAlert[] }>((f) => f.data.open.some((a) => mine(a) && a.state === 'firing'), 20_000);
+      const fired = await live.waitForFrame<{ open: LiveAlert[] }>((f) => f.topic === 'alerts' && f.data.open.some((a) => mine(a) && a.state === 'firing'), 20_000);
       const alert = fired.data.open.find((a) => mine(a) && a.state === 'firing')!;
       expect(alert.severity).toBe('P1');
       const ack = await json(`/api/v1/alerts/${alert.id}/ack`, { method: 'POST', body: JSON.stringify({ comment: '开阳汇聚链路中断，已通知运营商' }) });
       expect(ack.ack.by).toBe('test-admin-1');
       await live.waitForFrame<{ transitions: Array<{ alertId: string; to: string }> }>(
-        (f) => f.data.transitions.some((t) => t.alertId === alert.id && t.to === 'resolved'),
+        (f) => f.topic === 'alerts' && f.data.transitions.some((t) => t.alertId === alert.id && t.to === 'resolved'),
         120_000,
       );
 
-      // The SLA: an incident of extranet:520121 with its time to acknowledge (from the alert) and to repair.
+      // The SLA: an incident of extranet:520121 whose time to acknowledge comes from the alert's.
       const month = monthOf(faultAt);
       const incident = await poll(
         async () => (await json(`/api/v1/sla/incidents?service=extranet:520121&month=${month}`)).incidents as Array<Record<string, any>>, // eslint-disable-line @typescript-eslint/no-explicit-any
-        (list) => list.some((i) => i.start >= faultAt - 60_000 && !i.open && i.ttaMs !== null),
+        (list) => list.some((i) => i.start >= faultAt - 60_000 && i.downMinutes >= 1 && i.ttaMs !== null),
         90_000,
-        'a closed, acknowledged SLA incident',
-      ).then((list) => list.find((i) => i.start >= faultAt - 60_000 && !i.open)!);
+        'an acknowledged SLA incident',
+      ).then((list) => list.find((i) => i.start >= faultAt - 60_000 && i.ttaMs !== null)!);
       expect(incident.downMinutes).toBeGreaterThanOrEqual(1);
       expect(incident.acknowledgedBy).toBe('test-admin-1');
-      expect(incident.ttrMs).toBeGreaterThanOrEqual(60_000);
+      // Still open here: an incident closes after 5 minutes without DOWN (runs closer than that are
+      // one incident); its time to repair is tested in sla.scoring.spec.ts and sla.spec.ts.
+      expect(incident.ttaMs).toBeLessThan(incident.downMinutes * 60_000 + 60_000);
 
       // The monthly report of the demo contract (simulate mode) lists it.
       const { contracts } = await json('/api/v1/sla/contracts');
