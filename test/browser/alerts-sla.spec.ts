@@ -40,7 +40,9 @@ async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => bool
 }
 
 type Hooks = { mapRegions(): string[]; mapStatus(): Record<string, string> };
-const hooks = () => (window as unknown as { __zhuyun?: Hooks }).__zhuyun;
+/** The page's test hooks (run inside the page: no closures over test code). */
+const regionCount = () => ((window as unknown as { __zhuyun?: Hooks }).__zhuyun?.mapRegions() ?? []).length;
+const kaiyangStatus = () => (window as unknown as { __zhuyun?: Hooks }).__zhuyun?.mapStatus()['520121'] ?? null;
 
 run('alerts and SLA views in headless Chromium', () => {
   let server: TestServer;
@@ -54,6 +56,7 @@ run('alerts and SLA views in headless Chromium', () => {
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
     return problems;
   }
 
@@ -78,13 +81,13 @@ run('alerts and SLA views in headless Chromium', () => {
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     await page.goto(server.url, { waitUntil: 'domcontentloaded' });
-    await waitFor(page, () => page.evaluate(() => hooks()?.mapRegions().length ?? 0), (n) => n === 10, 15_000, 'the map');
-    await waitFor(page, () => page.evaluate(() => hooks()?.mapStatus()['520121'] ?? null), (s) => s === 'up', 15_000, 'Kaiyang up');
+    await waitFor(page, () => page.evaluate(regionCount), (n) => n === 10, 15_000, 'the map');
+    await waitFor(page, () => page.evaluate(kaiyangStatus), (s) => s === 'up', 15_000, 'Kaiyang up');
     await page.getByTestId('alert-panel').waitFor();
 
     const t0 = Date.now();
     server.app.get(SimulationService).injectFault({ kind: 'link_down', unit: '520121', durationMs: 20_000 });
-    await waitFor(page, () => page.evaluate(() => hooks()?.mapStatus()['520121'] ?? null), (s) => s === 'down', 3_000, 'Kaiyang red');
+    await waitFor(page, () => page.evaluate(kaiyangStatus), (s) => s === 'down', 3_000, 'Kaiyang red');
     const redAfter = Date.now() - t0;
     expect(redAfter).toBeLessThan(3_000);
 
@@ -97,7 +100,7 @@ run('alerts and SLA views in headless Chromium', () => {
     await page.getByTestId('nav-alerts').click();
     const table = page.getByTestId('alerts-table');
     await table.waitFor();
-    const row = page.locator('tr[data-district="520121"]', { has: page.getByTestId('ack') }).filter({ hasText: '520121-core-1' });
+    const row = page.locator('tr[data-node="520121-core-1"][data-district="520121"]', { has: page.getByTestId('ack') }).filter({ hasText: 'node down' });
     await row.first().waitFor({ timeout: 10_000 });
     const text = await table.innerText();
     expect(text).toContain('开阳县');
@@ -122,11 +125,11 @@ run('alerts and SLA views in headless Chromium', () => {
     await waitFor(page, () => page.getByTestId('alert-timeline').innerText(), (t) => t.includes('已派人现场排查'), 5_000, 'the ack on the timeline');
 
     // Silence another of Kaiyang's alerts for an hour.
-    const other = page.locator('tr[data-district="520121"]', { has: page.getByTestId('silence') }).filter({ hasNot: page.locator(`[data-alert="${alertId}"]`) });
+    const other = page.locator('tr[data-node="520121-acc-1"]').filter({ hasText: 'node down' });
     await other.first().getByTestId('silence').click();
     await page.getByTestId('alert-comment').fill('计划内换线');
     await page.getByTestId('alert-submit').click();
-    await waitFor(page, () => page.getByTestId('silences').innerText(), (t) => t.includes('计划内换线'), 5_000, 'the new silence');
+    await waitFor(page, () => page.getByTestId('silences').innerText(), (t) => t.includes('计划内换线') && t.includes('520121-acc-1'), 5_000, 'the new silence');
 
     await page.screenshot({ path: artifactPath('alerts-acked-1920x1080.png') });
     await page.setViewportSize({ width: 1366, height: 768 });
