@@ -38,7 +38,8 @@ export function burnDownOption(input: { points: readonly BurnPoint[]; totalMinut
       type: 'time',
       min: monthStart,
       max: monthEnd,
-      axisLabel: { color: pal.textMuted, formatter: (v: number) => dayLabel(v) },
+      splitNumber: 6,
+      axisLabel: { color: pal.textMuted, formatter: (v: number) => dayLabel(v), hideOverlap: true },
       axisLine: { lineStyle: { color: pal.border } },
       splitLine: { show: false },
     },
@@ -48,7 +49,8 @@ export function burnDownOption(input: { points: readonly BurnPoint[]; totalMinut
       nameTextStyle: { color: pal.textMuted },
       axisLabel: { color: pal.textMuted },
       splitLine: { lineStyle: { color: pal.gridLine } },
-      min: (v: { min: number }) => Math.min(0, Math.floor(v.min)),
+      // Overspent: down to a round figure below the lowest point, so its label does not crowd 0.
+      min: (v: { min: number }) => (v.min >= 0 ? 0 : Math.floor(v.min / 10) * 10),
       max: (v: { max: number }) => Math.max(Math.ceil(totalMinutes), Math.ceil(v.max)),
     },
     series: [

@@ -210,7 +210,7 @@ const zhCN = {
     more: '另有 {n} 条',
     severity: { P1: '紧急', P2: '严重', P3: '警告' },
     severityLabel: '级别',
-    state: { pending: '待确认', firing: '告警中', resolved: '已恢复', inactive: '未触发' },
+    state: { pending: '待触发', firing: '告警中', resolved: '已恢复', inactive: '未触发' },
     counts: { firing: '告警中', pending: '待触发', acknowledged: '已确认', suppressed: '已抑制', escalated: '已升级' },
     col: { severity: '级别', state: '状态', place: '区域', node: '节点', rule: '规则', value: '当前值 / 阈值', since: '开始', actions: '操作' },
     filterAll: '全部',
