@@ -258,4 +258,19 @@ run('alerts and SLA views in headless Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('ops: approves the window the operator requested', async () => {
+    await signInAs(await server.login('ops'));
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/sla?lang=zh-CN`, { waitUntil: 'domcontentloaded' });
+    const item = page.getByTestId('windows').locator('li', { hasText: '开阳县核心交换机升级' });
+    await item.waitFor({ timeout: 10_000 });
+    await item.getByTestId('window-approve').click();
+    await waitFor(page, () => item.innerText(), (t) => t.includes('已批准'), 5_000, 'the window approved');
+    const windows = (await (await server.api('/api/v1/maintenance-windows')).json()) as { windows: Array<{ title: string; state: string; decidedBy: string }> };
+    expect(windows.windows.find((w) => w.title === '开阳县核心交换机升级')).toMatchObject({ state: 'approved', decidedBy: expect.stringMatching(/^test-ops-/) });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
