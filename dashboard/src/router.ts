@@ -20,8 +20,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/topology', name: 'topology', component: () => import('./views/TopologyView.vue') },
   // The wall screen draws its own header: no navigation bar on the ops-room screen.
   { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { chrome: false } },
-  // Alerts, SLA and migration views (issue 6, second part) are added here once their APIs exist;
-  // see NAV_ITEMS in App.vue for their places in the navigation bar.
+  { path: '/alerts', name: 'alerts', component: () => import('./views/AlertsView.vue') },
+  { path: '/sla', name: 'sla', component: () => import('./views/SlaView.vue') },
+  // The migration view (issue 6, second part) is added here once its API exists;
+  // see NAV_ITEMS in App.vue for its place in the navigation bar.
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 

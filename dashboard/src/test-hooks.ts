@@ -15,6 +15,8 @@ export interface ZhuyunTestHooks {
   topologyItems(): TopologyItem[];
   /** The wall's rotating panel: the unit shown and how many times it has turned. */
   wall(): { unit: string | null; turns: number };
+  /** Each district's status as the map draws it (code → up/degraded/down/unknown); {} before. */
+  mapStatus(): Record<string, string>;
 }
 
 export interface TopologyItem {
@@ -34,6 +36,12 @@ export function setMapPointSource(source: ((code: string) => [number, number] | 
   mapPointSource = source ?? (() => null);
 }
 let routeSource: () => string = () => location.pathname;
+let mapStatusSource: () => Record<string, string> = () => ({});
+
+/** GuiyangMap points this at its chart; it resets it when it goes away. */
+export function setMapStatusSource(source: (() => Record<string, string>) | null): void {
+  mapStatusSource = source ?? (() => ({}));
+}
 let topologySource: () => TopologyItem[] = () => [];
 let wallSource: () => { unit: string | null; turns: number } = () => ({ unit: null, turns: 0 });
 
@@ -76,5 +84,6 @@ export function installTestHooks(target: Window = window): void {
     route: () => routeSource(),
     topologyItems: () => topologySource(),
     wall: () => wallSource(),
+    mapStatus: () => mapStatusSource(),
   };
 }

@@ -1,5 +1,6 @@
 import type { CollectorsResponse } from '@zhuyun/protocol';
 import { onScopeDispose, ref, shallowRef, type InjectionKey, type Ref, type ShallowRef } from 'vue';
+import { checkSession } from '../auth/session';
 
 /** How often the registry is read; a collector is lost after a minute, so 10 s is plenty. */
 export const COLLECTORS_POLL_MS = 10_000;
@@ -18,6 +19,8 @@ export function useCollectors(fetchImpl: typeof fetch = (...a) => fetch(...a)): 
   const error = ref<string | null>(null);
   let inFlight: AbortController | undefined;
   const read = async () => {
+    // An operator may not read the registry (server: ops, leader, district): no request, no badge.
+    if ((await checkSession())?.role === 'operator') return;
     inFlight?.abort();
     const ctl = new AbortController();
     inFlight = ctl;

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import { beijingMonth, burnDown, calendarCells, dayClass, formatAvailability, formatDuration, hoursText, monthRange, parseBeijingLocal, shiftMonth, toBeijingLocal, windowTouches, type PeriodFigures } from './sla-model';
+
+const fig = (up: number, down: number, noData = 0): PeriodFigures => ({
+  minutes: up + down + noData,
+  up,
+  down,
+  maint: 0,
+  noData,
+  forgiven: 0,
+  rawDown: down,
+  availabilityPct: up + down ? (up / (up + down)) * 100 : null,
+  noDataPct: 0,
+  shortOfEvidence: false,
+});
+
+describe('SLA view model', () => {
+  it.each([
+    [Date.UTC(2026, 10, 30, 15, 59), '2026-11'], // 23:59 Beijing on the 30th
+    [Date.UTC(2026, 10, 30, 16, 0), '2026-12'], // midnight Beijing: December
+    [Date.UTC(2025, 11, 31, 16, 0), '2026-01'],
+  ])('Beijing month of %d is %s', (ms, m) => expect(beijingMonth(ms)).toBe(m));
+
+  it('shifts months across years', () => {
+    expect(shiftMonth('2026-01', -1)).toBe('2025-12');
+    expect(shiftMonth('2025-12', 1)).toBe('2026-01');
+    expect(shiftMonth('2026-05', -13)).toBe('2025-04');
+  });
+
+  it('takes a month from Beijing midnight to Beijing midnight', () => {
+    expect(monthRange('2026-02')).toEqual({ start: Date.UTC(2026, 0, 31, 16), end: Date.UTC(2026, 1, 28, 16) });
+  });
+
+  it('reads and writes datetime-local fields as Beijing time', () => {
+    expect(parseBeijingLocal('2026-11-27T10:30')).toBe(Date.UTC(2026, 10, 27, 2, 30));
+    expect(parseBeijingLocal('')).toBeNull();
+    expect(toBeijingLocal(Date.UTC(2026, 10, 27, 2, 30))).toBe('2026-11-27T10:30');
+  });
+
+  it.each([
+    [null, 'zh-CN', '—'],
+    [45_000, 'zh-CN', '45 秒'],
+    [12 * 60_000, 'zh-CN', '12 分钟'],
+    [65 * 60_000, 'zh-CN', '1 小时 5 分'],
+    [120 * 60_000, 'en', '2 h'],
+    [65 * 60_000, 'en', '1 h 5 min'],
+  ] as const)('duration %s in %s: %s', (ms, locale, want) => expect(formatDuration(ms, locale)).toBe(want));
+
+  it('never rounds a shortfall up to the target', () => {
+    expect(formatAvailability(99.89999, 'zh-CN')).toBe('99.899%');
+    expect(formatAvailability(100, 'en')).toBe('100%');
+    expect(formatAvailability(null, 'en')).toBe('—');
+  });
+
+  it('writes the service hours', () => {
+    expect(hoursText({ kind: '24x7' }, 'zh-CN')).toBe('7×24 小时');
+    expect(hoursText({ kind: 'weekly', days: [5, 1], from: '08:00', to: '18:00' }, 'en')).toBe('weekly Mon, Fri 08:00–18:00');
+    expect(hoursText({ kind: 'weekly', days: [1, 2], from: '08:00', to: '18:00' }, 'zh-CN')).toBe('每周 一、二 08:00–18:00');
+  });
+
+  it('burns the budget down day by day and stops at the first day not scored', () => {
+    const start = Date.UTC(2026, 9, 31, 16);
+    const day = 86_400_000;
+    const pts = burnDown(
+      [
+        { date: '2026-11-01', start, figures: fig(1440, 0) },
+        { date: '2026-11-02', start: start + day, figures: fig(1430, 10) },
+        { date: '2026-11-03', start: start + 2 * day, figures: fig(600, 40) }, // part of a day
+        { date: '2026-11-04', start: start + 3 * day, figures: null },
+      ],
+      43.2,
+      start,
+    );
+    expect(pts.map((p) => p.left)).toEqual([43.2, 43.2, 33.2, 43.2 - 50]);
+    expect(pts[3].t).toBe(start + 2 * day + 640 * 60_000);
+    expect(pts[1].t).toBe(start + day);
+  });
+
+  it.each([
+    [null, 'future'],
+    [fig(0, 0, 1440), 'noData'],
+    [fig(1440, 0), 'full'],
+    [fig(1439, 1), 'met'], // 99.93 %
+    [fig(1400, 40), 'missed'],
+  ] as const)('day %j is %s', (f, want) => expect(dayClass(f, 99.9)).toBe(want));
+
+  it('starts the calendar on Monday', () => {
+    // 2026-11-01 is a Sunday: six blanks first.
+    const start = Date.UTC(2026, 9, 31, 16);
+    const cells = calendarCells([{ start }, { start: start + 86_400_000 }]);
+    expect(cells.slice(0, 6)).toEqual([null, null, null, null, null, null]);
+    expect(cells[6]).toEqual({ start });
+    expect(calendarCells([])).toEqual([]);
+  });
+
+  it('finds the windows touching the contract', () => {
+    expect(windowTouches({ services: [], districts: ['520103'] }, ['extranet:520103'])).toBe(true);
+    expect(windowTouches({ services: ['cloud'], districts: [] }, ['extranet:520103'])).toBe(false);
+    expect(windowTouches({ services: ['extranet:520103'], districts: [] }, ['extranet:520103'])).toBe(true);
+  });
+});

@@ -1,0 +1,235 @@
+import type { Locale } from '../i18n/messages';
+import { MESSAGES, fill } from '../i18n/messages';
+import { formatNumber } from '../format/format';
+
+/**
+ * Shapes of the SLA API (docs/SLA.md) and the pure helpers of the SLA view: Beijing months, the
+ * burn-down, the calendar grid, durations. Months are `YYYY-MM` in Asia/Shanghai (UTC+8, no DST).
+ */
+export const BEIJING_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+export type ServiceHours = { kind: '24x7' } | { kind: 'weekly'; days: number[]; from: string; to: string };
+
+export interface Contract {
+  id: string;
+  operator: string;
+  name: string;
+  services: string[];
+  targetPct: number;
+  hours: ServiceHours;
+  minOutageMinutes: number;
+  effectiveFrom: number;
+}
+
+export interface PeriodFigures {
+  minutes: number;
+  up: number;
+  down: number;
+  maint: number;
+  noData: number;
+  forgiven: number;
+  rawDown: number;
+  availabilityPct: number | null;
+  noDataPct: number;
+  shortOfEvidence: boolean;
+}
+
+export interface ErrorBudget {
+  totalMinutes: number;
+  usedMinutes: number;
+  leftMinutes: number;
+  leftPct: number | null;
+}
+
+export interface Incident {
+  id: string;
+  service: string;
+  start: number;
+  end: number;
+  durationMinutes: number;
+  downMinutes: number;
+  open: boolean;
+  severity: 'P1' | 'P2' | 'P3';
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  cause: string;
+  ttaMs: number | null;
+  ttrMs: number | null;
+  counted?: boolean;
+}
+
+export interface ServiceMonth {
+  service: string;
+  zh: string;
+  en: string;
+  figures: PeriodFigures;
+  targetPct: number;
+  met: boolean | null;
+  budget: ErrorBudget;
+  incidents: Incident[];
+}
+
+export interface ContractMonth {
+  contract: Contract;
+  month: string;
+  from: number;
+  to: number;
+  total: PeriodFigures;
+  met: boolean | null;
+  services: ServiceMonth[];
+  windows: MaintenanceWindow[];
+  generatedAt: number;
+}
+
+export interface DayFigures {
+  date: string;
+  start: number;
+  figures: PeriodFigures | null;
+}
+
+export type WindowSchedule =
+  | { kind: 'once'; start: number; end: number }
+  | { kind: 'weekly'; weekdays: number[]; startTime: string; durationMinutes: number; from: number; until: number | null };
+
+export interface MaintenanceWindow {
+  id: string;
+  title: string;
+  services: string[];
+  districts: string[];
+  schedule: WindowSchedule;
+  state: 'requested' | 'approved' | 'rejected';
+  requestedBy: string;
+  requestedAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  note: string | null;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The Beijing month of an instant: `2026-11`. */
+export function beijingMonth(ms: number): string {
+  const d = new Date(ms + BEIJING_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}`;
+}
+
+/** The month `delta` months from `month` (`2026-01`, -1 → `2025-12`). */
+export function shiftMonth(month: string, delta: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const i = y * 12 + (m - 1) + delta;
+  return `${Math.floor(i / 12)}-${pad((i % 12) + 1)}`;
+}
+
+/** `[start, end)` of a Beijing month in epoch ms. */
+export function monthRange(month: string): { start: number; end: number } {
+  const [y, m] = month.split('-').map(Number);
+  return { start: Date.UTC(y, m - 1, 1) - BEIJING_OFFSET_MS, end: Date.UTC(y, m, 1) - BEIJING_OFFSET_MS };
+}
+
+/** `2026-11-27 10:42` in Beijing time. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms + BEIJING_OFFSET_MS);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** A `datetime-local` field's `YYYY-MM-DDTHH:MM`, read as Beijing time; null when not a time. */
+export function parseBeijingLocal(v: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(v);
+  if (!m) return null;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]) - BEIJING_OFFSET_MS;
+}
+
+/** The `datetime-local` value of an instant in Beijing time. */
+export function toBeijingLocal(ms: number): string {
+  return formatDateTime(ms).replace(' ', 'T');
+}
+
+/** A duration as people say it: `45 秒`, `12 分钟`, `1 小时 5 分` / `45 s`, `12 min`, `1 h 5 min`. */
+export function formatDuration(ms: number | null, locale: Locale): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, Math.round(ms / 1000));
+  const zh = locale === 'zh-CN';
+  if (s < 60) return zh ? `${s} 秒` : `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return zh ? `${min} 分钟` : `${min} min`;
+  const h = Math.floor(min / 60);
+  const r = min % 60;
+  if (zh) return r ? `${h} 小时 ${r} 分` : `${h} 小时`;
+  return r ? `${h} h ${r} min` : `${h} h`;
+}
+
+/** Availability to three decimals (99.953 %), the way a 99.9 % target is judged; `—` unmeasured. */
+export function formatAvailability(pct: number | null, locale: Locale): string {
+  if (pct === null) return '—';
+  // Never round a shortfall up to the target: 99.8996 shows 99.899, not 99.900.
+  const floored = Math.floor(pct * 1000) / 1000;
+  return `${formatNumber(floored, locale, 3)}%`;
+}
+
+/** The contract's service hours in words. */
+export function hoursText(h: ServiceHours, locale: Locale): string {
+  const m = MESSAGES[locale].sla;
+  if (h.kind === '24x7') return m.hours['24x7'];
+  const days = [...h.days].sort((a, b) => a - b).map((d) => m.weekdays[d - 1]).join(locale === 'zh-CN' ? '、' : ', ');
+  return fill(m.hours.weekly, { days, from: h.from, to: h.to });
+}
+
+export interface BurnPoint {
+  /** End of the day (epoch ms). */
+  t: number;
+  /** Budget minutes left at the end of that day. */
+  left: number;
+}
+
+/**
+ * The error budget over the month: minutes left at the end of each scored day (the cumulative DOWN
+ * minutes of `days` taken from the budget), from the budget whole at the month's start. Bounded:
+ * one point per day, at most 32.
+ */
+export function burnDown(days: readonly DayFigures[], totalMinutes: number, monthStart: number): BurnPoint[] {
+  const out: BurnPoint[] = [{ t: monthStart, left: totalMinutes }];
+  let used = 0;
+  for (const d of days) {
+    if (!d.figures) break;
+    used += d.figures.down;
+    out.push({ t: Math.min(d.start + DAY_MS, d.start + d.figures.minutes * 60_000), left: totalMinutes - used });
+  }
+  return out;
+}
+
+export type DayClass = 'full' | 'met' | 'missed' | 'noData' | 'future';
+
+/** How a calendar day reads: all up, met the target, missed it, nothing measured, not yet scored. */
+export function dayClass(f: PeriodFigures | null, targetPct: number): DayClass {
+  if (!f) return 'future';
+  if (f.availabilityPct === null) return 'noData';
+  if (f.down === 0) return 'full';
+  return f.availabilityPct >= targetPct ? 'met' : 'missed';
+}
+
+/** The shape and colour key of each day class (the calendar shows shape and text, not colour only). */
+export const DAY_GLYPH: Record<DayClass, string> = { full: '●', met: '▲', missed: '■', noData: '◇', future: '' };
+
+/** The calendar grid: blanks before the 1st so weeks start on Monday, then the month's days. */
+export function calendarCells<T extends { start: number }>(days: readonly T[]): Array<T | null> {
+  if (!days.length) return [];
+  const wd = new Date(days[0].start + BEIJING_OFFSET_MS).getUTCDay(); // 0 Sunday
+  const lead = (wd + 6) % 7;
+  return [...Array<null>(lead).fill(null), ...days];
+}
+
+/** The day of the month of a day's start (Beijing). */
+export function dayOfMonth(start: number): number {
+  return new Date(start + BEIJING_OFFSET_MS).getUTCDate();
+}
+
+/** Windows whose scope touches the contract: one of its services, or the unit of one. */
+export function windowTouches(w: Pick<MaintenanceWindow, 'services' | 'districts'>, services: readonly string[]): boolean {
+  return w.services.some((s) => services.includes(s)) || w.districts.some((d) => services.includes(`extranet:${d}`));
+}
+
+/** The report's URL (CSV download or printable page). */
+export function reportUrl(contractId: string, month: string, format: 'csv' | 'html'): string {
+  return `/api/v1/sla/contracts/${encodeURIComponent(contractId)}/report?month=${month}&format=${format}`;
+}
