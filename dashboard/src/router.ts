@@ -1,6 +1,6 @@
 import { isUnitCode } from '@zhuyun/protocol';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { checkSession } from './auth/session';
+import { checkSession, homeOf } from './auth/session';
 import OverviewView from './views/OverviewView.vue';
 
 /**
@@ -32,8 +32,11 @@ export function createAppRouter() {
   // Every view but the sign-in page needs a session; without one, sign in and come back.
   router.beforeEach(async (to) => {
     if (to.meta.public) return true;
-    if (await checkSession()) return true;
-    return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+    const user = await checkSession();
+    if (!user) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+    // The overview is the city's: an operator starts at its SLA, a district user at its district.
+    if (to.name === 'overview' && homeOf(user) !== '/') return homeOf(user);
+    return true;
   });
   return router;
 }

@@ -9,6 +9,19 @@ export interface SessionUser {
 }
 
 export const currentUser = ref<SessionUser | null>(null);
+
+/** Roles that see the whole city's live views (DESIGN "Roles"); admin too. */
+export const CITY_ROLES = ['ops', 'leader'] as const;
+export function seesCity(role: SessionUser['role']): boolean {
+  return role === 'admin' || (CITY_ROLES as readonly string[]).includes(role);
+}
+
+/** Where a role starts: the city overview, an operator its SLA, a district user its district. */
+export function homeOf(user: SessionUser): string {
+  if (user.role === 'operator') return '/sla';
+  if (user.role === 'district' && user.district) return `/district/${user.district}`;
+  return '/';
+}
 let checked: Promise<SessionUser | null> | undefined;
 const signedInListeners = new Set<() => void>();
 
