@@ -8,6 +8,7 @@ import { SEVERITIES } from './alert-rules.js';
 import { AlertsService } from './alerts.service.js';
 import { NotifierService } from './notifier.service.js';
 import { parseInput } from '../common/validate.js';
+import { SelfAudited } from '../security/audit.interceptor.js';
 
 const ListQuerySchema = z.object({
   state: z.enum(['open', 'inactive', 'pending', 'firing', 'resolved']).optional(),
@@ -54,6 +55,7 @@ export class AlertsController {
 
   /** Acknowledged by the signed-in user; recorded in the audit log. */
   @Post(':id/ack')
+  @SelfAudited()
   @HttpCode(200)
   @Roles('ops')
   async ack(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
@@ -126,6 +128,7 @@ export class SilencesController {
   }
 
   @Post()
+  @SelfAudited()
   @Roles('ops')
   async create(@Body() body: unknown, @CurrentUser() p: Principal) {
     // Who silenced is the signed-in user, whatever the body says.

@@ -8,6 +8,7 @@ import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { collectorHealth } from './collector-health.js';
 import { CollectorTokensService } from './collector-tokens.service.js';
+import { SelfAudited } from '../security/audit.interceptor.js';
 
 const NewCollectorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a collector id: letters, digits, _ . : - (at most 128)'),
@@ -37,6 +38,7 @@ export class CollectorsController {
   }
 
   @Post()
+  @SelfAudited()
   @Roles()
   async add(@Body() body: unknown, @CurrentUser() p: Principal): Promise<{ id: string; district: string; token: string }> {
     const c = parseInput(NewCollectorSchema, body, 'collector');
@@ -47,6 +49,7 @@ export class CollectorsController {
 
   /** Revokes at once: the collector's next request is refused with 401. */
   @Delete(':id')
+  @SelfAudited()
   @HttpCode(204)
   @Roles()
   async revoke(@Param('id') id: string, @CurrentUser() p: Principal): Promise<void> {

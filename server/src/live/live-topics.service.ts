@@ -25,14 +25,15 @@ export class LiveTopicsService {
 
   /**
    * Why this principal may not watch the topic, or undefined (DESIGN "Roles"): ops and admin see
-   * everything; a leader reads every live view; an operator only the SLA topic; a district user
-   * only its district and that district's nodes.
+   * everything; a leader reads every live view; a district user only its district and that
+   * district's nodes. An operator watches no topic: the `sla` topic carries every service, and an
+   * operator may see only its contracts' (its SLA views read the scoped REST API).
    */
   forbidden(p: Principal | undefined, topic: string): string | undefined {
     if (!p) return 'sign in first';
     if (p.role === 'admin' || p.role === 'ops' || p.role === 'leader') return undefined;
     const t = parseTopic(topic)!;
-    if (p.role === 'operator') return t.kind === 'sla' ? undefined : `role operator may watch sla only, not ${topic}`;
+    if (p.role === 'operator') return `role operator may watch no live topic (its SLA is served by /api/v1/sla), not ${topic}`;
     // district
     if (t.kind === 'district' && t.code === p.district) return undefined;
     if (t.kind === 'node') {

@@ -4,6 +4,7 @@ import { Roles } from '../common/roles.js';
 import { AccountsService } from './accounts.service.js';
 import { AuditService, auditCsv } from './audit.service.js';
 import { CurrentUser, type Principal } from './principal.js';
+import { SelfAudited } from './audit.interceptor.js';
 
 /** Users and the audit log: admin only (a route with no other role named). */
 @Controller('api/v1')
@@ -20,12 +21,14 @@ export class AdminController {
   }
 
   @Post('users')
+  @SelfAudited()
   @Roles()
   addUser(@Body() body: unknown, @CurrentUser() p: Principal) {
     return this.accounts.addUser(body, `user:${p.username}`);
   }
 
   @Patch('users/:username')
+  @SelfAudited()
   @Roles()
   updateUser(@Param('username') username: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     return this.accounts.updateUser(username, body, `user:${p.username}`);

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Roles } from '../common/roles.js';
 import { AccountsService } from './accounts.service.js';
 import { CurrentUser, Public, SESSION_COOKIE, tokenFrom, type Principal } from './principal.js';
+import { SelfAudited } from './audit.interceptor.js';
 
 const EVERY_ROLE = ['ops', 'operator', 'leader', 'district'] as const;
 
@@ -16,6 +17,7 @@ export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post('login')
+  @SelfAudited()
   @HttpCode(200)
   @Public()
   async login(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
@@ -31,6 +33,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @SelfAudited()
   @HttpCode(204)
   @Roles(...EVERY_ROLE)
   async logout(@CurrentUser() p: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
@@ -45,6 +48,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @SelfAudited()
   @HttpCode(204)
   @Roles(...EVERY_ROLE)
   async password(@CurrentUser() p: Principal, @Body() body: unknown, @Req() req: Request): Promise<void> {

@@ -3,6 +3,7 @@ import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { MaintenanceService } from './maintenance.service.js';
+import { SelfAudited } from '../security/audit.interceptor.js';
 
 /** Maintenance windows: requested by operators or ops, approved or rejected by ops (docs/SLA.md). */
 @Controller('api/v1/maintenance-windows')
@@ -19,6 +20,7 @@ export class MaintenanceController {
   }
 
   @Post()
+  @SelfAudited()
   @Roles('ops', 'operator')
   async request(@Body() body: unknown, @CurrentUser() p: Principal) {
     const w = await this.maintenance.request({ ...((body ?? {}) as object), requestedBy: p.username });
@@ -46,6 +48,7 @@ export class MaintenanceController {
   }
 
   @Post(':id/approve')
+  @SelfAudited()
   @HttpCode(200)
   @Roles('ops')
   async approve(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
@@ -55,6 +58,7 @@ export class MaintenanceController {
   }
 
   @Post(':id/reject')
+  @SelfAudited()
   @HttpCode(200)
   @Roles('ops')
   async reject(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {

@@ -12,6 +12,7 @@ import { MonthQuerySchema, parseInput } from './sla.schemas.js';
 import { SlaService } from './sla.service.js';
 import { monthOf } from './sla.time.js';
 import { UNITS } from '@zhuyun/protocol';
+import { SelfAudited } from '../security/audit.interceptor.js';
 
 const ReportQuerySchema = z.object({ format: z.enum(['csv', 'html', 'json']).default('json') });
 
@@ -137,6 +138,7 @@ export class SlaController {
   }
 
   @Post('incidents/:id/ack')
+  @SelfAudited()
   @HttpCode(200)
   @Roles('ops', 'operator')
   async ack(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
@@ -155,6 +157,7 @@ export class SlaController {
   }
 
   @Post('reclassifications')
+  @SelfAudited()
   @Roles('ops')
   async reclassify(@Body() body: unknown, @CurrentUser() p: Principal) {
     const r = await this.engine.reclassify({ ...((body ?? {}) as object), by: p.username });
