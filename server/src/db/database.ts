@@ -39,7 +39,11 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
   const db = new Kysely<Schema>({ dialect: dialectFor(where) });
   try {
     // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
-    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+    // On PostgreSQL the migration tables live in the connection's own schema, named explicitly:
+    // unnamed, Kysely takes a `kysely_migration` table of any schema in the database as its own
+    // (two deployments, or two test runs, side by side in one database would share it).
+    const migrationTableSchema = where.kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
