@@ -1,16 +1,11 @@
 import { z } from 'zod';
-import { ValidationError } from '../common/errors.js';
 import { findService } from './sla.catalog.js';
 import { isUnitCode } from '@zhuyun/protocol';
 import { isMonth, parseHhmm } from './sla.time.js';
 
 /** The SLA API's input shapes (zod) and the one helper that turns a failure into a 400 naming the field. */
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
-  throw new ValidationError(`${what}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-}
+// One input check for the whole API (common/validate.ts); re-exported for the SLA files.
+export { parseInput } from '../common/validate.js';
 
 const serviceId = z.string().refine((s) => !!findService(s), { error: (i) => `${JSON.stringify(i.input)} is not an SLA service (see GET /api/v1/sla/services)` });
 const hhmm = z.string().refine((s) => parseHhmm(s) !== undefined, 'must be a time HH:MM');

@@ -2,40 +2,29 @@
  * Time in the SLA's terms: minutes (epoch ms floored to 60 000), months and days in Asia/Shanghai
  * (UTC+8, no daylight saving time since 1991). Pure.
  */
+import { addMonths, monthRange as beijingMonth } from '@zhuyun/protocol';
+
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 /** Asia/Shanghai is UTC+8 all year. */
 export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 export function floorMinute(t: number): number {
   return Math.floor(t / MINUTE_MS) * MINUTE_MS;
 }
 
-export function isMonth(s: string): boolean {
-  return MONTH.test(s);
-}
+// Months are protocol's Beijing-time calendar (one definition for SLA, comparison and reports).
+export { isMonth, monthOf } from '@zhuyun/protocol';
 
 /** `[start, end)` of a month `YYYY-MM` in Asia/Shanghai, epoch ms. Throws on a malformed month. */
 export function monthRange(month: string): { start: number; end: number } {
-  const m = MONTH.exec(month);
-  if (!m) throw new Error(`month ${JSON.stringify(month)} is not YYYY-MM`);
-  const y = Number(m[1]);
-  const mo = Number(m[2]) - 1;
-  return { start: Date.UTC(y, mo, 1) - SHANGHAI_OFFSET_MS, end: Date.UTC(y, mo + 1, 1) - SHANGHAI_OFFSET_MS };
-}
-
-/** The month (`YYYY-MM`, Asia/Shanghai) that contains `t`. */
-export function monthOf(t: number): string {
-  const d = new Date(t + SHANGHAI_OFFSET_MS);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  const { from, to } = beijingMonth(month);
+  return { start: from, end: to };
 }
 
 /** The month before `YYYY-MM`. */
 export function previousMonth(month: string): string {
-  const { start } = monthRange(month);
-  return monthOf(start - 1);
+  return addMonths(month, -1);
 }
 
 /** Local (Asia/Shanghai) calendar facts of an instant. `weekday` 1 = Monday … 7 = Sunday. */
