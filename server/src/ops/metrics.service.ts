@@ -90,6 +90,11 @@ export class MetricsService implements AlertMetricsSink {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zhuyun_' });
+    // prom-client's default set has three gauges named `*_total`, which promtool (rightly) rejects:
+    // `_total` is for counters. The same figures stay available per type (without `_total`): sum them.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      this.registry.removeSingleMetric(`zhuyun_nodejs_${name}`);
+    }
   }
 
   alertEvaluated(trigger: 'points' | 'tick'): void {
