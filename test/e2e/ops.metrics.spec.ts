@@ -5,11 +5,13 @@ import { UNITS } from '@zhuyun/protocol';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { NotifierService } from '../../server/src/alerts/notifier.service.js';
 import { createLogger } from '../../server/src/common/logger.js';
 import { HealthRegistry } from '../../server/src/ops/health.registry.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /** promtool from Debian's `prometheus` package; null when absent (CI installs it: then absence fails). */
 function promtool(): string | null {
@@ -73,6 +75,19 @@ describe('/metrics', () => {
     if (!bin) return;
     const r = spawnSync(bin, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect({ status: r.status, problems: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
+  });
+
+  it('the suggested alert rules (deploy/prometheus) pass `promtool check rules` and use metrics /metrics has', async () => {
+    const file = join(repoRoot, 'deploy/prometheus/zhuyun.rules.yml');
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const families = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+      type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name]));
+    const used = new Set([...readFileSync(file, 'utf8').matchAll(/\b(zhuyun_[a-z0-9_]+)/g)].map((m) => m[1]));
+    expect([...used].filter((n) => !families.has(n))).toEqual([]);
+    const bin = promtool();
+    if (!bin) return;
+    const r = spawnSync(bin, ['check', 'rules', file], { encoding: 'utf8' });
+    expect({ status: r.status, out: r.status === 0 ? '' : `${r.stdout}${r.stderr}` }).toEqual({ status: 0, out: '' });
   });
 
   it('counts ingest, store latency, alert evaluations and collectors; the live picture has bounded labels', async () => {
