@@ -2,8 +2,9 @@
 # The simulated collector fleet of docker-compose.yml: registers one collector per unit on the shared
 # PostgreSQL (the server CLI), writes an agent config with the simulate probe for each, and runs the
 # agents until stopped. Environment: ZHUYUN_URL (the proxy), DATABASE_URL, FLEET_UNITS (district
-# codes), FLEET_INTERVAL (default 10s). Tokens are re-issued at each start (collector add --replace
-# is not in the CLI, so a restarted fleet uses new ids with the start time).
+# codes), FLEET_INTERVAL (default 10s). Tokens are issued at each start under new ids (the start
+# time in the id: the CLI has no `add --replace`); the previous run's `sim-*` collectors are revoked
+# first, so that they show as revoked, not lost.
 set -eu
 : "${ZHUYUN_URL:?ZHUYUN_URL is required}"
 : "${DATABASE_URL:?DATABASE_URL is required}"
@@ -15,6 +16,10 @@ mkdir -p "$DIR"
 
 echo "fleet: waiting for $ZHUYUN_URL/readyz"
 until node -e "fetch(process.argv[1]+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" "$ZHUYUN_URL"; do sleep 2; done
+
+for old in $(node server/dist/cli.js collector list | awk -F '\t' '$1 ~ /^sim-/ && $4 == "active" { print $1 }'); do
+  node server/dist/cli.js collector revoke "$old" >/dev/null && echo "fleet: revoked $old (previous run)"
+done
 
 first=1
 pids=""

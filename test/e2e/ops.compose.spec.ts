@@ -132,35 +132,40 @@ describe('deploy/fleet.sh', () => {
 
   it('registers a collector per unit and runs simulate agents that report to the server', async () => {
     expect(spawnSync('sh', ['-n', 'deploy/fleet.sh'], { cwd: repoRoot }).status).toBe(0);
-    fleet = spawn('sh', ['deploy/fleet.sh'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        ZHUYUN_URL: server.url,
-        DATABASE_URL: `sqlite:${join(server.dataDir, 'zhuyun.sqlite')}`,
-        ZHUYUN_DATA_DIR: dataDir,
-        FLEET_UNITS: '520102 520103',
-        FLEET_INTERVAL: '1s',
-        FLEET_DIR: join(dataDir, 'fleet'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    fleet.stdout!.on('data', (d) => (out += d));
-    fleet.stderr!.on('data', (d) => (out += d));
-    const end = Date.now() + 30_000;
-    let ok = 0;
-    while (Date.now() < end) {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      ok = Number(/^zhuyun_collectors\{state="ok"\} (\d+)$/m.exec(text)?.[1] ?? 0);
-      if (ok === 2) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    expect({ ok, out: ok === 2 ? '' : out }).toEqual({ ok: 2, out: '' });
+    const env = {
+      ...process.env,
+      ZHUYUN_URL: server.url,
+      DATABASE_URL: `sqlite:${join(server.dataDir, 'zhuyun.sqlite')}`,
+      ZHUYUN_DATA_DIR: dataDir,
+      FLEET_UNITS: '520102 520103',
+      FLEET_INTERVAL: '1s',
+      FLEET_DIR: join(dataDir, 'fleet'),
+    };
+    const runFleet = async (expected: { ok: number; revoked: number }) => {
+      fleet = spawn('sh', ['deploy/fleet.sh'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      fleet.stdout!.on('data', (d) => (out += d));
+      fleet.stderr!.on('data', (d) => (out += d));
+      const end = Date.now() + 30_000;
+      let seen = { ok: -1, revoked: -1 };
+      while (Date.now() < end) {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        const count = (state: string) => Number(new RegExp(`^zhuyun_collectors\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? -1);
+        seen = { ok: count('ok'), revoked: count('revoked') };
+        if (seen.ok === expected.ok && seen.revoked === expected.revoked) break;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const matched = seen.ok === expected.ok && seen.revoked === expected.revoked;
+      expect({ seen, out: matched ? '' : out }).toEqual({ seen: expected, out: '' });
+      fleet.kill('SIGTERM');
+      const code = await new Promise((r) => fleet!.once('exit', (c, sig) => r(c ?? sig)));
+      expect([0, 143, 'SIGTERM']).toContain(code);
+    };
+    await runFleet({ ok: 2, revoked: 0 });
     const collectors = await (await server.api('/api/v1/collectors')).json();
     expect(JSON.stringify(collectors)).toMatch(/sim-520102-\d+/);
-    fleet.kill('SIGTERM');
-    const code = await new Promise((r) => fleet!.once('exit', (c, sig) => r(c ?? sig)));
-    expect([0, 143, 'SIGTERM']).toContain(code);
-  }, 60_000);
+    // A restarted fleet (new ids: the start time) revokes the previous run's collectors first.
+    await new Promise((r) => setTimeout(r, 1_100));
+    await runFleet({ ok: 2, revoked: 2 });
+  }, 90_000);
 });
