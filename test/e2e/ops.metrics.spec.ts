@@ -121,6 +121,34 @@ describe('/metrics', () => {
     expect(text).not.toMatch(/\{[^}]*node="/);
   });
 
+  it('counts refused points by a bounded reason (JSON ingest and line protocol)', async () => {
+    const token = await server.addCollector('ops-rejects', '520103');
+    const now = Date.now();
+    const good = { metric: 'net.latency_ms', ts: now, value: 1, tags: { district: '520103', node: 'ops-n1' } };
+    const before = await (await fetch(`${server.url}/metrics`)).text();
+    const count = (text: string, reason: string) => sample(text, `zhuyun_ingest_rejected_points_total{reason="${reason}"}`) ?? 0;
+    const res = await fetch(`${server.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        collector: 'ops-rejects',
+        batch: `ops-${now}`,
+        points: [good, { ...good, value: 'x' }, { ...good, ts: now + 3_600_000 }, { ...good, tags: { district: '999999', node: 'n' } }],
+      }),
+    });
+    expect(res.status).toBe(202);
+    const line = await fetch(`${server.url}/write?db=zhuyun&precision=ms`, {
+      method: 'POST',
+      headers: { authorization: `Token ${token}` },
+      body: `app,district=520103,node=ops-n2 status="ok",latency_ms=7 ${now}\nbroken line without fields`,
+    });
+    expect(line.status).toBeLessThan(500);
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    for (const [reason, n] of [['value', 1], ['ts_future', 1], ['district', 1], ['field_type', 1], ['parse', 1]] as const) {
+      expect({ reason, added: count(after, reason) - count(before, reason) }).toEqual({ reason, added: n });
+    }
+  });
+
   it('counts notification attempts by channel kind and outcome', async () => {
     const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
     const create = await server.api('/api/v1/notification-channels', {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertMetricsSink } from './alert-metrics.js';
+import { rejectionReason } from './rejection-reason.js';
 
 /**
  * The server's own metrics, for `GET /metrics` (Prometheus text). One registry per application,
@@ -21,6 +22,13 @@ export class MetricsService implements AlertMetricsSink {
     name: 'zhuyun_ingest_points_total',
     help: 'Points received in ingest batches by result (accepted or rejected).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestRejectedPoints = new Counter({
+    name: 'zhuyun_ingest_rejected_points_total',
+    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, other).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -95,6 +103,16 @@ export class MetricsService implements AlertMetricsSink {
     for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
       this.registry.removeSingleMetric(`zhuyun_nodejs_${name}`);
     }
+  }
+
+  /** Counts refused points by the reason their validation message gives (rejectionReason). */
+  pointsRejected(errors: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const e of errors) {
+      const reason = rejectionReason(e);
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of counts) this.ingestRejectedPoints.inc({ reason }, n);
   }
 
   alertEvaluated(trigger: 'points' | 'tick'): void {
