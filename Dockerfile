@@ -17,7 +17,8 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-# --- deps: production dependencies only (native modules built here, on the runtime's Debian and Node)
+# --- deps: production dependencies of the Node workspaces only (not the dashboard's: it is served
+# built), native modules built here, on the runtime's Debian and Node
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -26,7 +27,7 @@ COPY protocol/package.json protocol/
 COPY collectors/package.json collectors/
 COPY server/package.json server/
 COPY dashboard/package.json dashboard/
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund -w server -w collectors -w protocol && npm cache clean --force
 
 # --- runtime: node, production node_modules, the built dist directories and dashboard/dist; no sources, no toolchain
 FROM node:20-bookworm-slim AS runtime
@@ -44,6 +45,7 @@ COPY --from=build --chown=root:root /app/collectors/package.json ./collectors/pa
 COPY --from=build --chown=root:root /app/collectors/dist ./collectors/dist
 COPY --from=build --chown=root:root /app/server/package.json ./server/package.json
 COPY --from=build --chown=root:root /app/server/dist ./server/dist
+COPY --from=build --chown=root:root /app/server/seed ./server/seed
 COPY --from=build --chown=root:root /app/dashboard/package.json ./dashboard/package.json
 COPY --from=build --chown=root:root /app/dashboard/dist ./dashboard/dist
 COPY --chown=root:root deploy/fleet.sh ./deploy/fleet.sh

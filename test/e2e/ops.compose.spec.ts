@@ -93,6 +93,8 @@ describe('Dockerfile and deploy/', () => {
     expect(runtime).toMatch(/COPY --from=\w+[^\n]*\/app\/node_modules/);
     expect(runtime).toMatch(/COPY --from=build[^\n]*server\/dist/);
     expect(runtime).toMatch(/COPY --from=build[^\n]*dashboard\/dist/);
+    // Read at run time beside dist (server/src/migration/migration.seed.ts).
+    expect(runtime).toMatch(/COPY --from=build[^\n]*server\/seed/);
     expect(runtime).not.toMatch(/COPY \. \./);
     const user = [...runtime.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
     expect(user.length).toBeGreaterThan(0);
