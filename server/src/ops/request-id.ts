@@ -8,7 +8,7 @@ import type { MetricsService } from './metrics.service.js';
 const GOOD_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 /** Routes hit every few seconds by probes and collectors: their successes log at debug only. */
-const ROUTINE = /^\/(healthz|readyz|metrics|write|api\/v1\/ingest)$/;
+const ROUTINE = /^\/(healthz|readyz|metrics|ping|write|api\/v1\/ingest)$/;
 
 const INGEST: Record<string, 'json' | 'line'> = { '/api/v1/ingest': 'json', '/write': 'line' };
 
