@@ -12,6 +12,8 @@ import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
 import { queryBodyParser, writeBodyParser } from './ingest/write.body.js';
+import { MetricsService } from './ops/metrics.service.js';
+import { requestIds } from './ops/request-id.js';
 import { AccountsService } from './security/accounts.service.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
@@ -47,6 +49,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
+  // First: every request gets an id (X-Request-Id) that its log lines carry.
+  app.use(requestIds(logger, app.get(MetricsService)));
   app.use(helmet({ contentSecurityPolicy: { directives: CSP }, crossOriginEmbedderPolicy: false, hsts: false }));
   // Closed by default: the dashboard is served from the same origin. ZHUYUN_CORS_ORIGINS opens it.
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });

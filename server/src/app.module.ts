@@ -11,7 +11,9 @@ import { DatabaseModule } from './db/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MigrationModule } from './migration/migration.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { OpsModule } from './ops/ops.module.js';
+import { PictureMetricsModule } from './ops/picture.module.js';
 import { QueryModule } from './query/query.module.js';
 import { SecurityModule } from './security/security.module.js';
 import { SimulationModule } from './simulation/simulation.module.js';
@@ -67,6 +69,8 @@ export class AppModule {
         AlertsModule,
         MigrationModule,
         SlaModule,
+        PictureMetricsModule,
+        OpenApiModule,
       ],
     };
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../server/src/app.factory.js';
+import { startServer, type CreateAppOptions } from '../../server/src/app.factory.js';
 import { CollectorTokensService } from '../../server/src/auth/collector-tokens.service.js';
 import { loadConfig } from '../../server/src/config/config.js';
 import { AccountsService } from '../../server/src/security/accounts.service.js';
@@ -33,13 +33,13 @@ export interface TestServer {
  * A real server on a free port with a fresh data dir (real SQLite files), as `npm start` runs it
  * but for the environment given. The built dashboard is served when dashboard/dist exists.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: CreateAppOptions = {}): Promise<TestServer> {
   const dataDir = env.ZHUYUN_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'zhuyun-test-'));
   const config = loadConfig(
     { PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     { dashboardDir: join(repoRoot, 'dashboard/dist') },
   );
-  const { app, url } = await startServer(config);
+  const { app, url } = await startServer(config, opts);
   const accounts = app.get(AccountsService);
   let users = 0;
   const existing = new Set((await accounts.listUsers()).map((u) => u.username));

@@ -11,6 +11,7 @@ import { StatusService } from '../status/status.service.js';
 import { COLLECTOR_SILENT_METRIC, defaultRules, RuleInputSchema, ruleProblems, type AlertRule } from './alert-rules.js';
 import { AlertMachine, type AlertInstance, type MachineEvent } from './alert.machine.js';
 import { AlertsStore, viewOfInstance, type AlertFilter, type AlertView, type DeliveryView, type TransitionView } from './alerts.store.js';
+import { ALERT_METRICS, type AlertMetricsSink } from '../ops/alert-metrics.js';
 import type { AlertNotice } from './notify/messages.js';
 import { NotifierService, patchObject } from './notifier.service.js';
 import { SilenceInputSchema, suppressionOf, type Silence } from './silences.js';
@@ -63,6 +64,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
     @Optional() @Inject(MAINTENANCE_CALENDAR) private readonly calendar?: MaintenanceCalendar,
+    @Optional() @Inject(ALERT_METRICS) private readonly metrics?: AlertMetricsSink,
   ) {
     this.machine = new AlertMachine(
       {
@@ -117,6 +119,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       m.observe(p, p.ts < now ? p.ts : now);
     }
     this.handle(m.drain());
+    this.metrics?.alertEvaluated('points');
   }
 
   /** Time-driven checks (called every ALERT_TICK_MS; tests call it with a stepped clock). */
@@ -129,6 +132,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     this.silences = this.silences.filter((s) => s.endsAt > now);
     this.machine.tick(now);
     this.handle(this.machine.drain());
+    this.metrics?.alertEvaluated('tick');
   }
 
   /** The collector-lost rule's samples: seconds since each active collector's last request. */

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { AlertsStore } from './alerts.store.js';
 import { ChannelInputSchema, channelWants, type Channel } from './notify/channels.js';
+import { ALERT_METRICS, type AlertMetricsSink } from '../ops/alert-metrics.js';
 import type { AlertNotice } from './notify/messages.js';
 import { DEFAULT_RETRY, deliver, type DeliveryAttempt, type RetryPolicy } from './notify/webhook.sender.js';
 import { parseInput } from '../common/validate.js';
@@ -35,6 +36,7 @@ export class NotifierService implements OnModuleDestroy {
     private readonly store: AlertsStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() @Inject(ALERT_METRICS) private readonly metrics?: AlertMetricsSink,
   ) {}
 
   async load(): Promise<void> {
@@ -59,7 +61,10 @@ export class NotifierService implements OnModuleDestroy {
       if (!channelWants(c, notice)) continue;
       const p = deliver(c, notice, {
         now: () => this.clock.now(),
-        record: (a) => this.record(a),
+        record: (a) => {
+          this.metrics?.notificationAttempted(c.kind, a.status);
+          return this.record(a);
+        },
         policy: this.retryPolicy,
         sleep: (ms) => this.sleep(ms),
         stopped: () => this.stopped,

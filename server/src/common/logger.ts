@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { requestContext } from './request-context.js';
 
 export const LOGGER = Symbol('LOGGER');
 export type { Logger };
@@ -11,7 +12,16 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, base: { svc: 'zhuyun' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const options = {
+    level,
+    base: { svc: 'zhuyun' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Every line logged while handling a request carries its id (X-Request-Id, ops/request-id.ts).
+    mixin: () => {
+      const ctx = requestContext.getStore();
+      return ctx ? { reqId: ctx.reqId } : {};
+    },
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

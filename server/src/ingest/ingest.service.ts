@@ -130,6 +130,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     this.metrics.ingestPoints.inc({ result: 'accepted' }, good.length);
     if (rejected.length) {
       this.metrics.ingestPoints.inc({ result: 'rejected' }, rejected.length);
+      this.metrics.pointsRejected(rejected.map((r) => r.error));
       this.log.debug({ ...context, rejected: rejected.length, first: rejected[0] }, 'points rejected');
     }
     return { accepted: good.length, rejected };

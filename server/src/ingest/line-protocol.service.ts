@@ -68,25 +68,34 @@ export class LineProtocolService {
     if (!first.ok && lines.every((l) => !l.ok)) {
       this.metrics.ingestBatches.inc({ outcome: 'invalid' });
       this.metrics.ingestPoints.inc({ result: 'rejected' }, lines.length);
+      this.metrics.ingestRejectedPoints.inc({ reason: 'parse' }, lines.length);
       throw new ValidationError(unableToParse(first));
     }
 
     // Refusals in line order; the first one is the reason the client reads.
     const refusals: Array<{ line: number; reason: string }> = [];
+    const refusalErrors: string[] = [];
     const points: RawPoint[] = [];
     const origins: Array<{ line: number; field: string }> = [];
     for (const l of lines) {
       if (!l.ok) {
         refusals.push({ line: l.line, reason: unableToParse(l) });
+        refusalErrors.push(unableToParse(l));
         continue;
       }
       for (const p of l.points) {
         points.push(p.point);
         origins.push({ line: l.line, field: p.field });
       }
-      for (const r of l.refused) refusals.push({ line: l.line, reason: `line ${l.line}: ${r.error}` });
+      for (const r of l.refused) {
+        refusals.push({ line: l.line, reason: `line ${l.line}: ${r.error}` });
+        refusalErrors.push(r.error);
+      }
     }
-    if (refusals.length) this.metrics.ingestPoints.inc({ result: 'rejected' }, refusals.length);
+    if (refusals.length) {
+      this.metrics.ingestPoints.inc({ result: 'rejected' }, refusals.length);
+      this.metrics.pointsRejected(refusalErrors);
+    }
 
     // accept() takes any length; chunks keep each store transaction and status update bounded.
     let written = 0;

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AlertMetricsSink } from './alert-metrics.js';
+import { rejectionReason } from './rejection-reason.js';
 
 /**
  * The server's own metrics, for `GET /metrics` (Prometheus text). One registry per application,
  * not prom-client's global one, so several apps in one test process do not collide.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements AlertMetricsSink {
   readonly registry = new Registry();
 
   readonly ingestBatches = new Counter({
@@ -20,6 +22,13 @@ export class MetricsService {
     name: 'zhuyun_ingest_points_total',
     help: 'Points received in ingest batches by result (accepted or rejected).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestRejectedPoints = new Counter({
+    name: 'zhuyun_ingest_rejected_points_total',
+    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, other).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -55,7 +64,62 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Whole ingest requests (JSON `/api/v1/ingest`, line protocol `/write`), answer included. */
+  readonly ingestDuration = new Histogram({
+    name: 'zhuyun_ingest_request_duration_seconds',
+    help: 'Time to answer an ingest request (validation, store write, answer), by protocol (json, line) and status class (2xx, 4xx, 5xx).',
+    labelNames: ['protocol', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  /** TimeSeriesStore.write and .query (see timeStore). */
+  readonly storeDuration = new Histogram({
+    name: 'zhuyun_store_operation_duration_seconds',
+    help: 'Time the time-series store takes per call, by operation (write, query) and outcome (ok, error).',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly alertEvaluations = new Counter({
+    name: 'zhuyun_alert_evaluations_total',
+    help: 'Alert engine evaluations, by trigger (points: a batch of accepted points; tick: the periodic time-driven check).',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertNotifications = new Counter({
+    name: 'zhuyun_alert_notifications_total',
+    help: 'Notification delivery attempts, by channel kind and outcome (ok; retrying: failed, another attempt follows; failed: given up).',
+    labelNames: ['channel_kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zhuyun_' });
+    // prom-client's default set has three gauges named `*_total`, which promtool (rightly) rejects:
+    // `_total` is for counters. The same figures stay available per type (without `_total`): sum them.
+    for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+      this.registry.removeSingleMetric(`zhuyun_nodejs_${name}`);
+    }
+  }
+
+  /** Counts refused points by the reason their validation message gives (rejectionReason). */
+  pointsRejected(errors: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const e of errors) {
+      const reason = rejectionReason(e);
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, n] of counts) this.ingestRejectedPoints.inc({ reason }, n);
+  }
+
+  alertEvaluated(trigger: 'points' | 'tick'): void {
+    this.alertEvaluations.inc({ trigger });
+  }
+
+  notificationAttempted(channelKind: string, outcome: 'ok' | 'retrying' | 'failed'): void {
+    this.alertNotifications.inc({ channel_kind: channelKind, outcome });
   }
 }

@@ -4,6 +4,7 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { OpsModule } from '../ops/ops.module.js';
+import { timeStore } from '../ops/store-timing.js';
 import { InfluxTimeSeriesStore } from './influx/influx.time-series.store.js';
 import { RetentionService } from './retention.service.js';
 import { SqliteTimeSeriesStore } from './sqlite/sqlite.time-series.store.js';
@@ -19,6 +20,10 @@ class StoreCloser implements OnApplicationShutdown {
 
 /** The adapter ZHUYUN_TSDB names: SQLite in the data dir, or InfluxDB 1.x at INFLUX_URL. */
 function createStore(config: AppConfig, log: Logger, metrics: MetricsService): TimeSeriesStore {
+  return timeStore(openStore(config, log, metrics), metrics);
+}
+
+function openStore(config: AppConfig, log: Logger, metrics: MetricsService): TimeSeriesStore {
   if (config.tsdb === 'influx') {
     if (!config.influx) throw new Error('ZHUYUN_TSDB=influx without INFLUX_URL (the configuration check should have said so)');
     return new InfluxTimeSeriesStore({

@@ -1,0 +1,30 @@
+import { IngestBatchSchema, SeriesQuerySchema } from '@zhuyun/protocol';
+import type { z } from 'zod';
+import { RuleInputSchema } from '../alerts/alert-rules.js';
+import { ChannelInputSchema } from '../alerts/notify/channels.js';
+import { SilenceInputSchema } from '../alerts/silences.js';
+import { NewUserSchema } from '../security/accounts.service.js';
+import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
+
+/**
+ * The zod schemas the handlers validate with, by `METHOD /path` as the OpenAPI document names the
+ * route (`{id}` for `:id`). The e2e test checks that every key here is a route of the app.
+ */
+export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType }> = {
+  'POST /api/v1/ingest': { body: IngestBatchSchema },
+  'GET /api/v1/series': { query: SeriesQuerySchema },
+  'POST /api/v1/alert-rules': { body: RuleInputSchema },
+  'PUT /api/v1/alert-rules/{id}': { body: RuleInputSchema },
+  'POST /api/v1/silences': { body: SilenceInputSchema },
+  'POST /api/v1/notification-channels': { body: ChannelInputSchema },
+  'PUT /api/v1/notification-channels/{id}': { body: ChannelInputSchema },
+  'POST /api/v1/sla/contracts': { body: ContractInputSchema },
+  'PUT /api/v1/sla/contracts/{id}': { body: ContractInputSchema },
+  'PATCH /api/v1/sla/contracts/{id}': { body: ContractPatchSchema },
+  'GET /api/v1/sla/units': { query: MonthQuerySchema },
+  'GET /api/v1/sla/incidents': { query: IncidentQuerySchema },
+  'POST /api/v1/sla/reclassifications': { body: ReclassificationSchema },
+  'POST /api/v1/maintenance-windows': { body: WindowInputSchema },
+  'PUT /api/v1/maintenance-windows/{id}': { body: WindowInputSchema },
+  'POST /api/v1/users': { body: NewUserSchema },
+};

@@ -1,0 +1,25 @@
+/**
+ * Why a point was refused, as one of a few fixed words for the `reason` label of
+ * zhuyun_ingest_rejected_points_total (the messages themselves name values and are unbounded).
+ * Pure: reads the validation message (protocol validatePoint, line protocol parsing).
+ */
+export const REJECTION_REASONS = ['shape', 'metric', 'ts', 'ts_future', 'ts_too_old', 'value', 'tags', 'district', 'parse', 'field_type', 'other'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+const RULES: ReadonlyArray<[RegExp, RejectionReason]> = [
+  [/^point must be an object/, 'shape'],
+  [/^metric /, 'metric'],
+  [/^ts .* is in the future/, 'ts_future'],
+  [/^ts .* is older than/, 'ts_too_old'],
+  [/^ts /, 'ts'],
+  [/^value /, 'value'],
+  [/^unknown district/, 'district'],
+  [/^(tags|tag |tag key |at most \d+ tags)/, 'tags'],
+  [/^input field .* is type string/, 'field_type'],
+  [/^unable to parse /, 'parse'],
+];
+
+export function rejectionReason(error: string): RejectionReason {
+  for (const [re, reason] of RULES) if (re.test(error)) return reason;
+  return 'other';
+}
