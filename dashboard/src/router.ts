@@ -20,6 +20,11 @@ export const routes: RouteRecordRaw[] = [
   { path: '/topology', name: 'topology', component: () => import('./views/TopologyView.vue') },
   // The wall screen draws its own header: no navigation bar on the ops-room screen.
   { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { chrome: false } },
+  // Leadership: the district comparison and its printable monthly page (A4, no navigation bar).
+  { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
+  { path: '/leader/print', name: 'leader-print', component: () => import('./views/LeaderPrintView.vue'), meta: { chrome: false } },
+  // Administration (role admin; the view itself refuses others, the server refuses their requests).
+  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
   // Alerts, SLA and migration views (issue 6, second part) are added here once their APIs exist;
   // see NAV_ITEMS in App.vue for their places in the navigation bar.
   { path: '/:rest(.*)*', redirect: '/' },

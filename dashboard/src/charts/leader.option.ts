@@ -90,7 +90,8 @@ export function migrationMapOption(rows: readonly ComparisonRow[], { locale, the
       itemStyle: { areaColor: rateColour(pct, theme), borderColor: pal.background, borderWidth: 1 },
       label: {
         show: true,
-        formatter: `{name|${unitShortName(d, locale)}}\n{rate|${rateText(pct)}}`,
+        // One line: the centre districts are small and two-line labels overlap there.
+        formatter: `{name|${unitShortName(d, locale)}} {rate|${rateText(pct)}}`,
         rich: {
           name: { ...labelText, fontSize: 13, fontWeight: 'bold', lineHeight: 17 },
           rate: { ...labelText, fontSize: 13, lineHeight: 16 },

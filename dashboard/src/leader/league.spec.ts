@@ -62,7 +62,7 @@ describe('trendOf', () => {
     [-2, 'higher', 'pp', { arrow: '▼', tone: 'bad', text: '2' }],
     [1, 'lower', 'count', { arrow: '▲', tone: 'bad', text: '1' }],
     [-1, 'lower', 'count', { arrow: '▼', tone: 'good', text: '1' }],
-    [0.01, 'higher', 'pp', { arrow: '＝', tone: 'flat', text: '0' }],
+    [0.01, 'higher', 'pp', { arrow: '＝', tone: 'flat', text: '' }],
   ] as const)('%d (%s is better, %s)', (delta, better, unit, expected) => {
     expect(trendOf(delta, better, unit, 'zh-CN')).toEqual(expected);
   });

@@ -129,7 +129,7 @@ export type Trend = { arrow: '▲' | '▼' | '＝'; tone: 'good' | 'bad' | 'flat
  */
 export function trendOf(delta: number | null, better: 'higher' | 'lower', unit: 'pp' | 'count' | 'min', locale: Locale): Trend {
   if (delta === null) return null;
-  if (Math.abs(delta) < (unit === 'pp' ? 0.05 : 0.5)) return { arrow: '＝', tone: 'flat', text: '0' };
+  if (Math.abs(delta) < (unit === 'pp' ? 0.05 : 0.5)) return { arrow: '＝', tone: 'flat', text: '' };
   const up = delta > 0;
   const good = better === 'higher' ? up : !up;
   const size = Math.abs(delta);
