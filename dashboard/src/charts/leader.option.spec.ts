@@ -84,6 +84,11 @@ describe('migrationProgressOption', () => {
 });
 
 describe('trendOption', () => {
+  it('writes the year on the first month and where it changes', () => {
+    const months = ['2025-11', '2025-12', '2026-01', '2026-02'].map((month) => ({ month, totals: null }));
+    expect((trendOption(months, { locale: 'en', theme: 'dark' }).xAxis as { data: string[] }).data).toEqual(['Nov 2025', 'Dec', 'Jan 2026', 'Feb']);
+  });
+
   it('months oldest first, a month not read is a gap (null), not a zero', () => {
     const totals = { month: '2026-11', migrationRatePct: 20, availabilityPct: 99.9, p1Incidents: 2, migrated: 2, denominator: 10, overdue: 0, omAtRisk: 0, omAtRiskCny: 0 };
     const opt = trendOption(
@@ -93,7 +98,7 @@ describe('trendOption', () => {
       ],
       { locale: 'zh-CN', theme: 'dark' },
     );
-    expect((opt.xAxis as { data: string[] }).data).toEqual(['2026年10月', '2026年11月']);
+    expect((opt.xAxis as { data: string[] }).data).toEqual(['2026年10月', '11月']);
     const series = opt.series as Array<{ id: string; data: Array<number | null>; yAxisIndex: number }>;
     expect(series.find((s) => s.id === 'trend-migration')!.data).toEqual([null, 20]);
     expect(series.find((s) => s.id === 'trend-p1')!).toMatchObject({ data: [null, 2], yAxisIndex: 1 });

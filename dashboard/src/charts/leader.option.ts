@@ -3,7 +3,7 @@ import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption, MapSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GeoComponentOption, GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
 import type { CityTotals, ComparisonRow } from '../leader/league';
-import { formatCny, formatMonth, formatRate } from '../leader/league';
+import { formatCny, formatMonth, formatMonthShort, formatRate } from '../leader/league';
 import { formatNumber } from '../format/format';
 import { MESSAGES, fill, unitName, unitShortName, type Locale } from '../i18n/messages';
 import { ASPECT, GUIYANG_MAP, LAYOUT, REGION_KEY_PROPERTY } from './map.option';
@@ -283,8 +283,9 @@ export function trendOption(months: ReadonlyArray<{ month: string; totals: CityT
     grid: { left: 8, right: 8, top: 30, bottom: 4, containLabel: true },
     xAxis: {
       type: 'category',
-      data: months.map((x) => formatMonth(x.month, locale)),
-      axisLabel,
+      // Every month labelled; the year only where it starts or changes (narrow panels at 1366 px).
+      data: months.map((x, i) => (i === 0 || x.month.endsWith('-01') ? formatMonth(x.month, locale) : formatMonthShort(x.month, locale))),
+      axisLabel: { ...axisLabel, interval: 0 },
       axisLine: { lineStyle: { color: pal.border } },
     },
     yAxis: [

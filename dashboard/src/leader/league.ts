@@ -224,10 +224,17 @@ export function monthChoices(current: string, n = 12): string[] {
   return lastMonths(current, n).reverse();
 }
 
+const MONTH_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-11` → `11月` / `Nov` (axis ticks after the first). */
+export function formatMonthShort(month: string, locale: Locale): string {
+  const m = Number(month.slice(5, 7));
+  return locale === 'zh-CN' ? `${m}月` : MONTH_EN[m - 1];
+}
+
 /** `2026-11` → `2026年11月` / `Nov 2026`. */
 export function formatMonth(month: string, locale: Locale): string {
   const [y, m] = month.split('-').map(Number);
   if (locale === 'zh-CN') return `${y}年${m}月`;
-  const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  return `${names[m - 1]} ${y}`;
+  return `${MONTH_EN[m - 1]} ${y}`;
 }
