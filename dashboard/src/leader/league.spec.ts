@@ -76,6 +76,8 @@ describe('money, rates and months as officials write them', () => {
     [8_000, 'zh-CN', '8,000 元'],
     [0, 'zh-CN', '0 元'],
     [3_267_000, 'en', 'CNY 3.27 M'],
+    [5_300_000, 'en', 'CNY 5.30 M'],
+    [5_300_000, 'zh-CN', '530.0 万元'],
     [86_500, 'en', 'CNY 86,500'],
   ] as const)('%d yuan in %s → %s', (v, locale, expected) => expect(formatCny(v, locale)).toBe(expected));
 

@@ -142,11 +142,13 @@ export function trendOf(delta: number | null, better: 'higher' | 'lower', unit: 
  * `1,326.7 万元`), whole 元 below; in English, CNY with M from a million up.
  */
 export function formatCny(yuan: number, locale: Locale): string {
+  // Fixed decimals, so that amounts line up in a column (5.30, not 5.3).
+  const fixed = (v: number, d: number) => new Intl.NumberFormat(locale, { minimumFractionDigits: d, maximumFractionDigits: d }).format(v);
   if (locale === 'zh-CN') {
-    if (Math.abs(yuan) >= 10_000) return `${formatNumber(yuan / 10_000, locale, 1)} 万元`;
+    if (Math.abs(yuan) >= 10_000) return `${fixed(yuan / 10_000, 1)} 万元`;
     return `${formatNumber(yuan, locale, 0)} 元`;
   }
-  if (Math.abs(yuan) >= 1_000_000) return `CNY ${formatNumber(yuan / 1_000_000, locale, 2)} M`;
+  if (Math.abs(yuan) >= 1_000_000) return `CNY ${fixed(yuan / 1_000_000, 2)} M`;
   return `CNY ${formatNumber(yuan, locale, 0)}`;
 }
 
