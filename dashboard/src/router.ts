@@ -22,8 +22,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { chrome: false } },
   { path: '/alerts', name: 'alerts', component: () => import('./views/AlertsView.vue') },
   { path: '/sla', name: 'sla', component: () => import('./views/SlaView.vue') },
-  // The migration view (issue 6, second part) is added here once its API exists;
-  // see NAV_ITEMS in App.vue for its place in the navigation bar.
+  // Leadership: the district comparison and its printable monthly page (A4, no navigation bar).
+  { path: '/leader', name: 'leader', component: () => import('./views/LeaderView.vue') },
+  { path: '/leader/print', name: 'leader-print', component: () => import('./views/LeaderPrintView.vue'), meta: { chrome: false } },
+  // Administration (role admin; the view itself refuses others, the server refuses their requests).
+  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
+  // The migration view is added here; see NAV_ITEMS in App.vue for its place in the navigation bar.
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 

@@ -32,9 +32,9 @@ export interface MapItemExtra {
 }
 
 /** Same box for the visible map series and the hidden geo the zone markers sit on, so they align. */
-const LAYOUT = { left: 16, right: 16, top: 16, bottom: 16 } as const;
+export const LAYOUT = { left: 16, right: 16, top: 16, bottom: 16 } as const;
 /** Width/height scale for Guiyang's latitude (≈ 26.6° N): cos(26.6°). ECharts' default 0.75 suits 36° N. */
-const ASPECT = 0.894;
+export const ASPECT = 0.894;
 /** Zone labels placed off the district labels near them (see LABEL_ANCHORS in guiyang-geo.ts). */
 const ZONE_LABEL_POSITION: Record<string, 'right' | 'bottom' | 'left' | 'top'> = {
   'gy-hitech': 'bottom',

@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { cityTotals, defaultDir, formatCny, formatMonth, formatRate, kpiValue, lastMonths, sortRows, trendOf, type ComparisonRow } from './league';
+
+/** A comparison row with the figures that matter here; the rest empty. */
+function row(unit: string, f: { rate?: number | null; migrated?: number; denominator?: number; p1?: number | null; cny?: number; up?: number; down?: number; risk?: number } = {}): ComparisonRow {
+  return {
+    unit,
+    kind: unit.startsWith('gy-') ? 'zone' : 'district',
+    name: { zh: unit, en: unit },
+    availability: f.up === undefined ? null : { availabilityPct: null, upMinutes: f.up, downMinutes: f.down ?? 0, noDataMinutes: 0, incidents: {}, mttrMinutes: null },
+    p1Incidents: f.p1 ?? null,
+    mttrMinutes: null,
+    migration:
+      f.rate === undefined
+        ? null
+        : { migrated: f.migrated ?? 0, denominator: f.denominator ?? 0, ratePct: f.rate, overdue: 0, omAtRisk: f.risk ?? 0, omAtRiskCny: f.cny ?? 0 },
+    platform: null,
+    delta: { availabilityPct: null, p1Incidents: null, mttrMinutes: null, migrationRatePct: null, overdue: null, omAtRisk: null },
+  };
+}
+
+describe('sortRows', () => {
+  const rows = [row('520102', { rate: 14.29 }), row('520103', { rate: 33.33 }), row('520111', { rate: null }), row('520112', { rate: 33.33 }), row('gy-hitech')];
+
+  it.each([
+    ['desc', ['520103', '520112', '520102', '520111', 'gy-hitech']],
+    ['asc', ['520102', '520103', '520112', '520111', 'gy-hitech']],
+  ] as const)('by migration rate %s: unmeasured last, ties in official order', (dir, expected) => {
+    expect(sortRows(rows, 'migrationRatePct', dir).map((r) => r.unit)).toEqual(expected);
+  });
+
+  it('by unit: the official order (districts by code, then zones), whatever the input order', () => {
+    expect(sortRows([...rows].reverse(), 'unit', 'asc').map((r) => r.unit)).toEqual(['520102', '520103', '520111', '520112', 'gy-hitech']);
+  });
+
+  it('does not change its input', () => {
+    const copy = [...rows];
+    sortRows(rows, 'migrationRatePct', 'desc');
+    expect(rows).toEqual(copy);
+  });
+
+  it('sorts best first on the first click: high rates, few incidents', () => {
+    expect(defaultDir('migrationRatePct')).toBe('desc');
+    expect(defaultDir('availabilityPct')).toBe('desc');
+    expect(defaultDir('p1Incidents')).toBe('asc');
+    expect(defaultDir('omAtRiskCny')).toBe('asc');
+  });
+
+  it('reads each KPI from its place in the row', () => {
+    const r = row('520102', { rate: 20, cny: 3_267_000, risk: 5, p1: 2 });
+    expect(kpiValue(r, 'migrationRatePct')).toBe(20);
+    expect(kpiValue(r, 'omAtRiskCny')).toBe(3_267_000);
+    expect(kpiValue(r, 'omAtRisk')).toBe(5);
+    expect(kpiValue(r, 'p1Incidents')).toBe(2);
+    expect(kpiValue(r, 'platformCalls')).toBeNull();
+  });
+});
+
+describe('trendOf', () => {
+  it.each([
+    [14.29, 'higher', 'pp', { arrow: '▲', tone: 'good', text: '14.3' }],
+    [-2, 'higher', 'pp', { arrow: '▼', tone: 'bad', text: '2' }],
+    [1, 'lower', 'count', { arrow: '▲', tone: 'bad', text: '1' }],
+    [-1, 'lower', 'count', { arrow: '▼', tone: 'good', text: '1' }],
+    [0.01, 'higher', 'pp', { arrow: '＝', tone: 'flat', text: '' }],
+  ] as const)('%d (%s is better, %s)', (delta, better, unit, expected) => {
+    expect(trendOf(delta, better, unit, 'zh-CN')).toEqual(expected);
+  });
+  it('no arrow when a month is unknown', () => expect(trendOf(null, 'higher', 'pp', 'en')).toBeNull());
+});
+
+describe('money, rates and months as officials write them', () => {
+  it.each([
+    [3_267_000, 'zh-CN', '326.7 万元'],
+    [13_267_000, 'zh-CN', '1,326.7 万元'],
+    [8_000, 'zh-CN', '8,000 元'],
+    [0, 'zh-CN', '0 元'],
+    [3_267_000, 'en', 'CNY 3.27 M'],
+    [5_300_000, 'en', 'CNY 5.30 M'],
+    [5_300_000, 'zh-CN', '530.0 万元'],
+    [86_500, 'en', 'CNY 86,500'],
+  ] as const)('%d yuan in %s → %s', (v, locale, expected) => expect(formatCny(v, locale)).toBe(expected));
+
+  it('rates with one decimal, whole at 0 and 100, a dash when unknown', () => {
+    expect(formatRate(14.2857, 'zh-CN')).toBe('14.3%');
+    expect(formatRate(100, 'en')).toBe('100%');
+    expect(formatRate(null, 'en')).toBe('—');
+  });
+
+  it('months', () => {
+    expect(formatMonth('2026-01', 'zh-CN')).toBe('2026年1月');
+    expect(formatMonth('2026-11', 'en')).toBe('Nov 2026');
+    expect(lastMonths('2026-02', 6)).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02']);
+  });
+});
+
+describe('cityTotals', () => {
+  it('adds the counts and recomputes the rates from the sums (not an average of rates)', () => {
+    const t = cityTotals('2026-11', [
+      row('520102', { rate: 100, migrated: 1, denominator: 1, cny: 100, risk: 1, up: 90, down: 10, p1: 1 }),
+      row('520103', { rate: 0, migrated: 0, denominator: 9, cny: 50, risk: 2, up: 100, down: 0, p1: 2 }),
+      row('gy-hitech'),
+    ]);
+    expect(t.migrationRatePct).toBe(10); // 1 of 10, not (100 + 0) / 2
+    expect(t.availabilityPct).toBe(95); // 190 of 200 minutes
+    expect(t).toMatchObject({ migrated: 1, denominator: 10, omAtRisk: 3, omAtRiskCny: 150, p1Incidents: 3 });
+  });
+  it('null rates when nothing is in scope or scored', () => {
+    const t = cityTotals('2026-11', [row('gy-hitech')]);
+    expect(t.migrationRatePct).toBeNull();
+    expect(t.availabilityPct).toBeNull();
+  });
+});
