@@ -56,4 +56,37 @@ describe('admin CLI (npm run zhuyun)', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(/usage: npm run zhuyun/);
   });
+  it('adds users: a generated password as the last line, or one from standard input; both sign in', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zhuyun-cli-'));
+    const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    try {
+      const out = execFileSync('node', [cli, 'user', 'add', 'wang.li', '--role', 'ops'], { env, encoding: 'utf8', input: '' });
+      const generated = out.trim().split('\n').at(-1)!;
+      expect(generated).toMatch(/^[A-Za-z2-9]{20}$/);
+      execFileSync('node', [cli, 'user', 'add', 'yy-duty', '--role', 'district', '--district', '520103'], { env, encoding: 'utf8', input: 'Yunyan-duty-2026\n' });
+      const noDistrict = spawnSync('node', [cli, 'user', 'add', 'x-duty', '--role', 'district'], { env, encoding: 'utf8', input: '' });
+      expect(noDistrict.status).not.toBe(0);
+      expect(noDistrict.stderr).toMatch(/district/);
+      const weak = spawnSync('node', [cli, 'user', 'add', 'li.na', '--role', 'leader'], { env, encoding: 'utf8', input: 'short\n' });
+      expect(weak.status).not.toBe(0);
+      expect(weak.stderr).toMatch(/password: at least 10 characters/);
+      expect(execFileSync('node', [cli, 'user', 'list'], { env, encoding: 'utf8' })).toMatch(/^yy-duty\tdistrict\t520103$/m);
+
+      const { startServer } = await import('../../server/src/app.factory.js');
+      const { loadConfig } = await import('../../server/src/config/config.js');
+      const { app, url } = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+      try {
+        const login = (username: string, password: string) =>
+          fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) }).then((r) => r.status);
+        expect(await login('wang.li', generated)).toBe(200);
+        expect(await login('yy-duty', 'Yunyan-duty-2026')).toBe(200);
+        execFileSync('node', [cli, 'user', 'disable', 'wang.li'], { env, encoding: 'utf8' });
+        expect(await login('wang.li', generated)).toBe(401);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
