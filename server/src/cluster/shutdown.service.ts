@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
-import type { Namespace, Server as IoServer } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 
@@ -27,7 +27,7 @@ export class ShutdownService {
   private drainingSince?: number;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
-  private io?: IoServer;
+  private readonly namespaces: Namespace[] = [];
   private running?: Promise<void>;
 
   constructor(
@@ -39,9 +39,9 @@ export class ShutdownService {
     return this.drainingSince !== undefined;
   }
 
-  /** The socket.io server (set by the gateway), so shutdown can disconnect this instance's sockets. */
-  attachIo(io: IoServer | Namespace): void {
-    this.io = 'server' in io ? io.server : io;
+  /** A socket.io namespace (the gateway's), so shutdown can disconnect this instance's sockets. */
+  attachIo(namespace: Namespace): void {
+    this.namespaces.push(namespace);
   }
 
   /** Counts requests in flight; must come before any route. */
@@ -85,7 +85,7 @@ export class ShutdownService {
     await this.whenIdle(this.config.shutdownGraceMs);
     // Browsers reconnect, through the proxy, to an instance that stays. Only this instance's
     // sockets: with the Redis adapter a plain disconnectSockets() would end every instance's.
-    this.io?.local.disconnectSockets(true);
+    for (const ns of this.namespaces) ns.local.disconnectSockets(true);
     http.closeAllConnections?.();
     await Promise.race([closed, sleep(1_000)]);
     this.log.info({ ms: Math.round(performance.now() - started) }, 'shutting down: requests done, flushing');

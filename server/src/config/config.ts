@@ -145,7 +145,8 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0]);
-        return `${name}=${JSON.stringify(env[name])}: ${i.message}`;
+        // A password in a URL (DATABASE_URL, REDIS_URL) stays out of the message.
+        return `${name}=${JSON.stringify(env[name]?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'))}: ${i.message}`;
       }),
     );
   }
