@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer } from './app.factory.js';
 import { ShutdownService } from './cluster/shutdown.service.js';
 import { createLogger } from './common/logger.js';
+import { SimulationService } from './simulation/simulation.service.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
 /** `node server/dist/main.js`: validate the environment, then serve. */
@@ -26,7 +27,9 @@ async function main() {
   const shutdown = app.get(ShutdownService);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      shutdown.run(app, signal).then(
+      // The simulated fleet (ZHUYUN_SIMULATE) sends its last batches while ingest is still open.
+      const simulation = app.get(SimulationService);
+      shutdown.run(app, signal, () => simulation.beforeApplicationShutdown()).then(
         () => process.exit(0),
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');

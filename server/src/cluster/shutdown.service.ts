@@ -68,14 +68,18 @@ export class ShutdownService {
     res.status(503).json({ error: { code: 'draining', message: `this instance is shutting down; retry in ${DRAIN_RETRY_AFTER_S} s (another instance takes the batch)` } });
   };
 
-  /** Runs the whole shutdown once; later calls get the same promise. */
-  run(app: ClosableApp, signal = 'SIGTERM'): Promise<void> {
-    this.running ??= this.shutdown(app, signal);
+  /**
+   * Runs the whole shutdown once; later calls get the same promise. `first` runs while ingest is
+   * still open (main.ts stops the simulated fleet there, so its last batches are taken).
+   */
+  run(app: ClosableApp, signal = 'SIGTERM', first?: () => Promise<void>): Promise<void> {
+    this.running ??= this.shutdown(app, signal, first);
     return this.running;
   }
 
-  private async shutdown(app: ClosableApp, signal: string): Promise<void> {
+  private async shutdown(app: ClosableApp, signal: string, first?: () => Promise<void>): Promise<void> {
     const started = performance.now();
+    if (first) await first().catch((err: unknown) => this.log.error({ err }, 'shutdown: first step failed'));
     this.drainingSince = Date.now();
     this.log.info({ signal, inFlight: this.inFlight }, 'shutting down: draining');
     const http = app.getHttpServer();
