@@ -157,6 +157,56 @@ d('several instances over Redis', () => {
     live.close();
   });
 
+  it('alerts are evaluated once, by the leader, whichever instance took the points; a follower changes rules and acknowledges', async () => {
+    const holder = await until('a leader', () => leaderKey(), 5_000);
+    const follower = [...running.values()].find((i) => i.name !== holder)!;
+    const leader = running.get(holder)!;
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    // A rule change on the follower reaches the leader (node down at once instead of after a minute).
+    expect((await call(follower.url, 'PUT', '/api/v1/alert-rules/default-net-up-down', { forMs: 0, keepFiringMs: 0 })).status).toBe(200);
+    await sleep(500);
+    const live = new LiveTestClient(follower.url, token);
+    await live.connected();
+    await live.subscribe(['alerts']);
+    try {
+      // Points to the follower only: the leader hears them through Redis and fires.
+      for (let i = 0; i < 4; i++) {
+        expect(await post(follower.url, [{ metric: 'net.up', ts: Date.now(), value: 0, tags: { district: DISTRICT, node: 'qz-alarm-1' } }])).toBe(202);
+        await sleep(300);
+      }
+      const isMine = (a: { node?: string; ruleId: string }) => a.ruleId === 'default-net-up-down' && a.node === 'qz-alarm-1';
+      const fired = await live.waitForFrame<{ open: Array<{ id: string; node?: string; ruleId: string; state: string }> }>((f) => f.data.open.some((a) => isMine(a) && a.state === 'firing'), 10_000);
+      const id = fired.data.open.find(isMine)!.id;
+      // Exactly one alert, as both instances tell it.
+      for (const url of [leader.url, follower.url]) {
+        const list = await call(url, 'GET', '/api/v1/alerts?state=firing');
+        expect(list.status).toBe(200);
+        expect((list.body as Array<{ id: string; node?: string; ruleId: string }>).filter(isMine).map((a) => a.id)).toEqual([id]);
+      }
+      // Acknowledged on the follower; the leader keeps the acknowledgement (it re-read the alerts).
+      expect((await call(follower.url, 'POST', `/api/v1/alerts/${id}/ack`, { comment: 'cluster test' })).status).toBe(200);
+      await sleep(1_000);
+      expect(await post(leader.url, [{ metric: 'net.up', ts: Date.now(), value: 0, tags: { district: DISTRICT, node: 'qz-alarm-1' } }])).toBe(202);
+      await sleep(3_000);
+      const onLeader = await call(leader.url, 'GET', `/api/v1/alerts/${id}`);
+      expect(onLeader.body).toMatchObject({ ack: { by: expect.any(String) } });
+      const firing = await call(leader.url, 'GET', '/api/v1/alerts?state=firing');
+      expect((firing.body as Array<{ node?: string; ruleId: string }>).filter(isMine)).toHaveLength(1);
+      // One transition into firing, not one per instance.
+      const transitions = (onLeader.body.transitions as Array<{ to: string; kind: string }>).filter((t) => t.kind === 'state' && t.to === 'firing');
+      expect(transitions).toHaveLength(1);
+    } finally {
+      live.close();
+    }
+  }, 30_000);
+
   it('exactly one instance leads; when it is killed, the other leads within a few seconds', async () => {
     const holder = await until('a leader', () => leaderKey(), 5_000);
     expect(['A', 'B']).toContain(holder);

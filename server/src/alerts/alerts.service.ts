@@ -233,11 +233,13 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       }
     }
     this.bus.markDirty('alerts');
-    // The other instances re-read once these changes are stored.
-    if (this.cluster?.clustered) {
-      const writes = this.writes;
-      void writes.then(() => this.cluster?.signal('alerts.changed'));
-    }
+    this.changed();
+  }
+
+  /** Several instances: the others re-read rules, silences and alerts once this one's writes are stored. */
+  private changed(): void {
+    if (!this.cluster?.clustered) return;
+    void this.writes.then(() => this.cluster?.signal('alerts.changed'));
   }
 
   /** Stores the alert as it is now and one history row; both in the write queue, in order. */
@@ -393,6 +395,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     this.rules = new Map(rules.map((r) => [r.id, r]));
     this.machine.setRules(rules, now);
     this.handle(this.machine.drain());
+    this.changed();
   }
 
   // ---- silences ----
@@ -411,6 +414,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
     await this.store.insertSilence(s);
     this.silences.push(s);
+    this.changed();
     return s;
   }
 
@@ -419,6 +423,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     if (!(await this.store.expireSilence(id, now))) throw new NotFoundError(`no silence ${id}`);
     this.silences = this.silences.filter((s) => s.id !== id);
+    this.changed();
   }
 }
 

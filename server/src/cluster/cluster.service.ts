@@ -26,7 +26,7 @@ export async function connectRedis(url: string, log: Logger, name: string): Prom
 }
 
 /** Signals between instances: something stored changed that every instance must reload. */
-export type ClusterSignal = 'alerts.changed';
+export type ClusterSignal = 'alerts.changed' | 'sla.changed';
 
 interface PointsMessage {
   from: string;
@@ -48,7 +48,7 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
   private readonly cfg?: ClusterConfig;
   private remote = false;
   private stopPoints?: () => void;
-  private readonly signalListeners = new Map<ClusterSignal, Set<() => void>>();
+  private readonly signalListeners = new Map<ClusterSignal, Set<(data: unknown) => void>>();
   private readonly leaderListeners = new Set<LeaderListener>();
   /** Points and messages moved, for the overhead figures in docs/SCALE.md. */
   readonly stats = { published: 0, publishedPoints: 0, received: 0, receivedPoints: 0, publishMs: 0, applyMs: 0 };
@@ -126,13 +126,13 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
     return () => this.leaderListeners.delete(listener);
   }
 
-  /** Tells every other instance (not this one) that something changed. */
-  signal(kind: ClusterSignal): void {
+  /** Tells every other instance (not this one) that something changed; `data` is JSON. */
+  signal(kind: ClusterSignal, data?: unknown): void {
     if (!this.pub) return;
-    void this.pub.publish(this.channel('signal'), JSON.stringify({ from: this.instance, kind })).catch((err: Error) => this.log.warn({ err: err.message }, 'cluster signal not sent'));
+    void this.pub.publish(this.channel('signal'), JSON.stringify({ from: this.instance, kind, data })).catch((err: Error) => this.log.warn({ err: err.message }, 'cluster signal not sent'));
   }
 
-  onSignal(kind: ClusterSignal, listener: () => void): () => void {
+  onSignal(kind: ClusterSignal, listener: (data: unknown) => void): () => void {
     let set = this.signalListeners.get(kind);
     if (!set) this.signalListeners.set(kind, (set = new Set()));
     set.add(listener);
@@ -178,9 +178,9 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
 
   private receiveSignal(raw: string) {
     try {
-      const { from, kind } = JSON.parse(raw) as { from: string; kind: ClusterSignal };
+      const { from, kind, data } = JSON.parse(raw) as { from: string; kind: ClusterSignal; data?: unknown };
       if (from === this.instance) return;
-      for (const l of this.signalListeners.get(kind) ?? []) l();
+      for (const l of this.signalListeners.get(kind) ?? []) l(data);
     } catch (err) {
       this.log.warn({ err }, 'cluster: bad signal');
     }

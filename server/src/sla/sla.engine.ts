@@ -128,6 +128,17 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
       at: Number(r.at),
     }));
     this.unsubscribe.push(this.status.onPoints((points, at) => this.take(points, at)));
+    if (this.cluster?.clustered) {
+      this.unsubscribe.push(
+        this.cluster.onSignal('sla.changed', (data) => {
+          void this.enqueue(async () => {
+            const stored = await this.readWatermark();
+            if (stored !== undefined && stored > this.watermark) this.watermark = stored;
+            this.emitChange(new Map(data as Array<[string, { from: number; to: number } | null]>), true);
+          }).catch((err) => this.log.error({ err }, 'sla: following another instance failed'));
+        }),
+      );
+    }
     this.unsubscribe.push(this.maintenance.onChange((w) => {
       const services = SLA_SERVICES.map((s) => s.id).filter((s) => windowScopesService(w, s));
       const span = scheduleSpan(w.schedule);
@@ -463,7 +474,9 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     this.emitChange(new Map([[service, null]]));
   }
 
-  private emitChange(change: SlaChange) {
+  private emitChange(change: SlaChange, fromOtherInstance = false) {
+    // Several instances: the others forget the same cached days and refresh their `sla` topic.
+    if (!fromOtherInstance && this.cluster?.clustered) this.cluster.signal('sla.changed', [...change]);
     for (const l of this.changeListeners) {
       try {
         l(change);
