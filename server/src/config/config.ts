@@ -57,6 +57,8 @@ export interface AppConfig {
   database: DatabaseLocation;
   /** Several instances (docs/SCALE.md): Redis, the key prefix they share, this instance's name. */
   cluster?: ClusterConfig;
+  /** REDIS_URL as given (the same as cluster.redisUrl), for health checks. */
+  redisUrl?: string;
   /** How long a SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number;
   simulate: boolean;
@@ -204,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     influx,
     database,
     cluster,
+    redisUrl: cluster?.redisUrl,
     shutdownGraceMs: e.ZHUYUN_SHUTDOWN_GRACE,
     simulate: e.ZHUYUN_SIMULATE,
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
