@@ -10,7 +10,9 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** Connects to REDIS_URL, with errors logged (node-redis reconnects by itself). */
 export async function connectRedis(url: string, log: Logger, name: string): Promise<RedisClient> {
-  const client = createClient({ url, socket: { connectTimeout: 5_000 } });
+  // No offline queue: while Redis is away a command fails at once (the lease stops leading, a
+  // point message is dropped) instead of piling up and running late.
+  const client = createClient({ url, socket: { connectTimeout: 5_000 }, disableOfflineQueue: true });
   let lastError = '';
   client.on('error', (err: Error) => {
     // One line per distinct failure, not one per reconnect attempt.
@@ -51,7 +53,8 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
   private readonly signalListeners = new Map<ClusterSignal, Set<(data: unknown) => void>>();
   private readonly leaderListeners = new Set<LeaderListener>();
   /** Points and messages moved, for the overhead figures in docs/SCALE.md. */
-  readonly stats = { published: 0, publishedPoints: 0, received: 0, receivedPoints: 0, publishMs: 0, applyMs: 0 };
+  readonly stats = { published: 0, publishedPoints: 0, received: 0, receivedPoints: 0, publishMs: 0, applyMs: 0, dropped: 0 };
+  private lastDropWarning = -Infinity;
 
   constructor(
     @Inject(CONFIG) config: AppConfig,
@@ -111,8 +114,17 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   async onApplicationShutdown() {
-    await this.sub?.quit().catch(() => undefined);
-    await this.pub?.quit().catch(() => undefined);
+    for (const c of [this.sub, this.pub]) {
+      if (!c) continue;
+      // QUIT when Redis answers; else drop the connection.
+      await Promise.race([c.quit(), new Promise((_, reject) => setTimeout(reject, 2_000).unref())]).catch(() => {
+        try {
+          c.destroy();
+        } catch {
+          // already closed
+        }
+      });
+    }
   }
 
   /** Whether the jobs that must run once across instances run here. Always true without Redis. */
@@ -152,7 +164,14 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
     this.stats.publishedPoints += points.length;
     // The points are durable already; a lost message costs the other instances one update of
     // their live view (the next point of each series corrects it), never a stored point.
-    void this.pub.publish(this.channel('points'), raw).catch((err: Error) => this.log.warn({ err: err.message }, 'cluster: points not shared'));
+    void this.pub.publish(this.channel('points'), raw).catch((err: Error) => {
+      this.stats.dropped += points.length;
+      // Once per 10 s, not once per batch, while Redis is away.
+      const now = performance.now();
+      if (now - this.lastDropWarning < 10_000) return;
+      this.lastDropWarning = now;
+      this.log.warn({ err: err.message, droppedSinceStart: this.stats.dropped }, 'cluster: points not shared with the other instances (stored all the same)');
+    });
     this.stats.publishMs += performance.now() - t0;
   }
 

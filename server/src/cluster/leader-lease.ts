@@ -73,11 +73,12 @@ export class LeaderLease {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    // Bounded: a Redis that does not answer must not hold the shutdown up (the key then expires).
+    await within(this.running, this.ttlMs);
     if (!this.leader) return;
     this.set(false);
     try {
-      await this.redis.sendCommand(['EVAL', RELEASE, '1', this.opts.key, this.opts.holder]);
+      await within(this.redis.sendCommand(['EVAL', RELEASE, '1', this.opts.key, this.opts.holder]), this.ttlMs);
     } catch (err) {
       this.opts.onError?.(err);
     }
@@ -130,4 +131,11 @@ export class LeaderLease {
       }
     }
   }
+}
+
+/** The promise, or undefined after `ms`. */
+function within<T>(p: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!p) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
 }
