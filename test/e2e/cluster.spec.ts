@@ -107,9 +107,8 @@ d('several instances over Redis', () => {
     redis = createClient({ url: REDIS_URL });
     redis.on('error', () => undefined);
     await redis.connect();
-    // One after the other: the first runs the migrations.
-    const a = await start('A');
-    await start('B');
+    // Together, as a compose file starts them: migrations and first-start seeds must not collide.
+    const [a] = await Promise.all([start('A'), start('B')]);
     token = await adminToken(a.url, env);
     const out = execFileSync('node', [join(repoRoot, 'server/dist/cli.js'), 'collector', 'add', COLLECTOR, '--district', DISTRICT], {
       env: { ...process.env, ...env, ZHUYUN_DATA_DIR: dirs[0], LOG_LEVEL: 'silent' },

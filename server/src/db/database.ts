@@ -38,17 +38,38 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
   const where = typeof location === 'string' ? ({ kind: 'sqlite', path: location } as const) : location;
   const db = new Kysely<Schema>({ dialect: dialectFor(where) });
   try {
-    // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
-    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    if (where.kind === 'postgres') {
+      // Several instances starting together (docs/SCALE.md): Kysely creates its migration tables
+      // before it takes its own lock, and two processes doing that at once fail. One at a time,
+      // by a session lock on one connection.
+      await db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+        try {
+          await migrate(conn);
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+        }
+      });
+    } else {
+      await migrate(db);
     }
   } catch (err) {
     await db.destroy();
     throw err;
   }
   return db;
+}
+
+/** Any constant: the advisory lock key that serialises migrations across instances. */
+const MIGRATION_LOCK = 0x7a687579;
+
+async function migrate(db: Kysely<Schema>): Promise<void> {
+  // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
 }
 
 export async function pingDatabase(db: Db): Promise<void> {
