@@ -76,7 +76,7 @@ d('an instance when Redis goes away', () => {
     await schema?.drop();
     await influxd?.destroy();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('keeps ingesting, stops leading within the ttl, leads and shares again when Redis is back', async () => {
     const cluster = server.app.get(ClusterService);

@@ -49,6 +49,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private machine: AlertMachine;
   private stopCluster: Array<() => void> = [];
   private resyncing?: Promise<void>;
+  private resyncAgain = false;
   private rules = new Map<string, AlertRule>();
   private silences: Silence[] = [];
   private recent: TransitionView[] = [];
@@ -116,8 +117,14 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
 
   /** Re-reads rules, silences, open alerts and recent transitions from the database (never emits). */
   resync(): Promise<void> {
-    this.resyncing ??= (async () => {
+    // Asked again while re-reading: once more afterwards, so the last change is not missed.
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return this.resyncing;
+    }
+    this.resyncing = (async () => {
       try {
+        this.resyncAgain = false;
         await this.idle();
         const now = this.clock.now();
         const rules = await this.store.listRules();
@@ -139,6 +146,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       } finally {
         this.resyncing = undefined;
       }
+      if (this.resyncAgain) await this.resync();
     })();
     return this.resyncing;
   }

@@ -40,6 +40,15 @@ export class RedisIoAdapter extends IoAdapter {
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    for (const c of this.clients.splice(0)) await c.quit().catch(() => undefined);
+    for (const c of this.clients.splice(0)) {
+      // QUIT when Redis answers; else drop the connection (never hold the shutdown up).
+      await Promise.race([c.quit(), new Promise((_, reject) => setTimeout(reject, 2_000).unref())]).catch(() => {
+        try {
+          c.destroy();
+        } catch {
+          // already closed
+        }
+      });
+    }
   }
 }

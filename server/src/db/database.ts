@@ -45,7 +45,11 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
       await db.connection().execute(async (conn) => {
         await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
         try {
-          await migrate(conn);
+          // Kysely looks for its migration tables in every schema unless told which: with another
+          // schema in the same database holding them (tests use a schema per run) it skips
+          // creating its own and fails. The schema the connection uses (search_path) it is.
+          const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+          await migrate(conn, rows[0]?.schema ?? undefined);
         } finally {
           await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
         }
@@ -63,9 +67,9 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
 /** Any constant: the advisory lock key that serialises migrations across instances. */
 const MIGRATION_LOCK = 0x7a687579;
 
-async function migrate(db: Kysely<Schema>): Promise<void> {
+async function migrate(db: Kysely<Schema>, migrationTableSchema?: string): Promise<void> {
   // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
-  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
