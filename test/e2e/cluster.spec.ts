@@ -63,7 +63,7 @@ d('several instances over Redis', () => {
 
   const leaderKey = () => redis.get(`${prefix}:leader`);
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
+  async function until<T>(what: string, probe: () => Promise<T | undefined | null> | T | undefined | null, ms: number): Promise<T> {
     const t0 = performance.now();
     for (;;) {
       const v = await probe();
