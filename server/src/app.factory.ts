@@ -14,6 +14,8 @@ import type { AppConfig } from './config/config.js';
 import { queryBodyParser, writeBodyParser } from './ingest/write.body.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestIds } from './ops/request-id.js';
+import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
+import { ShutdownService } from './cluster/shutdown.service.js';
 import { AccountsService } from './security/accounts.service.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
@@ -51,6 +53,16 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   });
   // First: every request gets an id (X-Request-Id) that its log lines carry.
   app.use(requestIds(logger, app.get(MetricsService)));
+  // Graceful shutdown: requests in flight are counted; while draining, ingest answers 503.
+  const shutdown = app.get(ShutdownService);
+  app.use(shutdown.trackRequests);
+  app.use(['/api/v1/ingest', '/write'], shutdown.refuseWhileDraining);
+  if (config.cluster) {
+    // Several instances: socket.io rooms and broadcasts over Redis (docs/SCALE.md).
+    const adapter = new RedisIoAdapter(app, config.cluster.redisUrl, config.cluster.prefix, logger);
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  }
   app.use(helmet({ contentSecurityPolicy: { directives: CSP }, crossOriginEmbedderPolicy: false, hsts: false }));
   // Closed by default: the dashboard is served from the same origin. ZHUYUN_CORS_ORIGINS opens it.
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CLOCK, type Clock } from './common/clock.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { ComparisonModule } from './comparison/comparison.module.js';
 import { DomainEvents } from './common/domain-events.js';
 import { LiveBus } from './common/live-bus.js';
@@ -59,6 +60,7 @@ export class AppModule {
         StorageModule,
         AuthModule,
         StatusModule,
+        ClusterModule,
         OpsModule,
         IngestModule,
         QueryModule,

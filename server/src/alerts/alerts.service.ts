@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { resolveUnit, seriesKey, type Point, type Tags } from '@zhuyun/protocol';
 import { randomUUID } from 'node:crypto';
+import { ClusterService } from '../cluster/cluster.service.js';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { DomainEvents, MAINTENANCE_CALENDAR, type MaintenanceCalendar, type Scope } from '../common/domain-events.js';
@@ -26,6 +27,8 @@ export const LATE_POINT_MS = 5 * 60_000;
 /** Bounds of the `alerts` live topic. */
 const LIVE_OPEN_MAX = 200;
 const LIVE_TRANSITIONS_MAX = 50;
+/** How often an instance that does not lead re-reads the alerts (besides the leader's signals). */
+const FOLLOWER_RESYNC_MS = 5_000;
 
 /** Data of the live topic `alerts`. */
 export interface AlertsLiveData {
@@ -44,7 +47,10 @@ export interface AlertsLiveData {
  */
 @Injectable()
 export class AlertsService implements OnModuleInit, OnModuleDestroy {
-  private readonly machine: AlertMachine;
+  private machine: AlertMachine;
+  private stopCluster: Array<() => void> = [];
+  private resyncing?: Promise<void>;
+  private resyncAgain = false;
   private rules = new Map<string, AlertRule>();
   private silences: Silence[] = [];
   private recent: TransitionView[] = [];
@@ -65,8 +71,13 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly log: Logger,
     @Optional() @Inject(MAINTENANCE_CALENDAR) private readonly calendar?: MaintenanceCalendar,
     @Optional() @Inject(ALERT_METRICS) private readonly metrics?: AlertMetricsSink,
+    @Optional() private readonly cluster?: ClusterService,
   ) {
-    this.machine = new AlertMachine(
+    this.machine = this.newMachine();
+  }
+
+  private newMachine(): AlertMachine {
+    return new AlertMachine(
       {
         suppression: (a, t) => suppressionOf(a, t, this.silences, (node) => this.status.node(node)?.behind),
         inMaintenance: (a, t) => this.calendar?.inMaintenance(scopeOf(a), t) ?? false,
@@ -75,16 +86,76 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
+  /**
+   * Several instances (docs/SCALE.md): only the leader evaluates points and ticks, stores
+   * transitions and notifies. Every other instance keeps a copy read from the database (for the
+   * `alerts` topic and acknowledgements), re-read when another instance says alerts changed and
+   * every FOLLOWER_RESYNC_MS; a new leader re-reads before it evaluates.
+   */
+  private leads(): boolean {
+    return this.cluster?.isLeader() ?? true;
+  }
+
   async onModuleInit() {
     await this.load();
     this.bus.serve('alerts', () => this.liveData());
     this.unsubscribe = this.status.onPoints((points, now) => this.onPoints(points, now));
     this.timer = setInterval(() => void this.tick().catch((err) => this.log.error({ err }, 'alert tick failed')), ALERT_TICK_MS);
     this.timer.unref();
+    if (this.cluster?.clustered) {
+      this.stopCluster.push(
+        this.cluster.onLeaderChange((leader) => {
+          if (leader) void this.resync();
+        }),
+        this.cluster.onSignal('alerts.changed', () => void this.resync()),
+      );
+      const t = setInterval(() => {
+        if (!this.leads()) void this.resync();
+      }, FOLLOWER_RESYNC_MS);
+      t.unref();
+      this.stopCluster.push(() => clearInterval(t));
+    }
+  }
+
+  /** Re-reads rules, silences, open alerts and recent transitions from the database (never emits). */
+  resync(): Promise<void> {
+    // Asked again while re-reading: once more afterwards, so the last change is not missed.
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return this.resyncing;
+    }
+    this.resyncing = (async () => {
+      try {
+        this.resyncAgain = false;
+        await this.idle();
+        const now = this.clock.now();
+        const rules = await this.store.listRules();
+        const open = await this.store.loadOpen();
+        const silences = await this.store.listSilences({ endingAfter: now });
+        const recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
+        const m = this.newMachine();
+        m.setRules(rules, now);
+        m.restore(open);
+        // What the stored state implies was already handled by whoever stored it.
+        m.drain();
+        this.machine = m;
+        this.rules = new Map(rules.map((r) => [r.id, r]));
+        this.silences = silences;
+        this.recent = recent;
+        this.bus.markDirty('alerts');
+      } catch (err) {
+        this.log.error({ err }, 'alerts: re-reading the stored state failed');
+      } finally {
+        this.resyncing = undefined;
+      }
+      if (this.resyncAgain) await this.resync();
+    })();
+    return this.resyncing;
   }
 
   async onModuleDestroy() {
     clearInterval(this.timer);
+    for (const stop of this.stopCluster) stop();
     this.unsubscribe?.();
     await this.idle();
   }
@@ -112,6 +183,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
    * changes. A point's time is its timestamp, but never later than the server's clock.
    */
   onPoints(points: readonly Point[], now: number): void {
+    if (!this.leads() || this.resyncing) return;
     const m = this.machine;
     for (let i = 0; i < points.length; i++) {
       const p = points[i];
@@ -124,6 +196,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
 
   /** Time-driven checks (called every ALERT_TICK_MS; tests call it with a stepped clock). */
   async tick(): Promise<void> {
+    if (!this.leads() || this.resyncing) return;
     const now = this.clock.now();
     if (this.machine.watches(COLLECTOR_SILENT_METRIC) && now - this.lastCollectorCheck >= COLLECTOR_CHECK_MS) {
       this.lastCollectorCheck = now;
@@ -172,6 +245,13 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       }
     }
     this.bus.markDirty('alerts');
+    this.changed();
+  }
+
+  /** Several instances: the others re-read rules, silences and alerts once this one's writes are stored. */
+  private changed(): void {
+    if (!this.cluster?.clustered) return;
+    void this.writes.then(() => this.cluster?.signal('alerts.changed'));
   }
 
   /** Stores the alert as it is now and one history row; both in the write queue, in order. */
@@ -327,6 +407,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     this.rules = new Map(rules.map((r) => [r.id, r]));
     this.machine.setRules(rules, now);
     this.handle(this.machine.drain());
+    this.changed();
   }
 
   // ---- silences ----
@@ -345,6 +426,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
     await this.store.insertSilence(s);
     this.silences.push(s);
+    this.changed();
     return s;
   }
 
@@ -353,6 +435,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     if (!(await this.store.expireSilence(id, now))) throw new NotFoundError(`no silence ${id}`);
     this.silences = this.silences.filter((s) => s.id !== id);
+    this.changed();
   }
 }
 

@@ -77,10 +77,15 @@ export class AlertsStore {
   /** Inserts the default rules once per database (a deleted default stays deleted). Returns whether it seeded. */
   async seedRulesOnce(rules: readonly AlertRule[]): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const done = await tx.selectFrom('alert_meta').select('value').where('key', '=', 'rules_seeded').executeTakeFirst();
-      if (done) return false;
+      // Claimed first: instances starting together on one PostgreSQL wait here for the first one's
+      // transaction, then find the key taken (docs/SCALE.md).
+      const claimed = await tx
+        .insertInto('alert_meta')
+        .values({ key: 'rules_seeded', value: String(rules[0]?.createdAt ?? 0) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return false;
       for (const r of rules) await tx.insertInto('alert_rules').values(ruleRow(r)).execute();
-      await tx.insertInto('alert_meta').values({ key: 'rules_seeded', value: String(rules[0]?.createdAt ?? 0) }).execute();
       return true;
     });
   }

@@ -67,4 +67,38 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://root@127.0.0.1:5432/test' }).database).toEqual({ kind: 'postgres', url: 'postgres://root@127.0.0.1:5432/test' });
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/expected postgres:\/\//);
   });
+
+  describe('several instances (REDIS_URL)', () => {
+    const shared = { ZHUYUN_TSDB: 'influx', INFLUX_URL: 'http://127.0.0.1:8086/zhuyun', DATABASE_URL: 'postgres://u@db:5432/zhuyun' };
+
+    it('takes REDIS_URL with InfluxDB and PostgreSQL: prefix, instance name, shutdown grace', () => {
+      const c = loadConfig({ ...shared, REDIS_URL: 'redis://cache:6379', ZHUYUN_REDIS_PREFIX: 'gy-prod', ZHUYUN_INSTANCE: 'app-1', ZHUYUN_SHUTDOWN_GRACE: '20s' });
+      expect(c.cluster).toEqual({ redisUrl: 'redis://cache:6379', prefix: 'gy-prod', instance: 'app-1' });
+      expect(c.shutdownGraceMs).toBe(20_000);
+      const d = loadConfig({ ...shared, REDIS_URL: 'rediss://cache:6380' });
+      expect(d.cluster?.prefix).toBe('zhuyun');
+      expect(d.cluster?.instance).toMatch(/-\d+-[0-9a-f]{6}$/);
+      expect(loadConfig({}).cluster).toBeUndefined();
+      expect(loadConfig({}).shutdownGraceMs).toBe(10_000);
+    });
+
+    it('refuses REDIS_URL with the SQLite time-series store or the SQLite database, saying why', () => {
+      expect(() => loadConfig({ REDIS_URL: 'redis://cache:6379' })).toThrow(/REDIS_URL \(several instances\) needs ZHUYUN_TSDB=influx: the SQLite time-series store belongs to one instance/);
+      expect(() => loadConfig({ REDIS_URL: 'redis://cache:6379' })).toThrow(/needs DATABASE_URL=postgres:\/\//);
+      expect(() => loadConfig({ ...shared, DATABASE_URL: undefined, REDIS_URL: 'redis://cache:6379' })).toThrow(/needs DATABASE_URL=postgres/);
+    });
+
+    it('says what a bad REDIS_URL or prefix is, without the password', () => {
+      expect(() => loadConfig({ ...shared, REDIS_URL: 'http://cache:6379' })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+      try {
+        loadConfig({ ...shared, REDIS_URL: 'not a url //u:secret@x', ZHUYUN_REDIS_PREFIX: 'has space' });
+        throw new Error('no error');
+      } catch (err) {
+        const msg = (err as Error).message;
+        expect(msg).toMatch(/REDIS_URL=.*must be a URL such as redis:\/\/127\.0\.0\.1:6379/);
+        expect(msg).toMatch(/ZHUYUN_REDIS_PREFIX="has space": letters, digits/);
+        expect(msg).not.toMatch(/secret/);
+      }
+    });
+  });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { DatabaseLocation } from '../db/database.js';
@@ -29,6 +31,9 @@ const EnvSchema = z.object({
   INFLUX_URL: z.string().min(1).optional(),
   DATABASE_URL: z.string().min(1).optional(),
   REDIS_URL: z.url({ message: 'must be a URL such as redis://127.0.0.1:6379' }).optional(),
+  ZHUYUN_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (at most 64)').default('zhuyun'),
+  ZHUYUN_INSTANCE: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (at most 64)').optional(),
+  ZHUYUN_SHUTDOWN_GRACE: duration.prefault('10s'),
   ZHUYUN_SIMULATE: flag.default(false),
   ZHUYUN_RETENTION_RAW: duration.prefault('14d'),
   ZHUYUN_RETENTION_1M: duration.prefault('180d'),
@@ -51,7 +56,12 @@ export interface AppConfig {
   influx?: InfluxConnection;
   /** The relational state: a SQLite file (default, in the data dir) or PostgreSQL. */
   database: DatabaseLocation;
+  /** Several instances (docs/SCALE.md): Redis, the key prefix they share, this instance's name. */
+  cluster?: ClusterConfig;
+  /** REDIS_URL as given (the same as cluster.redisUrl), for health checks. */
   redisUrl?: string;
+  /** How long a SIGTERM waits for requests in flight before closing anyway. */
+  shutdownGraceMs: number;
   simulate: boolean;
   /** How long raw points, 1-minute and 1-hour rollups are kept, in ms. */
   retention: { rawMs: number; minuteMs: number; hourMs: number };
@@ -68,6 +78,14 @@ export interface AppConfig {
   /** A JSON file of topology links loaded at start (docs/TOPOLOGY.md). */
   topologyFile?: string;
   logLevel: string;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  /** Prefix of every Redis key and channel (instances of one deployment share it). */
+  prefix: string;
+  /** This instance's name in the lease and logs (ZHUYUN_INSTANCE, else host-pid-random). */
+  instance: string;
 }
 
 /** InfluxDB 1.x as INFLUX_URL gives it: `http://[user:password@]host:port[/database]`. */
@@ -132,7 +150,8 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0]);
-        return `${name}=${JSON.stringify(env[name])}: ${i.message}`;
+        // A password in a URL (DATABASE_URL, REDIS_URL) stays out of the message.
+        return `${name}=${JSON.stringify(env[name]?.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@'))}: ${i.message}`;
       }),
     );
   }
@@ -165,8 +184,21 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       problems.push(`DATABASE_URL=${JSON.stringify(e.DATABASE_URL)}: expected postgres://user@host:5432/db or sqlite:<path>`);
     }
   }
+  let cluster: ClusterConfig | undefined;
   if (e.REDIS_URL !== undefined) {
-    problems.push('REDIS_URL: several instances sharing live state are not in this build yet; leave it unset');
+    if (!/^rediss?:$/.test(new URL(e.REDIS_URL).protocol)) problems.push(`REDIS_URL: must start with redis:// or rediss://`);
+    // Each instance would keep its own points and its own relational state: nothing to share.
+    if (e.ZHUYUN_TSDB !== 'influx') {
+      problems.push('REDIS_URL (several instances) needs ZHUYUN_TSDB=influx: the SQLite time-series store belongs to one instance');
+    }
+    if (database.kind !== 'postgres') {
+      problems.push('REDIS_URL (several instances) needs DATABASE_URL=postgres://...: the SQLite database belongs to one instance');
+    }
+    cluster = {
+      redisUrl: e.REDIS_URL,
+      prefix: e.ZHUYUN_REDIS_PREFIX,
+      instance: e.ZHUYUN_INSTANCE ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    };
   }
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -176,7 +208,9 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     tsdb: e.ZHUYUN_TSDB,
     influx,
     database,
-    redisUrl: e.REDIS_URL,
+    cluster,
+    redisUrl: cluster?.redisUrl,
+    shutdownGraceMs: e.ZHUYUN_SHUTDOWN_GRACE,
     simulate: e.ZHUYUN_SIMULATE,
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,

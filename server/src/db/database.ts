@@ -38,21 +38,42 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
   const where = typeof location === 'string' ? ({ kind: 'sqlite', path: location } as const) : location;
   const db = new Kysely<Schema>({ dialect: dialectFor(where) });
   try {
-    // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
-    // On PostgreSQL the migration tables live in the connection's own schema, named explicitly:
-    // unnamed, Kysely takes a `kysely_migration` table of any schema in the database as its own
-    // (two deployments, or two test runs, side by side in one database would share it).
-    const migrationTableSchema = where.kind === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-    const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true, ...(migrationTableSchema ? { migrationTableSchema } : {}) }).migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+    if (where.kind === 'postgres') {
+      // Several instances starting together (docs/SCALE.md): Kysely creates its migration tables
+      // before it takes its own lock, and two processes doing that at once fail. One at a time,
+      // by a session lock on one connection.
+      await db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+        try {
+          // Kysely looks for its migration tables in every schema unless told which: with another
+          // schema in the same database holding them (tests use a schema per run) it skips
+          // creating its own and fails. The schema the connection uses (search_path) it is.
+          const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(conn);
+          await migrate(conn, rows[0]?.schema ?? undefined);
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+        }
+      });
+    } else {
+      await migrate(db);
     }
   } catch (err) {
     await db.destroy();
     throw err;
   }
   return db;
+}
+
+/** Any constant: the advisory lock key that serialises migrations across instances. */
+const MIGRATION_LOCK = 0x7a687579;
+
+async function migrate(db: Kysely<Schema>, migrationTableSchema?: string): Promise<void> {
+  // Unordered: a module's migration may land after a later-numbered one already ran on a deployment.
+  const { error, results } = await new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
 }
 
 export async function pingDatabase(db: Db): Promise<void> {

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/websockets';
 import { LIVE_EVENTS, LIVE_NAMESPACE, MAX_TOPICS_PER_SOCKET } from '@zhuyun/protocol';
 import { Namespace, Socket } from 'socket.io';
+import { ShutdownService } from '../cluster/shutdown.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
@@ -44,11 +45,13 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly bus: LiveBus,
     private readonly metrics: MetricsService,
     private readonly accounts: AccountsService,
+    private readonly shutdown: ShutdownService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   afterInit() {
+    this.shutdown.attachIo(this.server);
     // Only signed-in users connect: socket.io `auth: {token}` or the session cookie.
     this.server.use((socket, next) => {
       const token = principalToken(socket);
@@ -83,7 +86,9 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   flush(): void {
     try {
       const frames = this.coalescer.flush(this.clock.now(), (t) => this.topics.compute(t), this.watched);
-      for (const f of frames) this.server.to(f.topic).emit(LIVE_EVENTS.frame, f);
+      // Each instance computes frames from its own (shared, docs/SCALE.md) live state for its own
+      // sockets: `local`, or with the Redis adapter every instance's frame would reach every room.
+      for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
       this.metrics.liveFrames.inc(frames.length);
     } catch (err) {
       // A failing topic must not stop the tick for all the others.

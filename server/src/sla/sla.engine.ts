@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Point } from '@zhuyun/protocol';
 import { randomUUID } from 'node:crypto';
+import { ClusterService } from '../cluster/cluster.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { DomainEvents, type Scope } from '../common/domain-events.js';
 import { LOGGER, type Logger } from '../common/logger.js';
@@ -103,6 +104,7 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     private readonly maintenance: MaintenanceService,
     private readonly events: DomainEvents,
     @Optional() @Inject(ENGINE_TIMINGS) timings?: EngineTimings,
+    @Optional() private readonly cluster?: ClusterService,
   ) {
     this.timings = timings ?? { flushEveryMs: 2_000, finaliseEveryMs: 10_000 };
     this.graceMs = this.timings.graceMs ?? FINALISE_GRACE_MS;
@@ -110,10 +112,16 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
 
   private readonly graceMs: number;
 
-  async onModuleInit() {
+  /** The stored watermark (several instances: whoever led last moved it). */
+  private async readWatermark(): Promise<number | undefined> {
     const row = await this.db.selectFrom('sla_state').select('value').where('key', '=', 'watermark').executeTakeFirst();
+    return row ? Number(row.value) : undefined;
+  }
+
+  async onModuleInit() {
+    const stored = await this.readWatermark();
     const now = this.clock.now();
-    this.watermark = row ? Number(row.value) : floorMinute(now - this.graceMs) - MINUTE_MS;
+    this.watermark = stored ?? floorMinute(now - this.graceMs) - MINUTE_MS;
     this.reclassifications = (await this.db.selectFrom('sla_reclassifications').selectAll().orderBy('at').execute()).map((r) => ({
       id: r.id,
       service: r.service,
@@ -125,6 +133,17 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
       at: Number(r.at),
     }));
     this.unsubscribe.push(this.status.onPoints((points, at) => this.take(points, at)));
+    if (this.cluster?.clustered) {
+      this.unsubscribe.push(
+        this.cluster.onSignal('sla.changed', (data) => {
+          void this.enqueue(async () => {
+            const stored = await this.readWatermark();
+            if (stored !== undefined && stored > this.watermark) this.watermark = stored;
+            this.emitChange(new Map(data as Array<[string, { from: number; to: number } | null]>), true);
+          }).catch((err) => this.log.error({ err }, 'sla: following another instance failed'));
+        }),
+      );
+    }
     this.unsubscribe.push(this.maintenance.onChange((w) => {
       const services = SLA_SERVICES.map((s) => s.id).filter((s) => windowScopesService(w, s));
       const span = scheduleSpan(w.schedule);
@@ -164,6 +183,9 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
 
   /** Takes accepted points (synchronous, cheap): sums them per service, minute and node. */
   take(points: readonly Point[], now: number): void {
+    // Several instances (docs/SCALE.md): each takes the points it ingested itself (the facts are
+    // sums, stored additively), not those another instance shared with it.
+    if (this.cluster?.applyingRemote) return;
     for (const p of points) {
       const service = serviceOfPoint(p);
       if (!service) continue;
@@ -237,6 +259,17 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     // Facts taken but not yet written go first, so a minute is not finalised without them.
     void this.flush().catch((err) => this.log.error({ err }, 'sla: flush failed'));
     return this.enqueue(async () => {
+      // Several instances: only the leader finalises; the others follow its watermark (so that
+      // their late facts re-score the minutes it finalised).
+      if (this.cluster && !this.cluster.isLeader()) {
+        const stored = await this.readWatermark();
+        if (stored !== undefined) this.watermark = stored;
+        return;
+      }
+      if (this.cluster?.clustered) {
+        const stored = await this.readWatermark();
+        if (stored !== undefined && stored > this.watermark) this.watermark = stored;
+      }
       const now = this.clock.now();
       // Minute m is final once m + 1 min + grace has passed: the first minute not yet final is this.
       const until = floorMinute(now - this.graceMs);
@@ -446,7 +479,9 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     this.emitChange(new Map([[service, null]]));
   }
 
-  private emitChange(change: SlaChange) {
+  private emitChange(change: SlaChange, fromOtherInstance = false) {
+    // Several instances: the others forget the same cached days and refresh their `sla` topic.
+    if (!fromOtherInstance && this.cluster?.clustered) this.cluster.signal('sla.changed', [...change]);
     for (const l of this.changeListeners) {
       try {
         l(change);

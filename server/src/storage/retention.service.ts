@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ClusterService } from '../cluster/cluster.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from './time-series.store.js';
@@ -20,12 +21,15 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(TIME_SERIES_STORE) private readonly store: TimeSeriesStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() private readonly cluster?: ClusterService,
   ) {}
 
   onApplicationBootstrap() {
     const schedule = (ms: number) => {
       this.timer = setTimeout(() => {
-        void this.sweep().finally(() => schedule(EVERY_MS));
+        // Several instances (docs/SCALE.md): the leader sweeps; the others skip their turn.
+        const mine = this.cluster?.isLeader() ?? true;
+        void (mine ? this.sweep() : Promise.resolve()).finally(() => schedule(EVERY_MS));
       }, ms);
       this.timer.unref();
     };
