@@ -1,8 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Point } from '@zhuyun/protocol';
 import { createClient } from 'redis';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig, type ClusterConfig } from '../config/config.js';
+import { HealthRegistry } from '../ops/health.registry.js';
 import { StatusService } from '../status/status.service.js';
 import { LeaderLease, type LeaderListener } from './leader-lease.js';
 
@@ -60,6 +61,7 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
     @Inject(CONFIG) config: AppConfig,
     private readonly status: StatusService,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() private readonly health?: HealthRegistry,
   ) {
     this.cfg = config.cluster;
   }
@@ -86,6 +88,11 @@ export class ClusterService implements OnModuleInit, BeforeApplicationShutdown, 
     const cfg = this.cfg;
     if (!cfg) return;
     this.pub = await connectRedis(cfg.redisUrl, this.log, 'cluster');
+    // /readyz: Redis answers (docs/OPERATIONS.md, the readiness registry).
+    const pub = this.pub;
+    this.health?.register('redis', async () => {
+      await pub.ping();
+    });
     this.sub = this.pub.duplicate();
     this.sub.on('error', () => undefined);
     await this.sub.connect();

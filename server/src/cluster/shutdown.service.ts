@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { Namespace } from 'socket.io';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
+import { HealthRegistry } from '../ops/health.registry.js';
 
 /** What a draining instance tells a collector: try again (elsewhere, through the proxy) soon. */
 export const DRAIN_RETRY_AFTER_S = 2;
@@ -33,7 +34,13 @@ export class ShutdownService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+    @Optional() health?: HealthRegistry,
+  ) {
+    // /readyz says "not ready" while draining, so a load balancer stops sending new work here.
+    health?.register('shutdown', async () => {
+      if (this.draining) throw new Error('draining: this instance is shutting down');
+    });
+  }
 
   get draining(): boolean {
     return this.drainingSince !== undefined;
