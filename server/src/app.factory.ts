@@ -75,6 +75,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.use(bodyErrorHandler);
   app.useGlobalFilters(new DomainErrorFilter(logger));
   app.disable('x-powered-by');
+  // Behind a reverse proxy (ZHUYUN_TRUST_PROXY): the client's address and https come from its
+  // X-Forwarded-* headers, so the session cookie is Secure and audit and throttling see the client.
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
 
   const dir = config.dashboardDir;
   if (dir && existsSync(join(dir, 'index.html'))) {

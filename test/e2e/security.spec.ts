@@ -284,3 +284,37 @@ describe('expiry and logs (a server process of its own)', () => {
     }
   });
 });
+
+describe('behind a reverse proxy (ZHUYUN_TRUST_PROXY)', () => {
+  it('marks the session cookie Secure for https at the proxy and throttles by the client address', async () => {
+    const proxied = await startTestServer({ ZHUYUN_TRUST_PROXY: '1' });
+    try {
+      const accounts = proxied.app.get((await import('../../server/src/security/accounts.service.js')).AccountsService);
+      await accounts.addUser({ username: 'zhao.min', role: 'ops', password: 'Proxy-tested-2026' }, 'test');
+      const login = (password: string, client: string) =>
+        fetch(`${proxied.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': client },
+          body: JSON.stringify({ username: 'zhao.min', password }),
+        });
+      const ok = await login('Proxy-tested-2026', '10.20.30.40');
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+      await login('wrong-password', '10.20.30.41');
+      const { records } = (await (await proxied.api('/api/v1/audit?action=auth.login')).json()) as { records: Array<{ outcome: string; address: string }> };
+      expect(records.find((r) => r.outcome === 'failed')?.address).toBe('10.20.30.41');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('believes no forwarded header without it', async () => {
+    const res = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      body: JSON.stringify({ username: 'wang.li', password: 'not-it-at-all' }),
+    });
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect([401, 429]).toContain(res.status);
+  });
+});

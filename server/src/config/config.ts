@@ -43,6 +43,11 @@ const EnvSchema = z.object({
   ZHUYUN_SESSION_TTL: duration.prefault('12h'),
   ZHUYUN_SLA_GRACE: duration.prefault('2m'),
   ZHUYUN_CORS_ORIGINS: z.string().min(1).optional(),
+  // Express's `trust proxy`: a hop count, `loopback`, or addresses/subnets, comma separated.
+  ZHUYUN_TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+))*$/, 'must be a hop count (1), loopback, or addresses/subnets such as 10.0.0.0/8, comma separated')
+    .optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -71,6 +76,8 @@ export interface AppConfig {
   slaGraceMs: number;
   /** How long a login session lasts. */
   sessionTtlMs: number;
+  /** Express `trust proxy` (number of hops or addresses), undefined: trust no proxy header. */
+  trustProxy?: number | string;
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
   /** Ingest requests per second per collector (burst ten times that), else 429. */
@@ -216,6 +223,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
     sessionTtlMs: e.ZHUYUN_SESSION_TTL,
     slaGraceMs: e.ZHUYUN_SLA_GRACE,
+    trustProxy: e.ZHUYUN_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.ZHUYUN_TRUST_PROXY) ? Number(e.ZHUYUN_TRUST_PROXY) : e.ZHUYUN_TRUST_PROXY,
     corsOrigins: e.ZHUYUN_CORS_ORIGINS ? e.ZHUYUN_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,
