@@ -7,7 +7,7 @@ import { freePort, sleep, spoolFiles, startAgent, until, type AgentProcess } fro
 
 /**
  * Issue 9: "A collector's spool disk full: the drop counter rises, the agent keeps running." An
- * agent process with its spool on a 256 KiB tmpfs and no server at all (every batch stays on disk):
+ * agent process with its spool on a 128 KiB tmpfs and no server at all (every batch stays on disk):
  * the disk fills within seconds. Mounting needs root (CAP_SYS_ADMIN): elsewhere the test says so
  * and skips; in CI (CI=true) it fails instead.
  */
@@ -16,7 +16,7 @@ const spool = join(root, 'spool');
 let mounted = false;
 {
   spawnSync('mkdir', ['-p', spool]);
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', spool], { encoding: 'utf8' });
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=128k,mode=0700', 'tmpfs', spool], { encoding: 'utf8' });
   mounted = r.status === 0;
   if (!mounted && process.env.CI !== 'true') {
     console.warn(`\n*** cannot mount a tmpfs for the spool (${r.stderr.trim() || r.error?.message}; needs root): the full-disk agent fault test is skipped ***\n`);
@@ -52,7 +52,7 @@ d('a collector whose spool disk is full', () => {
     expect(stats.queueBatches).toBe(spoolFiles(spool).length);
     expect(stats.pointsCollected).toBeGreaterThan(stats.dropped.store_failed.points);
     console.log(
-      `disk full: ${spoolFiles(spool).length} batch files kept on the 256 KiB spool; ${stats.dropped.store_failed.batches} batches (${stats.dropped.store_failed.points} points) dropped as store_failed; ${stats.pointsCollected} points collected; exit 0`,
+      `disk full: ${spoolFiles(spool).length} batch files kept on the 128 KiB spool; ${stats.dropped.store_failed.batches} batches (${stats.dropped.store_failed.points} points) dropped as store_failed; ${stats.pointsCollected} points collected; exit 0`,
     );
   }, 90_000);
 });
