@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, sleep, spoolFiles, startAgent, until, type AgentProcess } from '../e2e/spool-fleet.js';
@@ -15,7 +15,7 @@ const root = mkdtempSync(join(tmpdir(), 'zhuyun-fault-disk-'));
 const spool = join(root, 'spool');
 let mounted = false;
 {
-  spawnSync('mkdir', ['-p', spool]);
+  mkdirSync(spool);
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=128k,mode=0700', 'tmpfs', spool], { encoding: 'utf8' });
   mounted = r.status === 0;
   if (!mounted && process.env.CI !== 'true') {
