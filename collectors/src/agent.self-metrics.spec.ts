@@ -53,14 +53,14 @@ describe('Agent self-metrics (heartbeat)', () => {
       expect(p.tags).toMatchObject({ district: '520112', node: 'wudang-edge-01', collector: 'wudang-edge-01' });
       expect(validatePoint(p, clock.now()).ok).toBe(true);
     }
-    // One heartbeat: up, points, spool, send errors, last success age, dropped by each of 5 reasons.
-    expect(points.filter((p) => p.ts === ups[1].ts)).toHaveLength(10);
+    // One heartbeat: up, points, spool, rejected, send errors, last success age, dropped by each of 5 reasons.
+    expect(points.filter((p) => p.ts === ups[1].ts)).toHaveLength(11);
     expect(points.filter((p) => p.metric === 'collector.dropped_total').map((p) => p.tags.reason).slice(0, 5).sort()).toEqual(
       ['corrupt', 'expired', 'queue_full', 'rejected', 'store_failed'],
     );
     // No spool_bytes with a memory queue: there are no bytes to count.
     expect(points.some((p) => p.metric === 'collector.spool_bytes')).toBe(false);
-    expect(agent.stats().pointsSelf).toBe(40);
+    expect(agent.stats().pointsSelf).toBe(44);
     expect(agent.stats().pointsCollected).toBe(0);
     await agent.stop();
   });

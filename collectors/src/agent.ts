@@ -87,6 +87,7 @@ export const SELF_METRICS = {
   'collector.spool_points': 'points sealed into batches and waiting to be sent (memory or disk)',
   'collector.spool_bytes': 'bytes of the disk spool (gzipped batch files); only with spool.dir',
   'collector.dropped_total': 'points given up, one series per tag reason: rejected (server answered 400/413), queue_full (spool bound), expired (spool.max_age), corrupt (unreadable spool file), store_failed (spool write failed)',
+  'collector.rejected_total': 'points the server refused one by one inside accepted batches (e.g. a timestamp more than 5 min ahead of the server: this machine\'s clock is fast)',
   'collector.send_errors_total': 'send attempts that failed and will be retried (network, timeout, 5xx, 429, 401/403)',
   'collector.last_success_age_s': 'seconds since the server last acknowledged a batch (since the agent started, before the first)',
 } as const;
@@ -177,6 +178,8 @@ export class Agent {
   /** Dropped by the agent; the queue's own `corrupted()` is added in stats(). */
   private readonly dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, { batches: 0, points: 0 }])) as Record<DropReason, { batches: number; points: number }>;
   private readonly selfMetrics: boolean;
+  /** The "clock ahead" error was logged; quiet until a batch comes back without future points. */
+  private clockWarned = false;
   private readonly perSeries?: Map<string, number>;
   private startedAt?: number;
   /** Timestamp of the last self-metrics, so two heartbeats never share one (a series keeps one point per ts). */
@@ -377,6 +380,7 @@ export class Agent {
       point('collector.up', up),
       point('collector.points_total', stats.pointsCollected),
       point('collector.spool_points', stats.queuePoints),
+      point('collector.rejected_total', stats.pointsRejected),
       point('collector.send_errors_total', stats.batchesFailed),
       point('collector.last_success_age_s', (now - (stats.lastSentAt ?? this.startedAt ?? now)) / 1_000),
       ...DROP_REASONS.map((reason) => point('collector.dropped_total', stats.dropped[reason].points, { reason })),
@@ -513,7 +517,17 @@ export class Agent {
         this.counters.pointsSent += outcome.result.accepted;
         this.counters.pointsRejected += outcome.result.rejected.length;
         this.counters.lastSentAt = this.clock.now();
+        const future = outcome.result.rejected.filter((r) => / is in the future/.test(r.error)).length;
+        if (future === 0) this.clockWarned = false;
         if (outcome.result.rejected.length > 0) {
+          if (future > 0 && !this.clockWarned) {
+            // Said loudly once per run of such batches: the usual cause is this machine's clock.
+            this.clockWarned = true;
+            this.logger.error(
+              { batch: batch.id, future, agentNow: new Date(this.clock.now()).toISOString() },
+              'the server refuses points as in the future: this machine\'s clock is probably ahead of the server\'s (check NTP/chrony)',
+            );
+          }
           this.logger.warn(
             { batch: batch.id, rejected: outcome.result.rejected.length, first: outcome.result.rejected.slice(0, 3) },
             'server rejected some points',

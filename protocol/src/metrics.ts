@@ -23,7 +23,7 @@ export const KNOWN_METRICS = [
   'http.up', 'http.status_code', 'http.latency_ms', 'http.body_match', 'http.cert_days_left',
   // The agent's self-metrics (collectors/src/agent.ts SELF_METRICS); not node health.
   'collector.up', 'collector.points_total', 'collector.spool_points', 'collector.spool_bytes',
-  'collector.dropped_total', 'collector.send_errors_total', 'collector.last_success_age_s',
+  'collector.dropped_total', 'collector.rejected_total', 'collector.send_errors_total', 'collector.last_success_age_s',
 ] as const;
 export type KnownMetric = (typeof KNOWN_METRICS)[number];
 

@@ -91,9 +91,10 @@ export interface AgentProcess {
 
 /**
  * One agent: the simulate probe on its own unit (one core and one access node, no random faults),
- * collecting and flushing every 500 ms, heartbeat every 2 s, disk spool in `spoolDir`.
+ * collecting and flushing every 500 ms, heartbeat every 2 s, disk spool in `spoolDir`. `nodeArgs`
+ * go before the script (e.g. `--import` of a module that skews the clock).
  */
-export function startAgent(spec: AgentSpec, run: string): AgentProcess {
+export function startAgent(spec: AgentSpec, run: string, nodeArgs: string[] = []): AgentProcess {
   const config = join(spec.workDir, `${spec.id}.yaml`);
   const statsFile = join(spec.workDir, `${spec.id}.${run}.stats.json`);
   writeFileSync(
@@ -108,7 +109,7 @@ export function startAgent(spec: AgentSpec, run: string): AgentProcess {
       '',
     ].join('\n'),
   );
-  const child = spawn('node', [join(repoRoot, 'collectors/dist/cli.js'), '--config', config, '--stats-file', statsFile], {
+  const child = spawn('node', [...nodeArgs, join(repoRoot, 'collectors/dist/cli.js'), '--config', config, '--stats-file', statsFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,11 +2,13 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, TooManyRequestsError, httpStatusOf } from './errors.js';
+import { isUnavailable } from './unavailable.js';
 
 /**
  * The one place errors become HTTP: `{ "error": { "code", "message", "details" } }`. Domain errors
- * keep their message; framework errors (unknown route...) keep theirs; anything else is a 500 that
- * is logged with its stack and answered without internals.
+ * keep their message; framework errors (unknown route...) keep theirs; a backing service that cannot
+ * be reached (isUnavailable: the database down or restarting) is a 503 to retry; anything else is a
+ * 500 that is logged with its stack and answered without internals.
  */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -31,6 +33,9 @@ export function toHttp(err: unknown): { status: number; body: { error: { code: s
     const r = err.getResponse();
     const message = typeof r === 'string' ? r : String((r as { message?: unknown }).message ?? err.message);
     return { status, body: { error: { code: status === 404 ? 'not_found' : 'http_error', message } } };
+  }
+  if (isUnavailable(err)) {
+    return { status: 503, body: { error: { code: 'unavailable', message: 'a backing service (the database) cannot be reached right now; retry' } } };
   }
   return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the server log' } } };
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { DatabaseLocation } from '../db/database.js';
+import { DEFAULT_MAX_PENDING_BYTES } from '../live/slow-client.js';
 
 /**
  * The server's configuration, read once from the environment at start (STYLE rule 4).
@@ -49,6 +50,7 @@ const EnvSchema = z.object({
     .regex(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+))*$/, 'must be a hop count (1), loopback, or addresses/subnets such as 10.0.0.0/8, comma separated')
     .optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
+  ZHUYUN_LIVE_MAX_PENDING_BYTES: z.coerce.number().int('must be an integer number of bytes').min(65_536, 'must be at least 65536 (64 KiB)').default(DEFAULT_MAX_PENDING_BYTES),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -82,6 +84,8 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Ingest requests per second per collector (burst ten times that), else 429. */
   ingestRatePerCollector: number;
+  /** A live socket with more than this many bytes waiting to be written to it is dropped (live/slow-client.ts). */
+  liveMaxPendingBytes: number;
   /** A JSON file of topology links loaded at start (docs/TOPOLOGY.md). */
   topologyFile?: string;
   logLevel: string;
@@ -226,6 +230,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     trustProxy: e.ZHUYUN_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.ZHUYUN_TRUST_PROXY) ? Number(e.ZHUYUN_TRUST_PROXY) : e.ZHUYUN_TRUST_PROXY,
     corsOrigins: e.ZHUYUN_CORS_ORIGINS ? e.ZHUYUN_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
+    liveMaxPendingBytes: e.ZHUYUN_LIVE_MAX_PENDING_BYTES,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,
     logLevel: e.LOG_LEVEL,
   };

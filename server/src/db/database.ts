@@ -20,7 +20,14 @@ export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postg
 function dialectFor(location: DatabaseLocation): Dialect {
   if (location.kind === 'postgres') {
     // A URL may carry `?options=-c search_path=<schema>` to keep deployments (and tests) apart.
-    return new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 10 }) });
+    // Bounded waits: with the database away a request fails (503, see isUnavailable) within
+    // seconds instead of hanging on a connect or a statement that never answers.
+    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 5_000, query_timeout: 15_000 });
+    // An idle connection the server ends (a restart, `pg_ctl stop -m fast`) is an 'error' event on
+    // the pool: unhandled, it would crash the process. The pool drops that client by itself and
+    // opens a new one at the next checkout; the requests made meanwhile fail with 503.
+    pool.on('error', () => undefined);
+    return new PostgresDialect({ pool });
   }
   if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
   const sqlite = new Database(location.path);

@@ -11,6 +11,7 @@ import { LIVE_EVENTS, LIVE_NAMESPACE, MAX_TOPICS_PER_SOCKET } from '@zhuyun/prot
 import { Namespace, Socket } from 'socket.io';
 import { ShutdownService } from '../cluster/shutdown.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { CONFIG, type AppConfig } from '../config/config.js';
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { MetricsService } from '../ops/metrics.service.js';
@@ -19,6 +20,7 @@ import { tokenFrom, type Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 import { FrameCoalescer } from './frame.coalescer.js';
 import { LiveTopicsService } from './live-topics.service.js';
+import { pendingBytes, type EngineConnLike } from './slow-client.js';
 
 /** One frame per topic per second at most (DESIGN "Live"). */
 const FLUSH_EVERY_MS = 1_000;
@@ -48,6 +50,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly shutdown: ShutdownService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit() {
@@ -90,6 +93,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       // sockets: `local`, or with the Redis adapter every instance's frame would reach every room.
       for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
       this.metrics.liveFrames.inc(frames.length);
+      for (const socket of this.server.sockets.values()) this.dropIfSlow(socket);
     } catch (err) {
       // A failing topic must not stop the tick for all the others.
       this.log.error({ err }, 'live flush failed');
@@ -111,11 +115,29 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
         continue;
       }
       const name = topic as string;
+      if (this.dropIfSlow(socket)) return ack; // no more snapshots into a buffer nobody reads
       await socket.join(name);
       socket.emit(LIVE_EVENTS.snapshot, this.coalescer.snapshot(name, this.topics.compute(name), this.clock.now()));
       ack.subscribed.push(name);
     }
     return ack;
+  }
+
+  /**
+   * Drops a socket whose client does not read: more than `liveMaxPendingBytes` waiting to be
+   * written to it (live/slow-client.ts). The TCP connection is cut at once, which frees the buffers
+   * (a WebSocket close would wait for the client to read the close frame). True when dropped.
+   */
+  private dropIfSlow(socket: Socket): boolean {
+    const conn = socket.conn as unknown as EngineConnLike & { transport?: { socket?: { terminate?: () => void } } };
+    const bytes = pendingBytes(conn);
+    if (bytes <= this.config.liveMaxPendingBytes || socket.disconnected) return false;
+    const p = socket.data.principal as Principal | undefined;
+    this.log.warn({ socket: socket.id, user: p?.username, pendingBytes: bytes, limit: this.config.liveMaxPendingBytes }, 'live client does not read its frames: dropped');
+    this.metrics.liveSlowDropped.inc();
+    socket.disconnect(true);
+    conn.transport?.socket?.terminate?.();
+    return true;
   }
 
   @SubscribeMessage(LIVE_EVENTS.unsubscribe)

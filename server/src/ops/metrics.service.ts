@@ -38,6 +38,12 @@ export class MetricsService implements AlertMetricsSink {
     registers: [this.registry],
   });
 
+  readonly liveSlowDropped = new Counter({
+    name: 'zhuyun_live_slow_clients_dropped_total',
+    help: 'Live sockets dropped because more than ZHUYUN_LIVE_MAX_PENDING_BYTES waited to be written to them (a client that does not read).',
+    registers: [this.registry],
+  });
+
   readonly liveFrames = new Counter({
     name: 'zhuyun_live_frames_total',
     help: 'Live frames sent (one per topic per change, to all its subscribers).',
