@@ -30,6 +30,10 @@ describe('validatePoint', () => {
     [{ ...good, value: null }, /got null/],
     [{ ...good, ts: now + MAX_FUTURE_MS + 1 }, /in the future/],
     [{ ...good, ts: 1.5 }, /integer of epoch milliseconds/],
+    // Found by test/fuzz: past Date's range toISOString threw, and the ingest answered 500.
+    [{ ...good, ts: 1e308 }, /ts 1e\+308 is in the future/],
+    [{ ...good, ts: 8.64e15 + 1 }, /ts 8640000000000001 is in the future/],
+    [{ ...good, ts: Number.MAX_SAFE_INTEGER * 4 }, /is in the future/],
     [{ ...good, ts: now - 15 * 86_400_000 }, /older than the 14-day/],
     [{ ...good, tags: { node: 'a' } }, /tags.district is missing/],
     [{ ...good, tags: { district: '520103' } }, /tags.node is missing/],
