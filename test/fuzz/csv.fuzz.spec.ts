@@ -21,7 +21,7 @@ const GOOD_ROWS = [
   ['gx-006', '高新区管委会办公室协同办公系统', '贵阳高新区管委会办公室', 'gy-hitech', 'existing', 'purchased_service', '60000', '是', '2026-03-31', 'assessed', '2026-01-05', '2026-01-20', '', ''],
 ];
 
-const cellArb = fc.oneof(nastyString(20), fc.string({ minLength: 1000, maxLength: 70_000 }), fc.constantFrom('"', '""', 'a"b', '"open', '=cmd|x', '-1', '1e999', 'NaN', '2026-02-30', '0000-00-00', ' 520103 ', '\r', '\n', '\r\n'));
+const cellArb = fc.oneof(nastyString(20), fc.string({ minLength: 1000, maxLength: 20_000 }), fc.constantFrom('"', '""', 'a"b', '"open', '=cmd|x', '-1', '1e999', 'NaN', '2026-02-30', '0000-00-00', ' 520103 ', '\r', '\n', '\r\n'));
 const rowArb = fc.record({
   base: fc.nat(GOOD_ROWS.length - 1),
   id: fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[a-z]{2}-[0-9]{3}$/) }, nastyString(10)),
@@ -96,10 +96,10 @@ describe('POST /api/v1/migration/systems/import under hostile CSV', () => {
         if (r.created + r.updated > 0) seen.stored++;
         if (r.failed > 0 && r.created + r.updated > 0) seen.partial++;
       }),
-      params(600),
+      params(400),
     );
-    expect(seen.stored).toBeGreaterThan(runs(600) / 20);
-    expect(seen.refused).toBeGreaterThan(runs(600) / 20);
+    expect(seen.stored).toBeGreaterThan(runs(400) / 20);
+    expect(seen.refused).toBeGreaterThan(runs(400) / 20);
     await expectAlive(server.url);
   }, 120_000);
 });
