@@ -42,6 +42,8 @@ describe('validatePoint', () => {
     [{ ...good, tags: { district: '520103', node: 'a', Bad: 'x' } }, /tag key "Bad"/],
     [{ ...good, tags: { district: '520103', node: 'a', x: 1 } }, /tag x must be a non-empty string/],
     [{ ...good, tags: [] }, /tags must be an object/],
+    // Found by test/fuzz: accepted, but the tag was silently dropped (an assignment to __proto__).
+    [{ ...good, tags: JSON.parse('{"district":"520103","node":"a","__proto__":"x"}') }, /tag key "__proto__" is reserved/],
     ['nope', /point must be an object/],
     [null, /point must be an object/],
   ])('rejects %j with a reason', (raw, reason) => {

@@ -108,6 +108,8 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
     const k = keys[i];
     const v = given[k];
     if (!TAG_KEY.test(k)) return { ok: false, error: `tag key ${JSON.stringify(k)} must be lower-case letters, digits and _` };
+    // `out.__proto__ = v` would set no key: the tag would vanish from a point reported accepted.
+    if (k === '__proto__') return { ok: false, error: 'tag key "__proto__" is reserved' };
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TAG_VALUE) {
       return { ok: false, error: `tag ${k} must be a non-empty string of at most ${MAX_TAG_VALUE} characters` };
     }

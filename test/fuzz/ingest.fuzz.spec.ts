@@ -70,7 +70,7 @@ const pointArb = fc.record({
   extra: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.dictionary(
     fc.oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,4}$/), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'Target', 'a-b', ''), nastyString(10)),
     fc.oneof(nastyString(), fc.string({ minLength: 100, maxLength: 5_000 }), fc.constantFrom<unknown>(1, null, {}, [])),
-    { maxKeys: 20 },
+    { maxKeys: 4 },
   )),
   tagsShape: fc.constantFrom(...Array(30).fill('object'), 'array', 'null', 'string'),
   shape: fc.constantFrom(...Array(30).fill('object'), 'null', 'array', 'number'),
@@ -158,11 +158,11 @@ describe('POST /api/v1/ingest under hostile input', () => {
         if (keys.size) seen.stored++;
         if (keys.size && result.rejected.length) seen.partial++;
       }),
-      params(1200),
+      params(1000),
     );
     // The generator reaches the interesting cases: stored batches, and batches partly refused.
-    expect(seen.stored).toBeGreaterThan(runs(1200) / 10);
-    expect(seen.partial).toBeGreaterThan(runs(1200) / 20);
+    expect(seen.stored).toBeGreaterThan(runs(1000) / 10);
+    expect(seen.partial).toBeGreaterThan(runs(1000) / 20);
     await expectAlive(server.url);
   }, 120_000);
 
@@ -225,6 +225,18 @@ describe('POST /api/v1/ingest under hostile input', () => {
     );
     await expectAlive(server.url);
   }, 120_000);
+
+  // Found by fuzzing: 1e308 answered 500 (toISOString threw); a __proto__ tag was accepted and dropped.
+  it('plain examples of what the properties found', async () => {
+    const ts = Date.now() - 1_000;
+    const batch = (points: string) => `{"collector":"${COLLECTOR}","batch":"ex-${Math.random()}","points":[${points}]}`;
+    const huge = await check(await post(batch(`{"metric":"net.latency_ms","ts":1e308,"value":1,"tags":{"district":"520103","node":"ex-1"}}`)), 'huge ts');
+    expect(huge.status).toBe(202);
+    expect(huge.body).toEqual({ accepted: 0, rejected: [{ index: 0, error: expect.stringMatching(/^ts 1e\+308 is in the future/) }] });
+    const proto = await check(await post(batch(`{"metric":"net.latency_ms","ts":${ts},"value":1,"tags":{"district":"520103","node":"ex-2","__proto__":"x"}}`)), 'proto tag');
+    expect(proto.body).toEqual({ accepted: 0, rejected: [{ index: 0, error: 'tag key "__proto__" is reserved' }] });
+    expect(tsdb.prepare("SELECT count(*) n FROM series WHERE node IN ('ex-1', 'ex-2')").get()).toEqual({ n: 0 });
+  });
 
   it('large bodies: too many points is 413, a body over the limit is 413, long tag values are refused per point', async () => {
     const many = JSON.stringify({ collector: COLLECTOR, batch: 'many', points: Array.from({ length: 10_001 }, () => 0) });

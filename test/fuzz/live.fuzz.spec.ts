@@ -71,7 +71,7 @@ describe('/live under hostile messages', () => {
         // Release what was taken, so the next case starts from no topics.
         await hostile.socket.timeout(5000).emitWithAck('unsubscribe', ack.subscribed);
       }),
-      params(600),
+      params(500),
     );
     expect(hostile.socket.connected).toBe(true);
     expect(bystander.socket.connected).toBe(true);

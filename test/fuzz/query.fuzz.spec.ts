@@ -71,7 +71,7 @@ describe('GET read routes under hostile query strings', () => {
           if (res.status >= 400) expectApiError(res.status, body, `GET ${path}?${q.slice(0, 400)}`);
         },
       ),
-      params(800),
+      params(600),
     );
     await expectAlive(server.url);
   }, 120_000);
