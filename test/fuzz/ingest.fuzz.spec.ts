@@ -208,7 +208,7 @@ describe('POST /api/v1/ingest under hostile input', () => {
       // Claims gzip / deflate / br / something else, but is not (or is, of garbage).
       fc.tuple(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-zip', 'gzip, gzip', ''), fc.uint8Array({ maxLength: 200 }), fc.boolean()).map(([enc, b, wrap]) => ({
         body: wrap ? gzipSync(b) : b,
-        headers: enc ? { 'content-encoding': enc } : {},
+        headers: (enc ? { 'content-encoding': enc } : {}) as Record<string, string>,
       })),
       // Valid JSON under odd content types and charsets.
       fc.constantFrom('text/plain', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/*', '').map((ct) => ({
