@@ -114,7 +114,7 @@ describe('collector config under hostile YAML', () => {
       fc.property(fc.oneof({ weight: 4, arbitrary: mutatedSample }, fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 200 }), sharpEdges), (text) => {
         expectConfigOrConfigError(() => parseConfig(text, FILE), FILE, text);
       }),
-      params(800),
+      params(500),
     );
   }, 60_000);
 

@@ -12,6 +12,9 @@ export function runs(base: number): number {
   return Number.isFinite(env) && env > 0 ? Math.max(base, Math.floor(env)) : base;
 }
 
+/** Replaying one case (FUZZ_PATH): the checks on how often cases were reached do not apply. */
+export const replaying = (): boolean => Boolean(process.env.FUZZ_PATH);
+
 export function params<T>(base: number): fc.Parameters<T> {
   const seed = Number(process.env.FUZZ_SEED);
   return {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, runs } from './fuzz.support.js';
+import { expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
 
 const COLLECTOR = 'fuzz-edge-01';
 let server: TestServer;
@@ -161,8 +161,8 @@ describe('POST /api/v1/ingest under hostile input', () => {
       params(1000),
     );
     // The generator reaches the interesting cases: stored batches, and batches partly refused.
-    expect(seen.stored).toBeGreaterThan(runs(1000) / 10);
-    expect(seen.partial).toBeGreaterThan(runs(1000) / 20);
+    if (!replaying()) expect(seen.stored).toBeGreaterThan(runs(1000) / 10);
+    if (!replaying()) expect(seen.partial).toBeGreaterThan(runs(1000) / 20);
     await expectAlive(server.url);
   }, 120_000);
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectNot5xx, nastyString, params, readBody, runs } from './fuzz.support.js';
+import { expectAlive, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
 
 const COLLECTOR = 'fuzz-telegraf-01';
 let server: TestServer;
@@ -104,6 +104,10 @@ describe('POST /write under hostile input', () => {
         async (items, precision, eol, gzip) => {
           const base = windowBase + windowIndex++ * WINDOW_MS;
           const good: Array<{ node: string; ts: number; value: number; target: string }> = [];
+          // A string field may span lines until its quote closes, as in InfluxDB: a bad line with an
+          // odd number of quotes goes last, so that it cannot take good lines into its string.
+          const odd = (it: (typeof items)[number]) => 'bad' in it && (it.bad.match(/"/g)?.length ?? 0) % 2 === 1;
+          items = [...items.filter((it) => !odd(it)), ...items.filter(odd)];
           const lines = items.map((it, i) => {
             if ('bad' in it) return it.bad;
             const g = it.good;
@@ -137,10 +141,10 @@ describe('POST /write under hostile input', () => {
           }
         },
       ),
-      params(1200),
+      params(1000),
     );
-    expect(seen.partial).toBeGreaterThan(runs(1200) / 10);
-    expect(seen.clean).toBeGreaterThan(runs(1200) / 10);
+    if (!replaying()) expect(seen.partial).toBeGreaterThan(runs(1000) / 10);
+    if (!replaying()) expect(seen.clean).toBeGreaterThan(runs(1000) / 10);
     await expectAlive(server.url);
   }, 120_000);
 
