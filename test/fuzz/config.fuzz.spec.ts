@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/server.js';
-import { nastyString, params } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, nastyString, params } from './fuzz.support.js';
 
 const FILE = 'fuzz-agent.yaml';
 let dir: string;
@@ -116,7 +116,7 @@ describe('collector config under hostile YAML', () => {
       }),
       params(500),
     );
-  }, 60_000);
+  }, FUZZ_TIMEOUT);
 
   it('loadConfigFile: the same from a file (bytes, not only UTF-8), probe types loaded from what it names', async () => {
     let n = 0;
@@ -132,5 +132,5 @@ describe('collector config under hostile YAML', () => {
       }),
       params(200),
     );
-  }, 60_000);
+  }, FUZZ_TIMEOUT);
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -101,5 +101,5 @@ describe('POST /api/v1/migration/systems/import under hostile CSV', () => {
     if (!replaying()) expect(seen.stored).toBeGreaterThan(runs(300) / 20);
     if (!replaying()) expect(seen.refused).toBeGreaterThan(runs(300) / 20);
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 });

@@ -12,6 +12,9 @@ export function runs(base: number): number {
   return Number.isFinite(env) && env > 0 ? Math.max(base, Math.floor(env)) : base;
 }
 
+/** Per-test time limit: two minutes at the default runs, an hour when FUZZ_RUNS raises them. */
+export const FUZZ_TIMEOUT = process.env.FUZZ_RUNS ? 3_600_000 : 120_000;
+
 /** Replaying one case (FUZZ_PATH): the checks on how often cases were reached do not apply. */
 export const replaying = (): boolean => Boolean(process.env.FUZZ_PATH);
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
 
 const COLLECTOR = 'fuzz-edge-01';
 let server: TestServer;
@@ -164,7 +164,7 @@ describe('POST /api/v1/ingest under hostile input', () => {
     if (!replaying()) expect(seen.stored).toBeGreaterThan(runs(1000) / 10);
     if (!replaying()) expect(seen.partial).toBeGreaterThan(runs(1000) / 20);
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   it('arbitrary JSON values: a 4xx with an error body (or 202 for a batch)', async () => {
     await fc.assert(
@@ -175,7 +175,7 @@ describe('POST /api/v1/ingest under hostile input', () => {
       params(400),
     );
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   it('raw text and bytes, near-JSON text, duplicate keys, deep nesting, fake gzip, odd content types', async () => {
     const good = (points: string) => `{"collector":"${COLLECTOR}","batch":"raw-${Math.random()}","points":${points}}`;
@@ -224,7 +224,7 @@ describe('POST /api/v1/ingest under hostile input', () => {
       params(500),
     );
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   // Found by fuzzing: 1e308 answered 500 (toISOString threw); a __proto__ tag was accepted and dropped.
   it('plain examples of what the properties found', async () => {

@@ -7,7 +7,7 @@ import { MAX_TOPICS_PER_SOCKET } from '@zhuyun/protocol';
 import fc from 'fast-check';
 import { LiveTestClient } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, nastyString, params } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, expectAlive, nastyString, params } from './fuzz.support.js';
 
 let server: TestServer;
 let bystander: LiveTestClient;
@@ -85,7 +85,7 @@ describe('/live under hostile messages', () => {
       fresh.close();
     }
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   // Found here: the limit counted each topic twice within one message (33 of 74 subscribed), and a
   // socket could leave its own id room (then counted one topic too few).

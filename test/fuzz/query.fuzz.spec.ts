@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import fc from 'fast-check';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, expectAlive, expectApiError, expectNot5xx, nastyString, params, readBody } from './fuzz.support.js';
 
 let server: TestServer;
 
@@ -74,5 +74,5 @@ describe('GET read routes under hostile query strings', () => {
       params(600),
     );
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 });

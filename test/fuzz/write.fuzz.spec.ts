@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { expectAlive, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
+import { FUZZ_TIMEOUT, expectAlive, expectNot5xx, nastyString, params, readBody, replaying, runs } from './fuzz.support.js';
 
 const COLLECTOR = 'fuzz-telegraf-01';
 let server: TestServer;
@@ -146,7 +146,7 @@ describe('POST /write under hostile input', () => {
     if (!replaying()) expect(seen.partial).toBeGreaterThan(runs(1000) / 10);
     if (!replaying()) expect(seen.clean).toBeGreaterThan(runs(1000) / 10);
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 
   // Found by fuzzing: accepted with 204 and stored without its __proto__ tag.
   it('a __proto__ tag is refused, not dropped in silence', async () => {
@@ -173,5 +173,5 @@ describe('POST /write under hostile input', () => {
       params(500),
     );
     await expectAlive(server.url);
-  }, 120_000);
+  }, FUZZ_TIMEOUT);
 });
