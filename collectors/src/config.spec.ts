@@ -157,6 +157,14 @@ probes:
     expect(errors.join('\n')).not.toMatch(/collector/);
   });
 
+  // Found by test/fuzz: these threw a ReferenceError from the YAML library, not a ConfigError.
+  it.each([
+    ['an alias to no anchor', 'server:\n  url: *nowhere\n', /^a\.yaml: YAML: Unresolved alias/],
+    ['a billion laughs', 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', /^a\.yaml: YAML: Excessive alias count/],
+  ])('refuses %s with a ConfigError', (_what, text, message) => {
+    expect(errorsOf(() => parseConfig(text, 'a.yaml'))).toEqual([expect.stringMatching(message)]);
+  });
+
   it('refuses an empty file', () => {
     expect(errorsOf(() => parseConfig('', 'empty.yaml'))).toEqual([
       'empty.yaml:1: the config is empty: expected keys server, collector and probes',

@@ -420,8 +420,15 @@ export function parseConfig(text: string, fileName: string, options: ParseConfig
       doc.errors.map((e) => ({ path: '', line: counter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` })),
     );
   }
+  // toJS resolves aliases: an alias to no anchor, or too many (a "billion laughs" file), throws.
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    throw new ConfigError(fileName, [{ path: '', message: `YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
   const registry = options.registry ?? createBuiltinRegistry();
-  return validate(doc.toJS(), fileName, registry, (path) => lineOf(doc, counter, path));
+  return validate(data, fileName, registry, (path) => lineOf(doc, counter, path));
 }
 
 /** Reads and validates a config file; see parseConfig. A file that cannot be read is a ConfigError too. */

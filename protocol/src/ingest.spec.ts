@@ -30,6 +30,10 @@ describe('validatePoint', () => {
     [{ ...good, value: null }, /got null/],
     [{ ...good, ts: now + MAX_FUTURE_MS + 1 }, /in the future/],
     [{ ...good, ts: 1.5 }, /integer of epoch milliseconds/],
+    // Found by test/fuzz: past Date's range toISOString threw, and the ingest answered 500.
+    [{ ...good, ts: 1e308 }, /ts 1e\+308 is in the future/],
+    [{ ...good, ts: 8.64e15 + 1 }, /ts 8640000000000001 is in the future/],
+    [{ ...good, ts: Number.MAX_SAFE_INTEGER * 4 }, /is in the future/],
     [{ ...good, ts: now - 15 * 86_400_000 }, /older than the 14-day/],
     [{ ...good, tags: { node: 'a' } }, /tags.district is missing/],
     [{ ...good, tags: { district: '520103' } }, /tags.node is missing/],
@@ -38,6 +42,8 @@ describe('validatePoint', () => {
     [{ ...good, tags: { district: '520103', node: 'a', Bad: 'x' } }, /tag key "Bad"/],
     [{ ...good, tags: { district: '520103', node: 'a', x: 1 } }, /tag x must be a non-empty string/],
     [{ ...good, tags: [] }, /tags must be an object/],
+    // Found by test/fuzz: accepted, but the tag was silently dropped (an assignment to __proto__).
+    [{ ...good, tags: JSON.parse('{"district":"520103","node":"a","__proto__":"x"}') }, /tag key "__proto__" is reserved/],
     ['nope', /point must be an object/],
     [null, /point must be an object/],
   ])('rejects %j with a reason', (raw, reason) => {

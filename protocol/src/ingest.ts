@@ -85,10 +85,10 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
     return { ok: false, error: 'ts must be an integer of epoch milliseconds' };
   }
   if (ts > now + MAX_FUTURE_MS) {
-    return { ok: false, error: `ts ${new Date(ts).toISOString()} is in the future (server time ${new Date(now).toISOString()})` };
+    return { ok: false, error: `ts ${isoOrNumber(ts)} is in the future (server time ${new Date(now).toISOString()})` };
   }
   if (ts < now - MAX_PAST_MS) {
-    return { ok: false, error: `ts ${new Date(ts).toISOString()} is older than the 14-day raw retention` };
+    return { ok: false, error: `ts ${isoOrNumber(ts)} is older than the 14-day raw retention` };
   }
   if (typeof value === 'boolean') {
     return { ok: false, error: 'value must be a number, not a boolean (send 1 or 0)' };
@@ -108,6 +108,8 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
     const k = keys[i];
     const v = given[k];
     if (!TAG_KEY.test(k)) return { ok: false, error: `tag key ${JSON.stringify(k)} must be lower-case letters, digits and _` };
+    // `out.__proto__ = v` would set no key: the tag would vanish from a point reported accepted.
+    if (k === '__proto__') return { ok: false, error: 'tag key "__proto__" is reserved' };
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TAG_VALUE) {
       return { ok: false, error: `tag ${k} must be a non-empty string of at most ${MAX_TAG_VALUE} characters` };
     }
@@ -128,6 +130,11 @@ export function validatePoint(raw: unknown, now: number): PointCheck {
   out.district = where.district;
   out.unit = where.unit;
   return { ok: true, point: { metric, ts, value, tags: out as Tags } };
+}
+
+/** An instant for a message; past Date's range (±8.64e15 ms, where toISOString throws) the number itself. */
+function isoOrNumber(ts: number): string {
+  return Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : String(ts);
 }
 
 /** A stable key for a series: its metric and its tags in key order. */

@@ -139,6 +139,16 @@ describe('parseLine: InfluxDB documentation examples', () => {
 });
 
 // Malformed lines and InfluxDB 1.x's reasons for them (models/points_test.go).
+describe('parseLine: hostile tag keys', () => {
+  // Found by test/fuzz: `__proto__=a` vanished from the tags, and the point was stored without it.
+  it('keeps a __proto__ tag as an own key, so the point check sees it', () => {
+    const tags = point('net,__proto__=a,district=520103,node=x v=1').tags;
+    expect(Object.keys(tags)).toEqual(['__proto__', 'district', 'node']);
+    expect(Object.getOwnPropertyDescriptor(tags, '__proto__')?.value).toBe('a');
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+  });
+});
+
 describe('parseLine: malformed lines', () => {
   it.each([
     ['cpu', /^missing fields$/],

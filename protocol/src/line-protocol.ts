@@ -256,7 +256,11 @@ function readLine(buf: string, precision: Precision): LinePoint {
     }
     if (i >= n) fail('missing fields');
     if (Object.hasOwn(tags, key)) fail('duplicate tags');
-    tags[key] = unescape(buf.slice(start, i), KEY_ESCAPES);
+    const value = unescape(buf.slice(start, i), KEY_ESCAPES);
+    // A plain assignment to `__proto__` sets no key: the tag would vanish unchecked. As an own key,
+    // validatePoint sees it (and refuses it).
+    if (key === '__proto__') Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+    else tags[key] = value;
   }
 
   // Fields: key=value pairs separated by commas, up to an unescaped space outside quotes.

@@ -105,8 +105,10 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     const wanted = Array.isArray(body) ? body : [body];
     const ack: SubscribeAck = { subscribed: [], rejected: [] };
     for (const topic of wanted) {
+      // Topics held now: the socket's rooms (joined ones included) but its own id room.
+      const held = socket.rooms.size - (socket.rooms.has(socket.id) ? 1 : 0);
       const error =
-        socket.rooms.size - 1 + ack.subscribed.length >= MAX_TOPICS_PER_SOCKET && !socket.rooms.has(topic as string)
+        held >= MAX_TOPICS_PER_SOCKET && !socket.rooms.has(topic as string)
           ? `at most ${MAX_TOPICS_PER_SOCKET} topics per connection`
           : (this.topics.check(topic) ?? this.topics.forbidden(socket.data.principal as Principal, topic as string));
       if (error) {
@@ -142,7 +144,8 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
 
   @SubscribeMessage(LIVE_EVENTS.unsubscribe)
   async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ unsubscribed: string[] }> {
-    const topics = (Array.isArray(body) ? body : [body]).filter((t): t is string => typeof t === 'string');
+    // Never its own id room: that is socket.io's address of this socket, not a topic.
+    const topics = (Array.isArray(body) ? body : [body]).filter((t): t is string => typeof t === 'string' && t !== socket.id);
     for (const t of topics) {
       await socket.leave(t);
       if (!this.watched(t)) this.coalescer.release(t);

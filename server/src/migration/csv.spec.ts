@@ -105,6 +105,17 @@ describe('readImport', () => {
       [3, 'targetDate'],
     ]);
   });
+
+  // Found by test/fuzz: `__proto__` in an enum cell found Object.prototype through the label
+  // table, passed as a value, and the store's insert threw (the import answered 500).
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('refuses %s in enum cells as a bad value', (cell) => {
+    const r = readImport(
+      'name,agency,district,track,fundingMode,omCostYuan,fiscalOm,state\n' + `a,ag,${cell},${cell},${cell},100,${cell},${cell}\n`,
+    );
+    expect(r.errors.map((e) => e.message)).not.toContain('');
+    expect(r.rows).toEqual([]);
+    expect(r.errors.map((e) => e.column)).toEqual(['district', 'track', 'fundingMode', 'fiscalOm', 'state']);
+  });
 });
 
 describe('planImport', () => {

@@ -110,7 +110,8 @@ export interface ParsedImport {
 function pick<T extends string>(value: string, codes: readonly T[], labels: Record<T, string>, extra: Record<string, T> = {}): T | undefined {
   const v = value.trim();
   const lower = v.toLowerCase();
-  return codes.find((c) => c === lower || labels[c] === v) ?? extra[v];
+  // Own keys only: a cell `__proto__` or `constructor` must not find Object.prototype's members.
+  return codes.find((c) => c === lower || labels[c] === v) ?? (Object.hasOwn(extra, v) ? extra[v] : undefined);
 }
 
 const TRACK_EXTRA: Record<string, Track> = { 改建: 'new', 新建或改建: 'new', '新建/改建': 'new', 已建: 'existing', 存量系统: 'existing', 新建系统: 'new' };
