@@ -36,7 +36,8 @@ const csvArb = fc.oneof(
     rows: fc.array(rowArb, { maxLength: 8 }),
     eol: fc.constantFrom('\r\n', '\n', '\r', 'mixed'),
     alwaysQuote: fc.boolean(),
-    breakQuote: fc.option(fc.nat(), { freq: 8 }),
+    // a stray quote in one run of four (fc.option's freq would make it seven in eight and starve the stored path)
+    breakQuote: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, fc.nat()),
   }).map(({ bom, header, rows, eol, alwaysQuote, breakQuote }) => {
     const lines = [header.map((c) => quote(c, alwaysQuote)).join(',')];
     for (const r of rows) {
@@ -65,6 +66,8 @@ interface Report { mode: string; stored: boolean; rows: number; created: number;
 describe('POST /api/v1/migration/systems/import under hostile CSV', () => {
   it('never 5xx; counts add up; all-or-nothing stores nothing on any error; row-by-row stores what it reports', async () => {
     const seen = { stored: 0, refused: 0, partial: 0 };
+    // The generator must reach both paths often (a guard against a generator that only tests refusals);
+    // the bounds sit well below the observed rates (see the comment on breakQuote).
     await fc.assert(
       fc.asyncProperty(csvArb, fc.constantFrom('row-by-row', 'all-or-nothing'), fc.constantFrom('text/csv; charset=utf-8', 'text/plain', 'application/octet-stream'), async (csv, mode, type) => {
         const before = await systemsCount();
