@@ -218,7 +218,7 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
     const { svc } = engine();
     await svc.load();
     const rule = await svc.createRule({ name: '息烽 CPU', metric: 'host.cpu_pct', scope: { district: '520122' }, comparison: '>', threshold: 90, severity: 'P3' });
-    const s = await svc.createSilence({ matchers: { ruleId: rule.id }, endsAt: clock.now() + 60 * S, createdBy: 'ops', comment: '扩容' });
+    const s = await svc.createSilence({ matchers: { ruleId: rule.id }, endsAt: clock.now() + 60 * S, comment: '扩容' }, 'ops');
     svc.onPoints([point('host.cpu_pct', 99, 'xf-srv-1')], clock.now());
     expect(svc.liveData().open.find((x) => x.ruleId === rule.id)).toMatchObject({ state: 'firing', suppressed: `silence:${s.id}` });
     clock.t += 61 * S;
@@ -231,7 +231,7 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
   it('silences are stored, listed while active and kept when ended', async () => {
     const { svc } = engine();
     await svc.load();
-    const s = await svc.createSilence({ matchers: { district: '520122' }, endsAt: clock.now() + 3600 * S, createdBy: 'ops', comment: '线路割接' });
+    const s = await svc.createSilence({ matchers: { district: '520122' }, endsAt: clock.now() + 3600 * S, comment: '线路割接' }, 'ops');
     expect((await svc.listSilences(true)).map((x) => x.id)).toContain(s.id);
     await svc.expireSilence(s.id);
     expect((await svc.listSilences(true)).map((x) => x.id)).not.toContain(s.id);

@@ -416,14 +416,14 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     return this.store.listSilences(activeOnly ? { endingAfter: this.clock.now() } : {});
   }
 
-  /** Creates a silence; it takes effect on alerts at the next tick (within ALERT_TICK_MS). */
-  async createSilence(body: unknown): Promise<Silence> {
+  /** Creates a silence by `actor` (the signed-in user); it takes effect on alerts at the next tick (within ALERT_TICK_MS). */
+  async createSilence(body: unknown, actor: string): Promise<Silence> {
     const input = parseInput(SilenceInputSchema, body, 'silence');
     const now = this.clock.now();
     const startsAt = input.startsAt ?? now;
     if (input.endsAt <= startsAt) throw new ValidationError('bad silence: endsAt: must be after startsAt');
     if (input.endsAt <= now) throw new ValidationError('bad silence: endsAt: is in the past');
-    const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
+    const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: actor, comment: input.comment, createdAt: now };
     await this.store.insertSilence(s);
     this.silences.push(s);
     this.changed();

@@ -396,10 +396,10 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Records a reclassification (who, when, why) and applies it; the observed states are kept. */
-  async reclassify(input: unknown): Promise<Reclassification> {
+  /** Records a reclassification by `actor` (who, when, why) and applies it; the observed states are kept. */
+  async reclassify(input: unknown, actor: string): Promise<Reclassification> {
     const v = parseInput(ReclassificationSchema, input, 'reclassification');
-    const r: Reclassification = { id: randomUUID(), service: v.service, from: floorMinute(v.from), to: Math.ceil(v.to / MINUTE_MS) * MINUTE_MS, state: v.state, reason: v.reason, by: v.by, at: this.clock.now() };
+    const r: Reclassification = { id: randomUUID(), service: v.service, from: floorMinute(v.from), to: Math.ceil(v.to / MINUTE_MS) * MINUTE_MS, state: v.state, reason: v.reason, by: actor, at: this.clock.now() };
     await this.db.insertInto('sla_reclassifications').values({ id: r.id, service: r.service, from_at: r.from, to_at: r.to, state: r.state, reason: r.reason, by: r.by, at: r.at }).execute();
     this.reclassifications.push(r);
     await this.reapply([r.service], r.from, r.to);
