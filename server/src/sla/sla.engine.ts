@@ -112,6 +112,11 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
 
   private readonly graceMs: number;
 
+  /** The grace this engine finalises with (ZHUYUN_SLA_GRACE), in minutes, for the report's method. */
+  graceMinutes(): number {
+    return this.graceMs / 60_000;
+  }
+
   /** The stored watermark (several instances: whoever led last moved it). */
   private async readWatermark(): Promise<number | undefined> {
     const row = await this.db.selectFrom('sla_state').select('value').where('key', '=', 'watermark').executeTakeFirst();

@@ -88,6 +88,8 @@ export interface ContractMonth {
   reclassifications: Reclassification[];
   /** Approved maintenance windows touching the contract's services in the month. */
   windows: MaintenanceWindow[];
+  /** How long after its end a minute waited for points before NO_DATA (ZHUYUN_SLA_GRACE), printed in the method. */
+  graceMinutes: number;
   generatedAt: number;
 }
 
@@ -498,6 +500,7 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
         const span = scheduleSpan(w.schedule);
         return span.from < end && span.to > start && contract.services.some((s) => windowScopesService(w, s));
       }),
+      graceMinutes: this.engine.graceMinutes(),
       generatedAt: this.clock.now(),
     };
   }
