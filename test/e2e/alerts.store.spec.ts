@@ -214,6 +214,53 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
     await notifier.remove(ch.id);
   });
 
+  it('a delivery cut by a shutdown is resumed by the next start at the attempt it reached (outbox)', async () => {
+    let failing = true;
+    const got: Array<{ alertId: string }> = [];
+    const flaky = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        got.push((JSON.parse(body) as { alert: { alertId: string } }).alert);
+        res.writeHead(failing ? 503 : 200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', () => r()));
+    try {
+      const first = engine();
+      first.notifier.retryPolicy = { maxAttempts: 5, baseMs: 3_600_000, maxMs: 3_600_000, timeoutMs: 2000 };
+      await first.svc.load();
+      const ch = await first.notifier.create({ name: '清镇值班', kind: 'webhook', url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/hook`, events: ['firing'], districts: ['520181'] });
+      const rule = await first.svc.createRule({ name: '清镇核心断开', metric: 'net.up', scope: { node: 'qz-core-1' }, comparison: '==', threshold: 0, severity: 'P1' });
+      first.svc.onPoints([point('net.up', 0, 'qz-core-1', '520181')], clock.now());
+      const alert = first.svc.liveData().open.find((a) => a.ruleId === rule.id)!;
+      expect(alert.state).toBe('firing');
+      const mine = async () => (await first.store.listOutbox()).filter((e) => e.notice.alertId === alert.id);
+      for (let i = 0; i < 200 && !((await mine())[0]?.nextAttempt === 2); i++) await new Promise((r) => setTimeout(r, 25));
+      // Attempt 1 failed (503); attempt 2 is an hour away. The server stops now.
+      expect((await mine()).map((e) => [e.channelId, e.nextAttempt, e.nextAt])).toEqual([[ch.id, 2, clock.now() + 3_600_000]]);
+      await first.notifier.onModuleDestroy();
+      expect(await mine()).toHaveLength(1); // stopping does not give it up
+
+      // The next start, an hour later, with the webhook working again: attempt 2 goes out, once.
+      failing = false;
+      clock.t += 3_600_000;
+      const second = engine();
+      await second.svc.load();
+      await second.svc.idle();
+      expect(await mine()).toEqual([]);
+      expect(got.filter((a) => a.alertId === alert.id)).toHaveLength(2);
+      expect((await second.svc.deliveries(alert.id)).filter((d) => d.channelId === ch.id).map((d) => [d.attempt, d.status, d.httpStatus])).toEqual([
+        [1, 'retrying', 503],
+        [2, 'ok', 200],
+      ]);
+      await second.notifier.remove(ch.id);
+      await second.svc.deleteRule(rule.id);
+    } finally {
+      await new Promise((r) => flaky.close(r));
+    }
+  });
+
   it('a silence created over the API suppresses the alerts it matches from their firing on', async () => {
     const { svc } = engine();
     await svc.load();
