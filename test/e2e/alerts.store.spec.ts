@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Point, Tags } from '@zhuyun/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { defaultRules } from '../../server/src/alerts/alert-rules.js';
 import { AlertsService } from '../../server/src/alerts/alerts.service.js';
@@ -15,32 +12,13 @@ import { DomainEvents, type DomainEventMap } from '../../server/src/common/domai
 import { LiveBus } from '../../server/src/common/live-bus.js';
 import { openDatabase, type DatabaseLocation, type Db } from '../../server/src/db/database.js';
 import { StatusService } from '../../server/src/status/status.service.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { relationalBackends } from '../support/postgres.js';
 
 /**
  * The alert engine over a real relational store, the same tests on SQLite and PostgreSQL: seeding,
  * collector lost, escalation paused by maintenance and delivered, restart with open alerts.
  */
-const pgUp = await postgresAvailable();
-
-const backends: Array<[string, () => Promise<{ location: DatabaseLocation; cleanup(): Promise<void> }>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-alerts-'));
-      return { location: { kind: 'sqlite', path: join(dir, 'zhuyun.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { location: { kind: 'postgres', url: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('alerts');
 
 const T0 = 1_800_000_000_000;
 const S = 1000;

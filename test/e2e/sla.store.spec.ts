@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validatePoint, type Point } from '@zhuyun/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DomainEvents } from '../../server/src/common/domain-events.js';
@@ -12,33 +10,14 @@ import { MaintenanceService } from '../../server/src/sla/maintenance.service.js'
 import { SlaEngine } from '../../server/src/sla/sla.engine.js';
 import { SlaService } from '../../server/src/sla/sla.service.js';
 import { StatusService } from '../../server/src/status/status.service.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { relationalBackends } from '../support/postgres.js';
 
 /**
  * The SLA engine on a real database, SQLite and PostgreSQL: finalisation, NO_DATA, late points
  * re-scoring their minutes, incidents kept by id across merges, maintenance windows,
  * reclassification, acknowledgements, contract figures, restart from the stored watermark.
  */
-const pgUp = await postgresAvailable();
-
-const backends: Array<[string, () => Promise<{ location: DatabaseLocation; cleanup(): Promise<void> }>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-sla-'));
-      return { location: { kind: 'sqlite', path: join(dir, 'zhuyun.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { location: { kind: 'postgres', url: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('sla');
 
 const MIN = 60_000;
 /** 2026-11-27 10:00 Asia/Shanghai. */
