@@ -6,3 +6,4 @@ export * from './live.js';
 export * from './line-protocol.js';
 export * from './collectors.js';
 export * from './calendar.js';
+export * from './alerts.js';

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, waitFor } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -26,17 +26,6 @@ function monthStart(month: string): number {
 }
 function previousMonth(month: string): string {
   return beijingMonth(monthStart(month) - DAY);
-}
-
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await read();
-    if (ok(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
 }
 
 type Hooks = { mapRegions(): string[]; mapStatus(): Record<string, string> };
@@ -87,7 +76,7 @@ run('alerts and SLA views in headless Chromium', () => {
 
     const t0 = Date.now();
     server.app.get(SimulationService).injectFault({ kind: 'link_down', unit: '520121', durationMs: 20_000 });
-    await waitFor(page, () => page.evaluate(kaiyangStatus), (s) => s === 'down', 3_000, 'Kaiyang red');
+    await waitFor(page, () => page.evaluate(kaiyangStatus), (s) => s === 'down', 3_000, 'Kaiyang red', 50);
     const redAfter = Date.now() - t0;
     expect(redAfter).toBeLessThan(3_000);
 

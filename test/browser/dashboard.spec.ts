@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 const run = browserAvailable() ? describe : describe.skip;
@@ -11,17 +11,6 @@ const run = browserAvailable() ? describe : describe.skip;
 const DISTRICTS_ZH = ['南明区', '云岩区', '花溪区', '乌当区', '白云区', '观山湖区', '开阳县', '息烽县', '修文县', '清镇市'];
 
 /** Polls `read` in the page until `ok` accepts its value; returns that value. */
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await read();
-    if (ok(last)) return last;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
-}
-
 run('dashboard in headless Chromium (the simulated city)', () => {
   let server: TestServer;
   let browser: { context: BrowserContext; close(): Promise<void> };

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { UNITS, monthOf } from '@zhuyun/protocol';
-import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -13,24 +13,6 @@ import { repoRoot, startTestServer, type TestServer } from '../support/server.js
  * row's error in the summary; an admin creates a user and sees the generated password once.
  */
 const run = browserAvailable() ? describe : describe.skip;
-
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await read();
-    if (ok(last)) return last;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  return problems;
-}
 
 const rowUnits = (page: Page) => page.locator('[data-testid="league-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-unit')));
 

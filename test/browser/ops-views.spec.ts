@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -12,24 +12,6 @@ import { repoRoot, startTestServer, type TestServer } from '../support/server.js
  * unreachable behind it; the wall living through a server restart on the same port.
  */
 const run = browserAvailable() ? describe : describe.skip;
-
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await read();
-    if (ok(last)) return last;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  return problems;
-}
 
 const route = (page: Page) => page.evaluate(() => window.__zhuyun?.route() ?? '');
 const points = async (page: Page, key: string) => Number((await page.getByTestId(`chart-${key}`).getAttribute('data-points')) ?? 0);

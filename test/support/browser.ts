@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from './server.js';
 
 /** Debian's chromium; never a downloaded browser. */
@@ -70,4 +70,24 @@ declare global {
 /** Signs the browser in as the test server's admin: the session cookie a login would set. */
 export async function signIn(context: BrowserContext, server: { url: string; token: string }): Promise<void> {
   await context.addCookies([{ name: 'zhuyun_session', value: server.token, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
+}
+
+/** Polls `read` in the page's pace until `ok` holds; fails naming `what` and the last value seen. */
+export async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string, everyMs = 200): Promise<T> {
+  const until = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await read();
+    if (ok(last)) return last;
+    await page.waitForTimeout(everyMs);
+  }
+  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
+}
+
+/** Collects the page's uncaught errors and console errors (a view done has none). */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  return problems;
 }

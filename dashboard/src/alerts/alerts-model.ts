@@ -1,7 +1,8 @@
-import { findUnit } from '@zhuyun/protocol';
+import { findUnit, type AlertWithRule, type Silence } from '@zhuyun/protocol';
 import type { SessionUser } from '../auth/session';
 import { formatNumber } from '../format/format';
 import { unitName, type Locale } from '../i18n/messages';
+export type { AlertState, AlertsLiveData, Silence, TransitionView } from '@zhuyun/protocol';
 
 /**
  * What the alerts views read (docs/ALERTS.md): the live topic `alerts`, alerts and rules over REST.
@@ -9,47 +10,8 @@ import { unitName, type Locale } from '../i18n/messages';
  */
 export type Severity = 'P1' | 'P2' | 'P3';
 export const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3'];
-export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
-
-export interface AlertView {
-  id: string;
-  ruleId: string;
-  ruleName: string | null;
-  metric: string;
-  district: string;
-  unit: string;
-  node: string;
-  severity: string;
-  state: AlertState;
-  value: number | null;
-  activeAt: number;
-  firedAt: number | null;
-  resolvedAt: number | null;
-  updatedAt: number;
-  ack: { by: string; at: number; comment: string | null } | null;
-  escalatedAt: number | null;
-  /** `silence:<id>` or `behind:<node>` while notifications are held back. */
-  suppressed: string | null;
-}
-
-export interface TransitionView {
-  id: string;
-  alertId: string;
-  ruleId: string;
-  kind: 'state' | 'ack' | 'escalation';
-  from: string;
-  to: string;
-  at: number;
-  value: number | null;
-  note: string | null;
-}
-
-export interface AlertsLiveData {
-  ts: number;
-  counts: { pending: number; firing: number; acknowledged: number; suppressed: number; escalated: number };
-  open: AlertView[];
-  transitions: TransitionView[];
-}
+/** An alert as the views get it (REST and the `alerts` topic): with its rule's name. */
+export type AlertView = AlertWithRule;
 
 export interface AlertRule {
   id: string;
@@ -60,15 +22,6 @@ export interface AlertRule {
   severity: string;
 }
 
-export interface Silence {
-  id: string;
-  matchers: { ruleId?: string; district?: string; node?: string };
-  startsAt: number;
-  endsAt: number;
-  createdBy: string;
-  comment: string;
-  createdAt: number;
-}
 
 export function isSeverity(s: string): s is Severity {
   return (SEVERITIES as readonly string[]).includes(s);

@@ -1,5 +1,7 @@
 import { seriesKey, type Tags } from '@zhuyun/protocol';
 import { compare, scopeMatches, type AlertRule, type Severity } from './alert-rules.js';
+export type { AlertState } from '@zhuyun/protocol';
+import type { AlertState } from '@zhuyun/protocol';
 
 /**
  * The alert state machine (docs/ALERTS.md "States"). Pure: no clock, no timers, no I/O; time comes
@@ -16,7 +18,6 @@ import { compare, scopeMatches, type AlertRule, type Severity } from './alert-ru
  * same series opens a new alert with a new id.
  */
 
-export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
 export type NotifyEvent = 'firing' | 'resolved' | 'escalation';
 
 export interface AlertInstance {

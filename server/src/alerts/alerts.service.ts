@@ -17,6 +17,8 @@ import type { AlertNotice } from './notify/messages.js';
 import { NotifierService, patchObject } from './notifier.service.js';
 import { SilenceInputSchema, suppressionOf, type Silence } from './silences.js';
 import { parseInput } from '../common/validate.js';
+export type { AlertsLiveData } from '@zhuyun/protocol';
+import type { AlertsLiveData } from '@zhuyun/protocol';
 
 /** How often time-driven checks run: for-durations, keep-firing, staleness, escalation, suppression. */
 export const ALERT_TICK_MS = 2_000;
@@ -29,16 +31,6 @@ const LIVE_OPEN_MAX = 200;
 const LIVE_TRANSITIONS_MAX = 50;
 /** How often an instance that does not lead re-reads the alerts (besides the leader's signals). */
 const FOLLOWER_RESYNC_MS = 5_000;
-
-/** Data of the live topic `alerts`. */
-export interface AlertsLiveData {
-  ts: number;
-  counts: { pending: number; firing: number; acknowledged: number; suppressed: number; escalated: number };
-  /** Pending and firing alerts, newest first, at most 200. */
-  open: Array<AlertView & { ruleName: string | null }>;
-  /** Latest transitions (state changes, acknowledgements, escalations), newest first, at most 50. */
-  transitions: TransitionView[];
-}
 
 /**
  * The alert engine's shell (docs/ALERTS.md): feeds accepted points and a periodic tick to the pure

@@ -7,41 +7,8 @@ import type { Channel, ChannelKind } from './notify/channels.js';
 import type { AlertNotice } from './notify/messages.js';
 import type { DeliveryAttempt } from './notify/webhook.sender.js';
 import type { Silence } from './silences.js';
-
-/** An alert as the API serves it. */
-export interface AlertView {
-  id: string;
-  ruleId: string;
-  series: string;
-  metric: string;
-  tags: Tags;
-  district: string;
-  unit: string;
-  node: string;
-  severity: string;
-  state: AlertState;
-  value: number | null;
-  activeAt: number;
-  firedAt: number | null;
-  resolvedAt: number | null;
-  updatedAt: number;
-  ack: { by: string; at: number; comment: string | null } | null;
-  escalatedAt: number | null;
-  /** `silence:<id>` or `behind:<node>` while notifications are held back. */
-  suppressed: string | null;
-}
-
-export interface TransitionView {
-  id: string;
-  alertId: string;
-  ruleId: string;
-  kind: 'state' | 'ack' | 'escalation';
-  from: string;
-  to: string;
-  at: number;
-  value: number | null;
-  note: string | null;
-}
+export type { AlertView, TransitionView } from '@zhuyun/protocol';
+import type { AlertView, TransitionView } from '@zhuyun/protocol';
 
 export interface DeliveryView extends DeliveryAttempt {
   id: string;

@@ -1,25 +1,12 @@
 import { z } from 'zod';
 import type { AlertInstance } from './alert.machine.js';
+export type { Silence, SilenceMatchers } from '@zhuyun/protocol';
+import type { Silence, SilenceMatchers } from '@zhuyun/protocol';
 
 /**
  * Silences (docs/ALERTS.md "Silences"): an alert matching every given matcher, between start and
  * end, is not notified (it is still evaluated and listed, marked suppressed). Pure.
  */
-export interface SilenceMatchers {
-  ruleId?: string;
-  district?: string;
-  node?: string;
-}
-
-export interface Silence {
-  id: string;
-  matchers: SilenceMatchers;
-  startsAt: number;
-  endsAt: number;
-  createdBy: string;
-  comment: string;
-  createdAt: number;
-}
 
 const V = z.string().trim().min(1).max(128);
 

@@ -1,0 +1,72 @@
+import type { Tags } from './ingest.js';
+
+/**
+ * The alerts API and the `alerts` live topic (docs/ALERTS.md): what the server sends and the
+ * dashboard reads, declared once.
+ */
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+/** One alert per rule and series. */
+export interface AlertView {
+  id: string;
+  ruleId: string;
+  series: string;
+  metric: string;
+  tags: Tags;
+  district: string;
+  unit: string;
+  node: string;
+  severity: string;
+  state: AlertState;
+  value: number | null;
+  activeAt: number;
+  firedAt: number | null;
+  resolvedAt: number | null;
+  updatedAt: number;
+  ack: { by: string; at: number; comment: string | null } | null;
+  escalatedAt: number | null;
+  /** `silence:<id>` or `behind:<node>` while notifications are held back. */
+  suppressed: string | null;
+}
+
+/** An alert as the list, the detail and the live topic serve it: with its rule's name. */
+export type AlertWithRule = AlertView & { ruleName: string | null };
+
+export interface TransitionView {
+  id: string;
+  alertId: string;
+  ruleId: string;
+  kind: 'state' | 'ack' | 'escalation';
+  from: string;
+  to: string;
+  at: number;
+  value: number | null;
+  note: string | null;
+}
+
+/** The `alerts` live topic. */
+export interface AlertsLiveData {
+  ts: number;
+  counts: { pending: number; firing: number; acknowledged: number; suppressed: number; escalated: number };
+  /** Pending and firing alerts, newest first, at most 200. */
+  open: AlertWithRule[];
+  /** Latest transitions (state changes, acknowledgements, escalations), newest first, at most 50. */
+  transitions: TransitionView[];
+}
+
+export interface SilenceMatchers {
+  ruleId?: string;
+  district?: string;
+  node?: string;
+}
+
+/** A silence; `createdBy` is the signed-in user who made it. */
+export interface Silence {
+  id: string;
+  matchers: SilenceMatchers;
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+  createdAt: number;
+}
