@@ -625,6 +625,7 @@ const en: Messages = {
       cancel: 'Withdraw',
       confirmCancel: 'Withdraw the request “{title}”?',
       cancelled: 'Request withdrawn',
+      cancelledBy: 'withdrawn by {by}',
       editing: 'Edit maintenance window',
       saved: 'Changed; waiting for ops to approve',
       save: 'Save changes',

@@ -628,6 +628,7 @@ const zhCN = {
       cancel: '撤回',
       confirmCancel: '确定撤回“{title}”的申请？',
       cancelled: '已撤回申请',
+      cancelledBy: '{by} 撤回',
       editing: '修改维护窗口',
       saved: '已修改，等待运维审批',
       save: '保存修改',
