@@ -206,6 +206,15 @@ run('SLA management in headless Chromium', () => {
     await admin.waitForTimeout(300);
     await admin.screenshot({ path: artifactPath('admin-windows-1366x768.png') });
     expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1366);
+    // English is complete here too (no message key shows through).
+    await admin.goto(`${server.url}/admin?tab=windows&lang=en`, { waitUntil: 'domcontentloaded' });
+    await table.waitFor({ timeout: 10_000 });
+    await admin.getByTestId('window-new').click();
+    const english = await admin.locator('body').innerText();
+    expect(english).toContain('every Tue, Thu 02:00–05:00');
+    expect(english).toContain('New maintenance window');
+    expect(english).not.toMatch(/\b(admin|sla)\.[a-zA-Z]/);
+    await admin.screenshot({ path: artifactPath('admin-windows-en-1366x768.png') });
     expect(adminProblems).toEqual([]);
     await admin.close();
 
@@ -251,7 +260,7 @@ run('SLA management in headless Chromium', () => {
     const c = (await (await server.api(`/api/v1/sla/contracts/${contractId}`)).json()) as { hours: unknown; effectiveFrom: number };
     expect(c).toMatchObject({ hours: { kind: 'weekly', days: [1, 2, 3, 4, 5], from: '08:30', to: '17:30' }, effectiveFrom: monthStart(beijingMonth(Date.now())) });
     await page.setViewportSize({ width: 1920, height: 1080 });
-    await page.screenshot({ path: artifactPath('admin-contracts-1920x1080.png') });
+    await page.screenshot({ path: artifactPath('admin-contract-hours-1920x1080.png') });
 
     // The operator's view states the terms, and the month's figures start from the new date.
     await page.goto(`${server.url}/sla?contract=${contractId}&lang=zh-CN`, { waitUntil: 'domcontentloaded' });
