@@ -151,10 +151,10 @@ describe('alerts end to end', () => {
     expect((await api('DELETE', `/api/v1/alert-rules/${ok.body.id}`)).status).toBe(204);
     expect((await api('DELETE', `/api/v1/alert-rules/${ok.body.id}`)).status).toBe(404);
 
-    const s1 = await api('POST', '/api/v1/silences', { matchers: {}, endsAt: Date.now() + 60_000, createdBy: 'ops', comment: 'x' });
+    const s1 = await api('POST', '/api/v1/silences', { matchers: {}, endsAt: Date.now() + 60_000, comment: 'x' });
     expect(s1.status).toBe(400);
     expect(s1.body.error.message).toMatch(/at least one matcher/);
-    const s2 = await api('POST', '/api/v1/silences', { matchers: { node: 'yy-core-1' }, endsAt: Date.now() + 60_000, createdBy: 'ops', comment: '割接' });
+    const s2 = await api('POST', '/api/v1/silences', { matchers: { node: 'yy-core-1' }, endsAt: Date.now() + 60_000, comment: '割接' });
     expect(s2.status).toBe(201);
     expect((await api('GET', '/api/v1/silences')).body.map((s: { id: string }) => s.id)).toContain(s2.body.id);
     expect((await api('DELETE', `/api/v1/silences/${s2.body.id}`)).status).toBe(204);

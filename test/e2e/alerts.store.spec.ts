@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Point, Tags } from '@zhuyun/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { defaultRules } from '../../server/src/alerts/alert-rules.js';
 import { AlertsService } from '../../server/src/alerts/alerts.service.js';
@@ -15,32 +12,13 @@ import { DomainEvents, type DomainEventMap } from '../../server/src/common/domai
 import { LiveBus } from '../../server/src/common/live-bus.js';
 import { openDatabase, type DatabaseLocation, type Db } from '../../server/src/db/database.js';
 import { StatusService } from '../../server/src/status/status.service.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { relationalBackends } from '../support/postgres.js';
 
 /**
  * The alert engine over a real relational store, the same tests on SQLite and PostgreSQL: seeding,
  * collector lost, escalation paused by maintenance and delivered, restart with open alerts.
  */
-const pgUp = await postgresAvailable();
-
-const backends: Array<[string, () => Promise<{ location: DatabaseLocation; cleanup(): Promise<void> }>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-alerts-'));
-      return { location: { kind: 'sqlite', path: join(dir, 'zhuyun.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { location: { kind: 'postgres', url: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('alerts');
 
 const T0 = 1_800_000_000_000;
 const S = 1000;
@@ -214,11 +192,58 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
     await notifier.remove(ch.id);
   });
 
+  it('a delivery cut by a shutdown is resumed by the next start at the attempt it reached (outbox)', async () => {
+    let failing = true;
+    const got: Array<{ alertId: string }> = [];
+    const flaky = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        got.push((JSON.parse(body) as { alert: { alertId: string } }).alert);
+        res.writeHead(failing ? 503 : 200).end('{}');
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', () => r()));
+    try {
+      const first = engine();
+      first.notifier.retryPolicy = { maxAttempts: 5, baseMs: 3_600_000, maxMs: 3_600_000, timeoutMs: 2000 };
+      await first.svc.load();
+      const ch = await first.notifier.create({ name: '清镇值班', kind: 'webhook', url: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/hook`, events: ['firing'], districts: ['520181'] });
+      const rule = await first.svc.createRule({ name: '清镇核心断开', metric: 'net.up', scope: { node: 'qz-core-1' }, comparison: '==', threshold: 0, severity: 'P1' });
+      first.svc.onPoints([point('net.up', 0, 'qz-core-1', '520181')], clock.now());
+      const alert = first.svc.liveData().open.find((a) => a.ruleId === rule.id)!;
+      expect(alert.state).toBe('firing');
+      const mine = async () => (await first.store.listOutbox()).filter((e) => e.notice.alertId === alert.id);
+      for (let i = 0; i < 200 && !((await mine())[0]?.nextAttempt === 2); i++) await new Promise((r) => setTimeout(r, 25));
+      // Attempt 1 failed (503); attempt 2 is an hour away. The server stops now.
+      expect((await mine()).map((e) => [e.channelId, e.nextAttempt, e.nextAt])).toEqual([[ch.id, 2, clock.now() + 3_600_000]]);
+      await first.notifier.onModuleDestroy();
+      expect(await mine()).toHaveLength(1); // stopping does not give it up
+
+      // The next start, an hour later, with the webhook working again: attempt 2 goes out, once.
+      failing = false;
+      clock.t += 3_600_000;
+      const second = engine();
+      await second.svc.load();
+      await second.svc.idle();
+      expect(await mine()).toEqual([]);
+      expect(got.filter((a) => a.alertId === alert.id)).toHaveLength(2);
+      expect((await second.svc.deliveries(alert.id)).filter((d) => d.channelId === ch.id).map((d) => [d.attempt, d.status, d.httpStatus])).toEqual([
+        [1, 'retrying', 503],
+        [2, 'ok', 200],
+      ]);
+      await second.notifier.remove(ch.id);
+      await second.svc.deleteRule(rule.id);
+    } finally {
+      await new Promise((r) => flaky.close(r));
+    }
+  });
+
   it('a silence created over the API suppresses the alerts it matches from their firing on', async () => {
     const { svc } = engine();
     await svc.load();
     const rule = await svc.createRule({ name: '息烽 CPU', metric: 'host.cpu_pct', scope: { district: '520122' }, comparison: '>', threshold: 90, severity: 'P3' });
-    const s = await svc.createSilence({ matchers: { ruleId: rule.id }, endsAt: clock.now() + 60 * S, createdBy: 'ops', comment: '扩容' });
+    const s = await svc.createSilence({ matchers: { ruleId: rule.id }, endsAt: clock.now() + 60 * S, comment: '扩容' }, 'ops');
     svc.onPoints([point('host.cpu_pct', 99, 'xf-srv-1')], clock.now());
     expect(svc.liveData().open.find((x) => x.ruleId === rule.id)).toMatchObject({ state: 'firing', suppressed: `silence:${s.id}` });
     clock.t += 61 * S;
@@ -231,7 +256,7 @@ describe.each(backends)('alert engine on %s', (_name, makeBackend) => {
   it('silences are stored, listed while active and kept when ended', async () => {
     const { svc } = engine();
     await svc.load();
-    const s = await svc.createSilence({ matchers: { district: '520122' }, endsAt: clock.now() + 3600 * S, createdBy: 'ops', comment: '线路割接' });
+    const s = await svc.createSilence({ matchers: { district: '520122' }, endsAt: clock.now() + 3600 * S, comment: '线路割接' }, 'ops');
     expect((await svc.listSilences(true)).map((x) => x.id)).toContain(s.id);
     await svc.expireSilence(s.id);
     expect((await svc.listSilences(true)).map((x) => x.id)).not.toContain(s.id);

@@ -1,32 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LiveTestClient } from '../support/live-client.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { relationalBackends } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** The migration inventory end to end, on SQLite and on PostgreSQL: the same tests on both. */
-const pgUp = await postgresAvailable();
-
-const backends: Array<[string, () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-mig-'));
-      return { env: { DATABASE_URL: `sqlite:${join(dir, 'zhuyun.sqlite')}` }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { env: { DATABASE_URL: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('mig');
 
 const HEADER = '\uFEFF系统编号,系统名称,所属单位,区县,建设类型,资金方式,年运维费用（元）,财政运维,目标日期,状态,登记日期,评估日期,豁免依据,备注\r\n';
 // Rows 2, 3, 5 and 7 are good; 4 (unknown district), 6 (exempt without a cited law) and 8 (bad cost) are not.

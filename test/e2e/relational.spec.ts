@@ -1,44 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CollectorTokensService } from '../../server/src/auth/collector-tokens.service.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../../server/src/common/errors.js';
-import { openDatabase, type DatabaseLocation, type Db } from '../../server/src/db/database.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { openDatabase, type Db } from '../../server/src/db/database.js';
+import { relationalBackends, type RelationalBackend } from '../support/postgres.js';
 import { startTestServer } from '../support/server.js';
 
 /** The relational state behaves the same on SQLite and PostgreSQL: the same tests on both. */
-const pgUp = await postgresAvailable();
-
-interface Backend {
-  location: DatabaseLocation;
-  env: Record<string, string>;
-  cleanup(): Promise<void>;
-}
-
-const backends: Array<[string, () => Promise<Backend>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-rel-'));
-      const path = join(dir, 'zhuyun.sqlite');
-      return { location: { kind: 'sqlite', path }, env: { DATABASE_URL: `sqlite:${path}` }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { location: { kind: 'postgres', url: s.url }, env: { DATABASE_URL: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('rel');
 
 describe.each(backends)('relational state on %s', (_name, makeBackend) => {
-  let backend: Backend;
+  let backend: RelationalBackend;
   let db: Db;
   const clock = { now: () => 1_800_000_000_000 };
 

@@ -84,7 +84,7 @@ describe('SLA over HTTP', () => {
   });
 
   it('acknowledges the incident once', async () => {
-    const r = await json(`/api/v1/sla/incidents/${incidentId}/ack`, { method: 'POST', body: JSON.stringify({ by: 'ops-li' }) });
+    const r = await json(`/api/v1/sla/incidents/${incidentId}/ack`, { method: 'POST', body: JSON.stringify({}) });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ id: incidentId, acknowledgedBy: 'test-admin-1' });
     expect(r.body.ttaMs).toBeGreaterThan(30 * MIN);
@@ -176,10 +176,14 @@ describe('SLA over HTTP', () => {
 
   it('maintenance windows: request, approve, refuse a second decision, reject another', async () => {
     const start = Math.ceil(Date.now() / MIN) * MIN + 60 * MIN;
-    const w = await json('/api/v1/maintenance-windows', { method: 'POST', body: JSON.stringify({ title: '开阳汇聚设备割接', districts: ['520121'], schedule: { kind: 'once', start, end: start + 30 * MIN }, requestedBy: 'operator-zhang' }) });
+    const w = await json('/api/v1/maintenance-windows', { method: 'POST', body: JSON.stringify({ title: '开阳汇聚设备割接', districts: ['520121'], schedule: { kind: 'once', start, end: start + 30 * MIN } }) });
     expect(w.status).toBe(201);
-    expect(w.body.state).toBe('requested');
-    const ok = await json(`/api/v1/maintenance-windows/${w.body.id}/approve`, { method: 'POST', body: JSON.stringify({ by: 'ops-lead' }) });
+    expect(w.body).toMatchObject({ state: 'requested', requestedBy: 'test-admin-1' });
+    // The actor is the session's user; a body naming someone else is refused, not silently rewritten.
+    const claimed = await json('/api/v1/maintenance-windows', { method: 'POST', body: JSON.stringify({ title: 'x', districts: ['520121'], schedule: { kind: 'once', start, end: start + MIN }, requestedBy: 'someone-else' }) });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error.message).toMatch(/requestedBy/);
+    const ok = await json(`/api/v1/maintenance-windows/${w.body.id}/approve`, { method: 'POST', body: JSON.stringify({}) });
     expect(ok.body).toMatchObject({ state: 'approved', decidedBy: 'test-admin-1' });
     expect((await json(`/api/v1/maintenance-windows/${w.body.id}/reject`, { method: 'POST', body: '{}' })).status).toBe(409);
     const weekly = await json('/api/v1/maintenance-windows', { method: 'POST', body: JSON.stringify({ title: 'weekly', services: ['share'], schedule: { kind: 'weekly', weekdays: [2], startTime: '01:00', durationMinutes: 60, from: start } }) });
@@ -194,7 +198,7 @@ describe('SLA over HTTP', () => {
   });
 
   it('reclassifies a disputed outage with who and why; the report lists it', async () => {
-    const r = await json('/api/v1/sla/reclassifications', { method: 'POST', body: JSON.stringify({ service: 'extranet:520121', from: downFrom, to: downTo, state: 'MAINT', reason: '事后确认为已通知的割接 (notified cutover)', by: 'ops-lead' }) });
+    const r = await json('/api/v1/sla/reclassifications', { method: 'POST', body: JSON.stringify({ service: 'extranet:520121', from: downFrom, to: downTo, state: 'MAINT', reason: '事后确认为已通知的割接 (notified cutover)' }) });
     expect(r.status).toBe(201);
     const month = monthOf(downFrom);
     const { body: s } = await json(`/api/v1/sla/contracts/${contractId}/summary?month=${month}`);

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validatePoint, type Point } from '@zhuyun/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DomainEvents } from '../../server/src/common/domain-events.js';
@@ -12,33 +10,14 @@ import { MaintenanceService } from '../../server/src/sla/maintenance.service.js'
 import { SlaEngine } from '../../server/src/sla/sla.engine.js';
 import { SlaService } from '../../server/src/sla/sla.service.js';
 import { StatusService } from '../../server/src/status/status.service.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { relationalBackends } from '../support/postgres.js';
 
 /**
  * The SLA engine on a real database, SQLite and PostgreSQL: finalisation, NO_DATA, late points
  * re-scoring their minutes, incidents kept by id across merges, maintenance windows,
  * reclassification, acknowledgements, contract figures, restart from the stored watermark.
  */
-const pgUp = await postgresAvailable();
-
-const backends: Array<[string, () => Promise<{ location: DatabaseLocation; cleanup(): Promise<void> }>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'zhuyun-sla-'));
-      return { location: { kind: 'sqlite', path: join(dir, 'zhuyun.sqlite') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-    },
-  ],
-];
-if (pgUp) {
-  backends.push([
-    'postgres',
-    async () => {
-      const s = await freshSchema();
-      return { location: { kind: 'postgres', url: s.url }, cleanup: s.drop };
-    },
-  ]);
-}
+const backends = await relationalBackends('sla');
 
 const MIN = 60_000;
 /** 2026-11-27 10:00 Asia/Shanghai. */
@@ -116,7 +95,7 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
 
   it('re-scores finalised minutes when late points arrive, and keeps the incident id across a merge', async () => {
     const [before] = await sla.incidents({ service: 'extranet:520103', month: '2026-11' });
-    await sla.acknowledge(before.id, { by: 'duty-ops' });
+    await sla.acknowledge(before.id, {}, 'duty-ops');
     // A spool replays minutes −3..−1: the core was down then too; 3 UP minutes separate the runs.
     clock.t = at(14);
     status.apply(extranet(-3, 0, () => true, clock.t));
@@ -135,14 +114,14 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
   });
 
   it('an approved window makes its minutes MAINT; one registered after the fact does not', async () => {
-    const w = await maintenance.request({ title: '核心路由器升级', districts: ['520103'], schedule: { kind: 'once', start: at(20), end: at(30) }, requestedBy: 'operator-a' });
+    const w = await maintenance.request({ title: '核心路由器升级', districts: ['520103'], schedule: { kind: 'once', start: at(20), end: at(30) } }, 'operator-a');
     expect(maintenance.inMaintenance({ district: '520103' }, at(22))).toBe(false); // requested only
-    await maintenance.decide(w.id, 'approved', { by: 'ops-lead' });
+    await maintenance.decide(w.id, 'approved', {}, 'ops-lead');
     expect(maintenance.inMaintenance({ district: '520103' }, at(22))).toBe(true);
     expect(maintenance.inMaintenance({ service: 'extranet:520103' }, at(30))).toBe(false);
     // A window for minutes 0..2, registered now (after them): changes nothing.
-    const late = await maintenance.request({ title: 'late', services: ['extranet:520103'], schedule: { kind: 'once', start: at(0), end: at(3) } });
-    await maintenance.decide(late.id, 'approved', {});
+    const late = await maintenance.request({ title: 'late', services: ['extranet:520103'], schedule: { kind: 'once', start: at(0), end: at(3) } }, 'ops-lead');
+    await maintenance.decide(late.id, 'approved', {}, 'ops-lead');
     clock.t = at(38);
     status.apply(extranet(11, 36, (m) => m >= 22 && m <= 25, clock.t));
     await settle();
@@ -154,14 +133,14 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
 
   it('a reclassification changes what minutes count as, keeps the observed state and who/when/why', async () => {
     clock.t = at(40);
-    const r = await engine.reclassify({ service: 'extranet:520103', from: at(3), to: at(6), state: 'UP', reason: '用户侧线路故障，非运维方责任 (customer line)', by: 'ops-lead' });
+    const r = await engine.reclassify({ service: 'extranet:520103', from: at(3), to: at(6), state: 'UP', reason: '用户侧线路故障，非运维方责任 (customer line)' }, 'ops-lead');
     expect(r).toMatchObject({ from: at(3), to: at(6), by: 'ops-lead', at: at(40) });
     const m = (await sla.minutes('extranet:520103', { from: at(3), to: at(4) })).minutes![0];
     expect(m).toMatchObject({ state: 'UP', observed: 'DOWN' });
     const [i] = await sla.incidents({ service: 'extranet:520103', month: '2026-11' });
     expect(i).toMatchObject({ start: at(-3), end: at(0), downMinutes: 3, severity: 'P2' });
     expect(engine.allReclassifications()).toHaveLength(1);
-    await expect(engine.reclassify({ service: 'extranet:520103', from: at(3), to: at(2), state: 'UP', reason: 'x' })).rejects.toThrow(/to: to must be after from|reason/);
+    await expect(engine.reclassify({ service: 'extranet:520103', from: at(3), to: at(2), state: 'UP', reason: 'x' }, 'ops-lead')).rejects.toThrow(/to: to must be after from|reason/);
   });
 
   it('an alert acknowledgement in scope gives an open incident its time to acknowledge', async () => {

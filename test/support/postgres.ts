@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The project machine's PostgreSQL (trust auth, database `test`); CI starts it when down. */
 export const PG_BASE_URL = process.env.ZHUYUN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,4 +40,39 @@ export async function freshSchema(): Promise<{ url: string; drop(): Promise<void
       await c.end();
     },
   };
+}
+
+/** A relational backend for one test file: where it is (for openDatabase), the server's env, its removal. */
+export interface RelationalBackend {
+  location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  env: { DATABASE_URL: string };
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The backends a "same tests on SQLite and PostgreSQL" file runs on, for `describe.each`: a fresh
+ * SQLite file in a temp dir (named after `prefix`) and, when PostgreSQL answers (always under CI),
+ * a fresh schema of the local PostgreSQL.
+ */
+export async function relationalBackends(prefix: string): Promise<Array<[string, () => Promise<RelationalBackend>]>> {
+  const out: Array<[string, () => Promise<RelationalBackend>]> = [
+    [
+      'sqlite',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), `zhuyun-${prefix}-`));
+        const path = join(dir, 'zhuyun.sqlite');
+        return { location: { kind: 'sqlite', path }, env: { DATABASE_URL: `sqlite:${path}` }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      },
+    ],
+  ];
+  if (await postgresAvailable()) {
+    out.push([
+      'postgres',
+      async () => {
+        const s = await freshSchema();
+        return { location: { kind: 'postgres', url: s.url }, env: { DATABASE_URL: s.url }, cleanup: s.drop };
+      },
+    ]);
+  }
+  return out;
 }

@@ -105,7 +105,9 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     if (this.cluster?.clustered) {
       this.stopCluster.push(
         this.cluster.onLeaderChange((leader) => {
-          if (leader) void this.resync();
+          if (!leader) return;
+          // A new leader takes over the deliveries the last one left in the outbox.
+          void this.resync().then(() => this.notifier.resume()).catch((err) => this.log.error({ err }, 'alerts: taking the lead failed'));
         }),
         this.cluster.onSignal('alerts.changed', () => void this.resync()),
       );
@@ -133,6 +135,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
         const open = await this.store.loadOpen();
         const silences = await this.store.listSilences({ endingAfter: now });
         const recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
+        // Channels too: another instance may have changed them (the leader sends with what it read).
+        await this.notifier.load();
         const m = this.newMachine();
         m.setRules(rules, now);
         m.restore(open);
@@ -169,6 +173,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     this.silences = await this.store.listSilences({ endingAfter: now });
     this.recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
     await this.notifier.load();
+    // Deliveries a restart cut short go on (only where notifications are sent: the leader).
+    if (this.leads()) await this.notifier.resume();
   }
 
   /** Resolves when every change so far is stored and every notification so far is delivered or given up. */
@@ -416,14 +422,14 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     return this.store.listSilences(activeOnly ? { endingAfter: this.clock.now() } : {});
   }
 
-  /** Creates a silence; it takes effect on alerts at the next tick (within ALERT_TICK_MS). */
-  async createSilence(body: unknown): Promise<Silence> {
+  /** Creates a silence by `actor` (the signed-in user); it takes effect on alerts at the next tick (within ALERT_TICK_MS). */
+  async createSilence(body: unknown, actor: string): Promise<Silence> {
     const input = parseInput(SilenceInputSchema, body, 'silence');
     const now = this.clock.now();
     const startsAt = input.startsAt ?? now;
     if (input.endsAt <= startsAt) throw new ValidationError('bad silence: endsAt: must be after startsAt');
     if (input.endsAt <= now) throw new ValidationError('bad silence: endsAt: is in the past');
-    const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
+    const s: Silence = { id: `sil-${randomUUID().slice(0, 8)}`, matchers: input.matchers, startsAt, endsAt: input.endsAt, createdBy: actor, comment: input.comment, createdAt: now };
     await this.store.insertSilence(s);
     this.silences.push(s);
     this.changed();

@@ -4,6 +4,7 @@ import type { AlertRule, Comparison, RuleScope, Severity } from './alert-rules.j
 import type { AlertInstance, AlertState } from './alert.machine.js';
 import type { AlertRuleTable, AlertTable, NotificationChannelTable } from './alerts.tables.js';
 import type { Channel, ChannelKind } from './notify/channels.js';
+import type { AlertNotice } from './notify/messages.js';
 import type { DeliveryAttempt } from './notify/webhook.sender.js';
 import type { Silence } from './silences.js';
 
@@ -228,6 +229,28 @@ export class AlertsStore {
       .execute();
   }
 
+  // ---- the notification outbox (deliveries not finished: resumed after a restart) ----
+
+  async insertOutbox(e: OutboxEntry): Promise<void> {
+    await this.db
+      .insertInto('alert_outbox')
+      .values({ id: e.id, channel_id: e.channelId, notice: JSON.stringify(e.notice), next_attempt: e.nextAttempt, next_at: e.nextAt, created_at: e.createdAt })
+      .execute();
+  }
+
+  async rescheduleOutbox(id: string, nextAttempt: number, nextAt: number): Promise<void> {
+    await this.db.updateTable('alert_outbox').set({ next_attempt: nextAttempt, next_at: nextAt }).where('id', '=', id).execute();
+  }
+
+  async deleteOutbox(id: string): Promise<void> {
+    await this.db.deleteFrom('alert_outbox').where('id', '=', id).execute();
+  }
+
+  async listOutbox(): Promise<OutboxEntry[]> {
+    const rows = await this.db.selectFrom('alert_outbox').selectAll().orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, notice: JSON.parse(r.notice) as AlertNotice, nextAttempt: n(r.next_attempt), nextAt: n(r.next_at), createdAt: n(r.created_at) }));
+  }
+
   async deliveries(alertId: string): Promise<DeliveryView[]> {
     const rows = await this.db.selectFrom('alert_deliveries').selectAll().where('alert_id', '=', alertId).orderBy('at').orderBy('attempt').execute();
     return rows.map((r) => ({
@@ -242,6 +265,16 @@ export class AlertsStore {
       at: n(r.at),
     }));
   }
+}
+
+/** A delivery not finished: its notice, channel and next attempt. */
+export interface OutboxEntry {
+  id: string;
+  channelId: string;
+  notice: AlertNotice;
+  nextAttempt: number;
+  nextAt: number;
+  createdAt: number;
 }
 
 function ruleRow(r: AlertRule): AlertRuleTable {

@@ -104,6 +104,17 @@ export interface AlertDeliveryTable {
   at: number;
 }
 
+/** A notification still to deliver (migration 0008): resumed after a restart or by a new leader. */
+export interface AlertOutboxTable {
+  id: string;
+  channel_id: string;
+  /** The AlertNotice as JSON. */
+  notice: string;
+  next_attempt: number;
+  next_at: number;
+  created_at: number;
+}
+
 export interface AlertMetaTable {
   key: string;
   value: string;
@@ -113,6 +124,7 @@ export interface AlertsSchema {
   alert_rules: AlertRuleTable;
   alerts: AlertTable;
   alert_transitions: AlertTransitionTable;
+  alert_outbox: AlertOutboxTable;
   silences: SilenceTable;
   notification_channels: NotificationChannelTable;
   alert_deliveries: AlertDeliveryTable;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
-import { AlertsStore } from './alerts.store.js';
+import { AlertsStore, type OutboxEntry } from './alerts.store.js';
 import { ChannelInputSchema, channelWants, type Channel } from './notify/channels.js';
 import { ALERT_METRICS, type AlertMetricsSink } from '../ops/alert-metrics.js';
 import type { AlertNotice } from './notify/messages.js';
@@ -20,13 +20,17 @@ export function channelView(c: Channel): ChannelView {
 
 /**
  * Notification channels and deliveries. `notify` hands a notice to every channel that takes it;
- * each delivery runs on its own (retries with backoff) and records every attempt. Deliveries in
- * flight at shutdown make no further attempts; retries are not resumed after a restart.
+ * each delivery runs on its own (retries with backoff) and records every attempt. A delivery is
+ * written to the outbox (`alert_outbox`) before its first attempt and removed after its last, so a
+ * delivery cut by a shutdown, a crash or a leader change is resumed by `resume()` (at start, or when
+ * this instance becomes the leader) at the attempt it had reached: at least once, never forgotten.
  */
 @Injectable()
 export class NotifierService implements OnModuleDestroy {
   private channels: Channel[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Outbox ids being delivered by this instance (resume() skips them). */
+  private readonly active = new Set<string>();
   private readonly sleepers = new Set<() => void>();
   private stopped = false;
   /** Retry policy of new deliveries (tests shorten it). */
@@ -59,21 +63,62 @@ export class NotifierService implements OnModuleDestroy {
     if (this.stopped) return;
     for (const c of this.channels) {
       if (!channelWants(c, notice)) continue;
-      const p = deliver(c, notice, {
+      const now = this.clock.now();
+      const entry: OutboxEntry = { id: randomUUID(), channelId: c.id, notice, nextAttempt: 1, nextAt: now, createdAt: now };
+      this.run(entry, c, () => this.store.insertOutbox(entry));
+    }
+  }
+
+  /**
+   * Resumes the outbox: every delivery not finished (by this process before a restart, or by a
+   * leader that died) continues at its next attempt, when due. Deliveries whose channel was removed
+   * are dropped from the outbox (logged).
+   */
+  async resume(): Promise<number> {
+    if (this.stopped) return 0;
+    let resumed = 0;
+    for (const e of await this.store.listOutbox()) {
+      if (this.active.has(e.id)) continue;
+      const c = this.channels.find((x) => x.id === e.channelId);
+      if (!c) {
+        this.log.warn({ channel: e.channelId, alert: e.notice.alertId }, 'notification dropped: its channel no longer exists');
+        await this.store.deleteOutbox(e.id);
+        continue;
+      }
+      resumed++;
+      this.run(e, c, () => this.sleep(Math.max(0, e.nextAt - this.clock.now())));
+    }
+    if (resumed) this.log.info({ resumed }, 'notifications resumed from the outbox');
+    return resumed;
+  }
+
+  /** One delivery of the outbox: `before` (store it, or wait until due), then its attempts. */
+  private run(e: OutboxEntry, c: Channel, before: () => Promise<void>): void {
+    this.active.add(e.id);
+    const p = (async () => {
+      await before();
+      if (this.stopped) return;
+      const last = await deliver(c, e.notice, {
         now: () => this.clock.now(),
-        record: (a) => {
+        record: async (a) => {
           this.metrics?.notificationAttempted(c.kind, a.status);
-          return this.record(a);
+          await this.record(a);
+          if (a.status === 'retrying') await this.store.rescheduleOutbox(e.id, a.attempt + 1, a.nextAt ?? this.clock.now());
+          else await this.store.deleteOutbox(e.id);
         },
         policy: this.retryPolicy,
         sleep: (ms) => this.sleep(ms),
         stopped: () => this.stopped,
-      }).then((last) => {
-        if (last.status !== 'ok') this.log.warn({ channel: c.id, alert: notice.alertId, event: notice.event, error: last.error }, 'notification not delivered');
+        firstAttempt: Math.min(e.nextAttempt, this.retryPolicy.maxAttempts),
       });
-      this.inFlight.add(p);
-      void p.finally(() => this.inFlight.delete(p));
-    }
+      if (last.status === 'failed') this.log.warn({ channel: c.id, alert: e.notice.alertId, event: e.notice.event, error: last.error }, 'notification not delivered');
+    })()
+      .catch((err) => this.log.error({ err, alert: e.notice.alertId, channel: c.id }, 'notification outbox failed'))
+      .finally(() => {
+        this.active.delete(e.id);
+        this.inFlight.delete(p);
+      });
+    this.inFlight.add(p);
   }
 
   private async record(a: DeliveryAttempt): Promise<void> {

@@ -33,7 +33,6 @@ export const SilenceInputSchema = z
       }),
     startsAt: z.number().int().min(0).optional(),
     endsAt: z.number().int().min(0),
-    createdBy: V,
     comment: z.string().trim().min(1, 'say why').max(1000),
   })
   .strict();

@@ -1,6 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import type { Reflector } from '@nestjs/core';
+import type { ModulesContainer, Reflector } from '@nestjs/core';
 import { z } from 'zod';
 import { ROLES_KEY, type Role } from '../common/roles.js';
 import { PUBLIC_KEY, SESSION_COOKIE } from '../security/principal.js';
@@ -14,10 +14,18 @@ export interface RouteInfo {
   controller: string;
   handler: string;
   public: boolean;
+  /** The roles of @Roles (admin always may); `[]` when none are stated. */
   roles: Role[];
+  /** Whether @Roles is on the handler or its controller: unstated means admin only, which the security test refuses. */
+  rolesStated: boolean;
 }
 
 type Ctor = new (...a: never[]) => unknown;
+
+/** Every controller class of the running application, as Nest's router was built from them. */
+export function controllersOf(modules: ModulesContainer): Ctor[] {
+  return [...modules.values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as Ctor).filter(Boolean));
+}
 
 /** Every route of the given controllers, from Nest's PATH/METHOD metadata and our @Roles/@Public. */
 export function routesOf(controllers: Iterable<Ctor>, reflector: Reflector): RouteInfo[] {
@@ -31,13 +39,15 @@ export function routesOf(controllers: Iterable<Ctor>, reflector: Reflector): Rou
       if (sub === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
       const joined = `/${[base, String(sub)].map((s) => s.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+      const roles = reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [handler as never, cls]);
       out.push({
         method,
         path: joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
         controller: cls.name,
         handler: name,
         public: !!reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler as never, cls]),
-        roles: reflector.getAllAndOverride<Role[]>(ROLES_KEY, [handler as never, cls]) ?? [],
+        roles: roles ?? [],
+        rolesStated: roles !== undefined,
       });
     }
   }

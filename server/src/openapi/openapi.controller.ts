@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { Public } from '../security/principal.js';
-import { buildOpenApi, routesOf } from './openapi.builder.js';
+import { buildOpenApi, controllersOf, routesOf } from './openapi.builder.js';
 import { EXPLORER_HTML, EXPLORER_JS } from './explorer.assets.js';
 
 /** The API's own description (DESIGN "REST API"): public, it describes routes and exposes no data. */
@@ -19,10 +19,7 @@ export class OpenApiController {
   openapi() {
     // Built on first request: by then every module's controllers are registered.
     this.doc ??= buildOpenApi(
-      routesOf(
-        [...this.modules.values()].flatMap((m) => [...m.controllers.values()].map((w) => w.metatype as new (...a: never[]) => unknown).filter(Boolean)),
-        this.reflector,
-      ),
+      routesOf(controllersOf(this.modules), this.reflector),
       '1',
     );
     return this.doc;

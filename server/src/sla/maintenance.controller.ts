@@ -33,7 +33,7 @@ export class MaintenanceController {
   @Roles('ops', 'operator')
   async request(@Body() body: unknown, @CurrentUser() p: Principal) {
     await this.access.checkWindowScope(p, body);
-    const w = await this.maintenance.request({ ...((body ?? {}) as object), requestedBy: p.username });
+    const w = await this.maintenance.request(body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'maintenance.request', target: w.id, after: w });
     return w;
   }
@@ -78,7 +78,7 @@ export class MaintenanceController {
   @HttpCode(200)
   @Roles('ops')
   async approve(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
-    const w = await this.maintenance.decide(id, 'approved', { ...((body ?? {}) as object), by: p.username });
+    const w = await this.maintenance.decide(id, 'approved', body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'maintenance.approve', target: id, after: w });
     return w;
   }
@@ -88,7 +88,7 @@ export class MaintenanceController {
   @HttpCode(200)
   @Roles('ops')
   async reject(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
-    const w = await this.maintenance.decide(id, 'rejected', { ...((body ?? {}) as object), by: p.username });
+    const w = await this.maintenance.decide(id, 'rejected', body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'maintenance.reject', target: id, after: w });
     return w;
   }

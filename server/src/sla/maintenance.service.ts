@@ -90,7 +90,8 @@ export class MaintenanceService implements MaintenanceCalendar, OnModuleInit {
     return maintenanceCovers(this.windows, service, minute);
   }
 
-  async request(input: unknown): Promise<MaintenanceWindow> {
+  /** A window requested by `actor` (the signed-in user). */
+  async request(input: unknown, actor: string): Promise<MaintenanceWindow> {
     const v = parseInput(WindowInputSchema, input, 'maintenance window');
     const w: MaintenanceWindow = {
       id: randomUUID(),
@@ -99,7 +100,7 @@ export class MaintenanceService implements MaintenanceCalendar, OnModuleInit {
       districts: v.districts,
       schedule: v.schedule,
       state: 'requested',
-      requestedBy: v.requestedBy,
+      requestedBy: actor,
       requestedAt: this.clock.now(),
       decidedBy: null,
       decidedAt: null,
@@ -121,11 +122,11 @@ export class MaintenanceService implements MaintenanceCalendar, OnModuleInit {
     return w;
   }
 
-  async decide(id: string, decision: 'approved' | 'rejected', input: unknown): Promise<MaintenanceWindow> {
+  async decide(id: string, decision: 'approved' | 'rejected', input: unknown, actor: string): Promise<MaintenanceWindow> {
     const old = this.get(id);
     const d = parseInput(DecisionSchema, input ?? {}, 'decision');
     if (old.state !== 'requested') throw new ConflictError(`maintenance window ${id} is ${old.state}, not requested`);
-    const w: MaintenanceWindow = { ...old, state: decision, decidedBy: d.by, decidedAt: this.clock.now(), note: d.note ?? old.note };
+    const w: MaintenanceWindow = { ...old, state: decision, decidedBy: actor, decidedAt: this.clock.now(), note: d.note ?? old.note };
     await this.db.updateTable('sla_maintenance').set({ state: w.state, decided_by: w.decidedBy, decided_at: w.decidedAt, note: w.note }).where('id', '=', id).execute();
     this.replace(w);
     if (decision === 'approved') this.emit(w);
@@ -136,10 +137,10 @@ export class MaintenanceService implements MaintenanceCalendar, OnModuleInit {
    * Withdraws a window still `requested` (the requester's or ops' call): state `cancelled`, kept for
    * the record with who and when. A decided window cannot be cancelled (409): ops delete or edit it.
    */
-  async cancel(id: string, by: string): Promise<MaintenanceWindow> {
+  async cancel(id: string, actor: string): Promise<MaintenanceWindow> {
     const old = this.get(id);
     if (old.state !== 'requested') throw new ConflictError(`maintenance window ${id} is ${old.state}; only a requested window can be cancelled`);
-    const w: MaintenanceWindow = { ...old, state: 'cancelled', decidedBy: by, decidedAt: this.clock.now() };
+    const w: MaintenanceWindow = { ...old, state: 'cancelled', decidedBy: actor, decidedAt: this.clock.now() };
     await this.db.updateTable('sla_maintenance').set({ state: w.state, decided_by: w.decidedBy, decided_at: w.decidedAt }).where('id', '=', id).execute();
     this.replace(w);
     return w;

@@ -143,8 +143,7 @@ export class SlaController {
   @Roles('ops', 'operator')
   async ack(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     await this.access.checkService(p, (await this.sla.incident(id)).service);
-    // Acknowledged by the signed-in user, whatever the body says.
-    const r = await this.sla.acknowledge(id, { ...((body ?? {}) as object), by: p.username });
+    const r = await this.sla.acknowledge(id, body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'sla.incident.ack', target: id });
     return r;
   }
@@ -160,7 +159,7 @@ export class SlaController {
   @SelfAudited()
   @Roles('ops')
   async reclassify(@Body() body: unknown, @CurrentUser() p: Principal) {
-    const r = await this.engine.reclassify({ ...((body ?? {}) as object), by: p.username });
+    const r = await this.engine.reclassify(body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'sla.reclassify', target: r.service, after: r });
     return r;
   }

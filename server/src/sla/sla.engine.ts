@@ -112,6 +112,11 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
 
   private readonly graceMs: number;
 
+  /** The grace this engine finalises with (ZHUYUN_SLA_GRACE), in minutes, for the report's method. */
+  graceMinutes(): number {
+    return this.graceMs / 60_000;
+  }
+
   /** The stored watermark (several instances: whoever led last moved it). */
   private async readWatermark(): Promise<number | undefined> {
     const row = await this.db.selectFrom('sla_state').select('value').where('key', '=', 'watermark').executeTakeFirst();
@@ -396,10 +401,10 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Records a reclassification (who, when, why) and applies it; the observed states are kept. */
-  async reclassify(input: unknown): Promise<Reclassification> {
+  /** Records a reclassification by `actor` (who, when, why) and applies it; the observed states are kept. */
+  async reclassify(input: unknown, actor: string): Promise<Reclassification> {
     const v = parseInput(ReclassificationSchema, input, 'reclassification');
-    const r: Reclassification = { id: randomUUID(), service: v.service, from: floorMinute(v.from), to: Math.ceil(v.to / MINUTE_MS) * MINUTE_MS, state: v.state, reason: v.reason, by: v.by, at: this.clock.now() };
+    const r: Reclassification = { id: randomUUID(), service: v.service, from: floorMinute(v.from), to: Math.ceil(v.to / MINUTE_MS) * MINUTE_MS, state: v.state, reason: v.reason, by: actor, at: this.clock.now() };
     await this.db.insertInto('sla_reclassifications').values({ id: r.id, service: r.service, from_at: r.from, to_at: r.to, state: r.state, reason: r.reason, by: r.by, at: r.at }).execute();
     this.reclassifications.push(r);
     await this.reapply([r.service], r.from, r.to);

@@ -25,6 +25,7 @@ const report: ContractMonth = {
     id: 'w1', title: '核心路由器升级', services: [], districts: ['520103'], schedule: { kind: 'once', start: start + 60_000, end: start + 120_000 }, state: 'approved',
     requestedBy: 'operator-a', requestedAt: start - 86_400_000, decidedBy: 'ops-lead', decidedAt: start - 3_600_000, note: null,
   }],
+  graceMinutes: 7,
   generatedAt: start,
 };
 
@@ -40,6 +41,7 @@ describe('monthly report', () => {
     expect(csv).toContain('每周一、二、三、四、五 08:00–18:00');
     expect(csv).toContain('核心路由器升级,520103,2026-11-01 00:01 – 2026-11-01 00:02,operator-a,2026-10-31 00:00,ops-lead,2026-10-31 23:00\r\n');
     expect(csv).toContain('最短故障时长 (minimum outage) N = 5 分钟');
+    expect(csv).toContain('在分钟结束 7 分钟后判为 NO_DATA'); // the configured grace (ZHUYUN_SLA_GRACE), not the default
   });
   it('HTML: self-contained, escaped, zh-CN, with the method', () => {
     const html = reportHtml(report);

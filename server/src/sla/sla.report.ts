@@ -1,7 +1,6 @@
 import type { ContractMonth, Incident } from './sla.service.js';
 import type { MaintenanceWindow } from './maintenance.calendar.js';
 import { FAILED_NODES_DOWN_RATIO, INCIDENT_MERGE_GAP_MINUTES, SHARE_SUCCESS_CRITICAL_PCT, SHORT_OF_EVIDENCE_PCT, type ServiceHours } from './sla.scoring.js';
-import { FINALISE_GRACE_MS } from './sla.engine.js';
 import { MINUTE_MS, formatLocal } from './sla.time.js';
 
 /**
@@ -28,7 +27,7 @@ export function methodLines(r: ContractMonth): string[] {
     '每个服务的每一分钟判定为 UP（正常）、DOWN（故障）、MAINT（已批准的维护窗口）或 NO_DATA（无数据）之一，原始分钟全部保存。',
     `外网与云平台 (extranet, cloud)：该分钟内汇聚（核心）节点全部探测失败，或超过 ${FAILED_NODES_DOWN_RATIO * 100}% 的上报节点探测失败，判为 DOWN；节点某分钟多数探测失败即为失败。`,
     `共享平台与开放平台 (sharing, open)：健康探测多数失败，或（共享平台）该分钟平均成功率低于 ${SHARE_SUCCESS_CRITICAL_PCT}%，判为 DOWN。`,
-    `某分钟未收到该服务任何数据点，在分钟结束 ${FINALISE_GRACE_MS / 60_000} 分钟后判为 NO_DATA；迟到数据（采集器缓存补传，最长 72 小时）到达后重新判定。`,
+    `某分钟未收到该服务任何数据点，在分钟结束 ${r.graceMinutes} 分钟后判为 NO_DATA；迟到数据（采集器缓存补传，最长 72 小时）到达后重新判定。`,
     `维护窗口须事先登记并获批准，自登记时起生效；事后补登的维护须通过"分钟重新分类"(reclassification) 处理，记录操作人、时间和理由，原始判定保留。`,
     `最短故障时长 (minimum outage) N = ${n} 分钟：连续 DOWN 少于 N 分钟不计为故障，按 UP 计入可用率（原始分钟保留）。`,
     '可用率 (availability) = UP ÷ (UP + DOWN)；MAINT 与 NO_DATA 不计入分母，NO_DATA 单独列出。',

@@ -62,13 +62,13 @@ export const WindowInputSchema = z
     services: z.array(serviceId).default([]),
     districts: z.array(z.string().refine(isUnitCode, { error: (i) => `${JSON.stringify(i.input)} is not a district code or zone id` })).default([]),
     schedule: scheduleSchema,
-    requestedBy: z.string().trim().min(1).max(100).default('anonymous'),
     note: z.string().max(2000).optional(),
   })
   .refine((w) => w.services.length + w.districts.length > 0, { message: 'scope it to at least one service or district', path: ['services'] });
 export type WindowInput = z.output<typeof WindowInputSchema>;
 
-export const DecisionSchema = z.strictObject({ by: z.string().trim().min(1).max(100).default('anonymous'), note: z.string().max(2000).optional() });
+/** Who decides, requests, acknowledges or reclassifies is the signed-in user, a parameter of the service: never a body field. */
+export const DecisionSchema = z.strictObject({ note: z.string().max(2000).optional() });
 
 export const ReclassificationSchema = z
   .strictObject({
@@ -77,13 +77,12 @@ export const ReclassificationSchema = z
     to: epochMs,
     state: z.enum(['UP', 'DOWN', 'MAINT', 'NO_DATA']),
     reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(2000),
-    by: z.string().trim().min(1).max(100).default('anonymous'),
   })
   .refine((r) => r.to > r.from, { message: 'to must be after from', path: ['to'] })
   .refine((r) => r.to - r.from <= 31 * 86_400_000, { message: 'at most 31 days at once', path: ['to'] });
 export type ReclassificationInput = z.output<typeof ReclassificationSchema>;
 
-export const AckSchema = z.strictObject({ by: z.string().trim().min(1).max(100).default('anonymous') });
+export const AckSchema = z.strictObject({});
 
 export const IncidentQuerySchema = z.object({
   service: serviceId.optional(),

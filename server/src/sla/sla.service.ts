@@ -88,6 +88,8 @@ export interface ContractMonth {
   reclassifications: Reclassification[];
   /** Approved maintenance windows touching the contract's services in the month. */
   windows: MaintenanceWindow[];
+  /** How long after its end a minute waited for points before NO_DATA (ZHUYUN_SLA_GRACE), printed in the method. */
+  graceMinutes: number;
   generatedAt: number;
 }
 
@@ -425,9 +427,9 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
     return (await this.withAcks([r]))[0];
   }
 
-  /** Acknowledges an incident through the SLA API (now, by whom). 409 when it already is. */
-  async acknowledge(id: string, body: unknown): Promise<Incident> {
-    const { by } = parseInput(AckSchema, body ?? {}, 'acknowledgement');
+  /** Acknowledges an incident through the SLA API (now, by `by`, the signed-in user). 409 when it already is. */
+  async acknowledge(id: string, body: unknown, by: string): Promise<Incident> {
+    parseInput(AckSchema, body ?? {}, 'acknowledgement');
     const i = await this.incident(id);
     if (i.acknowledgedAt !== null) throw new ConflictError(`incident ${id} was acknowledged at ${new Date(i.acknowledgedAt).toISOString()} by ${i.acknowledgedBy}`);
     await this.engine.recordIncidentAck(id, i.service, this.clock.now(), by);
@@ -498,6 +500,7 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
         const span = scheduleSpan(w.schedule);
         return span.from < end && span.to > start && contract.services.some((s) => windowScopesService(w, s));
       }),
+      graceMinutes: this.engine.graceMinutes(),
       generatedAt: this.clock.now(),
     };
   }

@@ -11,6 +11,8 @@ export interface DeliveryAttempt {
   httpStatus: number | null;
   error: string | null;
   at: number;
+  /** For `retrying`: when the next attempt is due. */
+  nextAt?: number;
 }
 
 export interface RetryPolicy {
@@ -31,7 +33,9 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * Sends one notice to one channel, with retries and exponential backoff. Every attempt is handed
  * to `record` (awaited) before the next; resolves with the last attempt, never rejects. Signing is
  * redone per attempt (the robots refuse old timestamps). A 4xx answer other than 408/429 is not
- * retried: the same request would be refused again.
+ * retried: the same request would be refused again. `firstAttempt` resumes a delivery (after a
+ * restart). When `stopped` turns true the attempt just made is recorded as `retrying` (with its
+ * `nextAt`) and no further attempt is made here: the outbox resumes it.
  */
 export async function deliver(
   channel: Channel,
@@ -43,12 +47,13 @@ export async function deliver(
     sleep?: (ms: number) => Promise<void>;
     /** Set when the server shuts down: no further attempts. */
     stopped?: () => boolean;
+    firstAttempt?: number;
   },
 ): Promise<DeliveryAttempt> {
   const policy = opts.policy ?? DEFAULT_RETRY;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()));
   let last!: DeliveryAttempt;
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+  for (let attempt = Math.max(1, opts.firstAttempt ?? 1); attempt <= policy.maxAttempts; attempt++) {
     const req = buildRequest(channel, notice, opts.now());
     let httpStatus: number | null = null;
     let error: string | null = null;
@@ -67,7 +72,8 @@ export async function deliver(
       const e = err as Error & { cause?: { code?: string; message?: string } };
       error = e.name === 'TimeoutError' ? `no answer within ${policy.timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
     }
-    const more = error !== null && retryable && attempt < policy.maxAttempts && !opts.stopped?.();
+    const more = error !== null && retryable && attempt < policy.maxAttempts;
+    const at = opts.now();
     last = {
       alertId: notice.alertId,
       channelId: channel.id,
@@ -76,11 +82,14 @@ export async function deliver(
       status: error === null ? 'ok' : more ? 'retrying' : 'failed',
       httpStatus,
       error,
-      at: opts.now(),
+      at,
+      ...(more ? { nextAt: at + backoffMs(policy, attempt) } : {}),
     };
     await opts.record(last).catch(() => undefined);
-    if (!more) return last;
+    if (!more || opts.stopped?.()) return last;
     await sleep(backoffMs(policy, attempt));
+    // Woken by a shutdown: the attempt is left to the outbox (recorded `retrying` above).
+    if (opts.stopped?.()) return last;
   }
   return last;
 }

@@ -6,6 +6,7 @@ import { m0004 } from './0004_sla.js';
 import { m0005 } from './0005_migration_inventory.js';
 import { m0006 } from './0006_topology.js';
 import { m0007 } from './0007_security.js';
+import { m0008 } from './0008_alert_outbox.js';
 
 /**
  * Every migration, in order of its name, written in Kysely's schema builder so that one set serves
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0005_migration_inventory': m0005,
   '0006_topology': m0006,
   '0007_security': m0007,
+  '0008_alert_outbox': m0008,
 };
