@@ -125,6 +125,56 @@ describe('operator scope', () => {
     const services = (await (await as('/api/v1/sla/services')).json()) as { services: Array<{ id: string }> };
     expect(services.services.map((x) => x.id)).toEqual(['extranet:520103']);
   });
+
+  it('keeps an operator to its contracts\' maintenance windows and to editing or cancelling its own requests', async () => {
+    const json = { 'content-type': 'application/json' };
+    await server.api('/api/v1/sla/contracts', { method: 'POST', headers: json, body: JSON.stringify({ operator: '中国电信贵阳分公司', services: ['extranet:520111'], targetPct: 99.9 }) });
+    const colleague = await server.login('operator', { operator: '中国电信贵阳分公司' });
+    const as = (token: string, method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, { method, headers: { ...json, authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const start = Date.now() + 86_400_000;
+    const window = (services: string[], districts: string[] = []) => ({ title: '割接', services, districts, schedule: { kind: 'once', start, end: start + 3_600_000 } });
+
+    // Only its contracts' services and their districts; the requester is the session user.
+    const other = await as(tokens.operator, 'POST', '/api/v1/maintenance-windows', window(['extranet:520102']));
+    expect(other.status).toBe(403);
+    expect(((await other.json()) as { error: { message: string } }).error.message).toMatch(/^services: extranet:520102/);
+    expect((await as(tokens.operator, 'POST', '/api/v1/maintenance-windows', window([], ['520102']))).status).toBe(403);
+    expect((await as(tokens.operator, 'POST', '/api/v1/maintenance-windows', { ...window(['extranet:520111']), requestedBy: 'someone-else' })).status).toBe(400);
+    const mineRes = await as(tokens.operator, 'POST', '/api/v1/maintenance-windows', window(['extranet:520111'], ['520103']));
+    expect(mineRes.status).toBe(201);
+    const mine = (await mineRes.json()) as { id: string; requestedBy: string };
+    expect(mine.requestedBy).toMatch(/^test-operator-/);
+    // A window of another operator's service is not shown to it, nor found.
+    const foreign = (await (await server.api('/api/v1/maintenance-windows', { method: 'POST', headers: json, body: JSON.stringify(window(['extranet:520102'])) })).json()) as { id: string };
+    const listed = (await (await as(tokens.operator, 'GET', '/api/v1/maintenance-windows')).json()) as { windows: Array<{ id: string }> };
+    expect(listed.windows.map((w) => w.id)).toContain(mine.id);
+    expect(listed.windows.map((w) => w.id)).not.toContain(foreign.id);
+    expect((await as(tokens.operator, 'GET', `/api/v1/maintenance-windows/${foreign.id}`)).status).toBe(404);
+    expect((await as(tokens.operator, 'PUT', `/api/v1/maintenance-windows/${foreign.id}`, window(['extranet:520111']))).status).toBe(404);
+
+    // Its own request: editable and cancellable by it while requested; not by a colleague.
+    expect((await as(colleague, 'PUT', `/api/v1/maintenance-windows/${mine.id}`, window(['extranet:520111']))).status).toBe(403);
+    expect((await as(colleague, 'POST', `/api/v1/maintenance-windows/${mine.id}/cancel`)).status).toBe(403);
+    expect((await as(tokens.operator, 'PUT', `/api/v1/maintenance-windows/${mine.id}`, window(['extranet:520102']))).status).toBe(403);
+    const edited = await as(tokens.operator, 'PUT', `/api/v1/maintenance-windows/${mine.id}`, { ...window(['extranet:520111']), title: '割接（改期）' });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({ title: '割接（改期）', state: 'requested', districts: [] });
+    const cancelled = await as(tokens.operator, 'POST', `/api/v1/maintenance-windows/${mine.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ state: 'cancelled', decidedBy: mine.requestedBy });
+    expect((await as(tokens.operator, 'POST', `/api/v1/maintenance-windows/${mine.id}/cancel`)).status).toBe(409);
+    expect((await as(tokens.operator, 'PUT', `/api/v1/maintenance-windows/${mine.id}`, window(['extranet:520111']))).status).toBe(409);
+    expect((await server.api(`/api/v1/maintenance-windows/${mine.id}/approve`, { method: 'POST', headers: json, body: '{}' })).status).toBe(409);
+
+    // An approved one is no longer the operator's to change; the change is in the audit log.
+    const next = (await (await as(tokens.operator, 'POST', '/api/v1/maintenance-windows', window(['extranet:520111']))).json()) as { id: string };
+    expect((await server.api(`/api/v1/maintenance-windows/${next.id}/approve`, { method: 'POST', headers: json, body: '{}' })).status).toBe(200);
+    expect((await as(tokens.operator, 'PUT', `/api/v1/maintenance-windows/${next.id}`, window(['extranet:520111']))).status).toBe(409);
+    expect((await as(tokens.operator, 'POST', `/api/v1/maintenance-windows/${next.id}/cancel`)).status).toBe(409);
+    const audit = (await (await server.api('/api/v1/audit?limit=200')).json()) as { records?: Array<{ action: string; target: string | null; actor: string }> };
+    expect(audit.records?.find((r) => r.action === 'http.POST /api/v1/maintenance-windows/:id/cancel' && r.target === mine.id)).toMatchObject({ actor: `user:${mine.requestedBy}` });
+  });
 });
 
 describe('sessions', () => {

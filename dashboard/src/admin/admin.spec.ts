@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { contractBody, formatDateTime, newUserBody, reportFromDetails, ruleEditBody, userFormProblems } from './admin';
+import { contractBody, contractForm, formatDateTime, type ContractForm, newUserBody, reportFromDetails, ruleEditBody, userFormProblems } from './admin';
 
 describe('new user form', () => {
   const base = { username: 'wang.li', role: 'leader' as const, district: '', operator: '', password: '' };
@@ -35,16 +35,33 @@ describe('rule edit', () => {
 });
 
 describe('contract form', () => {
-  const f = { operator: ' 中国电信 ', name: '', services: 'extranet:520102，extranet:520103  cloud', targetPct: '99.9', minOutageMinutes: '1' };
+  const f: ContractForm = {
+    operator: ' 中国电信 ', name: '', services: 'extranet:520102，extranet:520103  cloud', targetPct: '99.9', minOutageMinutes: '1',
+    hoursKind: '24x7', days: [1, 2, 3, 4, 5], hoursFrom: '08:00', hoursTo: '18:00', effectiveFrom: '',
+  };
   it('splits services on commas (either width) and spaces', () => {
-    expect(contractBody(f)).toEqual({ ok: true, body: { operator: '中国电信', services: ['extranet:520102', 'extranet:520103', 'cloud'], targetPct: 99.9, minOutageMinutes: 1 } });
+    expect(contractBody(f)).toEqual({ ok: true, body: { operator: '中国电信', services: ['extranet:520102', 'extranet:520103', 'cloud'], targetPct: 99.9, minOutageMinutes: 1, hours: { kind: '24x7' } } });
   });
-  it.each([
+  it('sends working hours and the effective date as Beijing midnight', () => {
+    const r = contractBody({ ...f, hoursKind: 'weekly', days: [5, 1, 3, 3], effectiveFrom: '2026-12-01' });
+    expect(r.ok && r.body).toMatchObject({ hours: { kind: 'weekly', days: [1, 3, 5], from: '08:00', to: '18:00' }, effectiveFrom: Date.UTC(2026, 10, 30, 16) });
+  });
+  it('fills the form from a contract and gives back the same terms', () => {
+    const c = { id: 'c', operator: '中国电信', name: null, services: ['cloud'], targetPct: 99.95, minOutageMinutes: 5, hours: { kind: 'weekly' as const, days: [1, 2], from: '09:00', to: '17:30' }, effectiveFrom: Date.UTC(2026, 10, 30, 16) };
+    const back = contractBody(contractForm(c));
+    expect(back).toEqual({ ok: true, body: { operator: '中国电信', services: ['cloud'], targetPct: 99.95, minOutageMinutes: 5, hours: c.hours, effectiveFrom: c.effectiveFrom } });
+  });
+  it.each<[Partial<ContractForm>, string]>([
     [{ operator: ' ' }, 'operator'],
     [{ services: ' , ' }, 'services'],
     [{ targetPct: '0' }, 'targetPct'],
     [{ targetPct: '101' }, 'targetPct'],
     [{ minOutageMinutes: '1.5' }, 'minOutageMinutes'],
+    [{ hoursKind: 'weekly', days: [] }, 'hours'],
+    [{ hoursKind: 'weekly', hoursFrom: '18:00', hoursTo: '08:00' }, 'hours'],
+    [{ hoursKind: 'weekly', hoursTo: '24:00' }, 'hours'],
+    [{ effectiveFrom: '2026-02-30' }, 'effectiveFrom'],
+    [{ effectiveFrom: '明天' }, 'effectiveFrom'],
   ])('%j is refused on %s', (change, field) => expect(contractBody({ ...f, ...change })).toEqual({ ok: false, field }));
 });
 

@@ -145,10 +145,48 @@ export interface ContractForm {
   services: string;
   targetPct: string;
   minOutageMinutes: string;
+  /** Service hours: all day every day, or fixed weekly hours (days 1 = Monday … 7, `HH:MM`, Beijing). */
+  hoursKind: '24x7' | 'weekly';
+  days: number[];
+  hoursFrom: string;
+  hoursTo: string;
+  /** `YYYY-MM-DD`: in force from Beijing midnight of that day; empty: unchanged (new: from creation). */
+  effectiveFrom: string;
+}
+/** The form's text fields (one input each). */
+export type ContractTextField = 'operator' | 'name' | 'services' | 'targetPct' | 'minOutageMinutes';
+export type ContractField = ContractTextField | 'hours' | 'effectiveFrom';
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const BEIJING_MS = 8 * 3_600_000;
+
+/** Beijing midnight of `YYYY-MM-DD`, or null when it is no date. */
+export function beijingDate(v: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+  if (!m) return null;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  return new Date(t).toISOString().slice(0, 10) === v.trim() ? t - BEIJING_MS : null;
+}
+
+/** The form of a contract (to edit it). */
+export function contractForm(c: ContractView): ContractForm {
+  const weekly = c.hours.kind === 'weekly' ? c.hours : null;
+  return {
+    operator: c.operator,
+    name: c.name ?? '',
+    services: c.services.join(', '),
+    targetPct: String(c.targetPct),
+    minOutageMinutes: String(c.minOutageMinutes),
+    hoursKind: c.hours.kind,
+    days: weekly ? [...weekly.days] : [1, 2, 3, 4, 5],
+    hoursFrom: weekly?.from ?? '08:00',
+    hoursTo: weekly?.to ?? '18:00',
+    effectiveFrom: c.effectiveFrom ? formatDateTime(c.effectiveFrom).slice(0, 10) : '',
+  };
 }
 
 /** The JSON body of a contract form (services comma- or space-separated), or the wrong field. */
-export function contractBody(f: ContractForm): { ok: true; body: Record<string, unknown> } | { ok: false; field: keyof ContractForm } {
+export function contractBody(f: ContractForm): { ok: true; body: Record<string, unknown> } | { ok: false; field: ContractField } {
   if (!f.operator.trim()) return { ok: false, field: 'operator' };
   const services = f.services.split(/[\s,，]+/).map((s) => s.trim()).filter(Boolean);
   if (services.length === 0) return { ok: false, field: 'services' };
@@ -156,8 +194,19 @@ export function contractBody(f: ContractForm): { ok: true; body: Record<string, 
   if (!Number.isFinite(target) || target <= 0 || target > 100) return { ok: false, field: 'targetPct' };
   const minOutage = Number(f.minOutageMinutes);
   if (!Number.isInteger(minOutage) || minOutage < 1 || minOutage > 60) return { ok: false, field: 'minOutageMinutes' };
-  const body: Record<string, unknown> = { operator: f.operator.trim(), services, targetPct: target, minOutageMinutes: minOutage };
+  let hours: ContractView['hours'] = { kind: '24x7' };
+  if (f.hoursKind === 'weekly') {
+    // The server wants to > from on the same day (no service hours past midnight).
+    if (f.days.length === 0 || !HHMM.test(f.hoursFrom) || !HHMM.test(f.hoursTo) || f.hoursTo <= f.hoursFrom) return { ok: false, field: 'hours' };
+    hours = { kind: 'weekly', days: [...new Set(f.days)].sort((a, b) => a - b), from: f.hoursFrom, to: f.hoursTo };
+  }
+  const body: Record<string, unknown> = { operator: f.operator.trim(), services, targetPct: target, minOutageMinutes: minOutage, hours };
   if (f.name.trim()) body.name = f.name.trim();
+  if (f.effectiveFrom.trim()) {
+    const at = beijingDate(f.effectiveFrom);
+    if (at === null) return { ok: false, field: 'effectiveFrom' };
+    body.effectiveFrom = at;
+  }
   return { ok: true, body };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { beijingMonth, burnDown, calendarCells, dayClass, formatAvailability, formatDuration, hoursText, monthRange, parseBeijingLocal, shiftMonth, toBeijingLocal, windowTouches, type PeriodFigures } from './sla-model';
+import { beijingMonth, burnDown, calendarCells, dayClass, formatAvailability, formatDuration, hoursText, monthRange, parseBeijingLocal, shiftMonth, toBeijingLocal, windowBody, windowForm, windowTouches, windowWhen, weeklyDuration, parseBeijingDate, type PeriodFigures, type WindowForm, type MaintenanceWindow } from './sla-model';
 
 const fig = (up: number, down: number, noData = 0): PeriodFigures => ({
   minutes: up + down + noData,
@@ -44,6 +44,9 @@ describe('SLA view model', () => {
     [65 * 60_000, 'zh-CN', '1 小时 5 分'],
     [120 * 60_000, 'en', '2 h'],
     [65 * 60_000, 'en', '1 h 5 min'],
+    [47 * 3_600_000, 'zh-CN', '47 小时'],
+    [(27 * 24 + 5) * 3_600_000 + 20 * 60_000, 'zh-CN', '27 天 5 小时'],
+    [3 * 86_400_000, 'en', '3 d'],
   ] as const)('duration %s in %s: %s', (ms, locale, want) => expect(formatDuration(ms, locale)).toBe(want));
 
   it('never rounds a shortfall up to the target', () => {
@@ -97,5 +100,74 @@ describe('SLA view model', () => {
     expect(windowTouches({ services: [], districts: ['520103'] }, ['extranet:520103'])).toBe(true);
     expect(windowTouches({ services: ['cloud'], districts: [] }, ['extranet:520103'])).toBe(false);
     expect(windowTouches({ services: ['extranet:520103'], districts: [] }, ['extranet:520103'])).toBe(true);
+  });
+});
+
+describe('maintenance window form', () => {
+  const B = 8 * 3_600_000;
+  const weeklyForm: WindowForm = {
+    kind: 'weekly', title: ' 核心交换机巡检 ', services: ['extranet:520121'], districts: [], note: '',
+    start: '', end: '', weekdays: [4, 2, 2], startTime: '02:00', endTime: '04:00', fromDate: '2026-12-01', untilDate: '',
+  };
+
+  it('reads Beijing dates and refuses impossible ones', () => {
+    expect(parseBeijingDate('2026-12-01')).toBe(Date.UTC(2026, 11, 1) - B);
+    expect(parseBeijingDate('2026-02-30')).toBeNull();
+    expect(parseBeijingDate('2026-1-1')).toBeNull();
+  });
+
+  it.each([
+    ['02:00', '04:00', 120],
+    ['22:00', '02:00', 240], // past midnight
+    ['03:00', '03:00', 1440],
+    ['24:00', '02:00', null],
+    ['2:00', '04:00', null],
+  ] as const)('weekly %s–%s lasts %s minutes', (a, b, want) => expect(weeklyDuration(a, b)).toBe(want));
+
+  it('makes the weekly schedule the server takes: every Tuesday and Thursday 02:00–04:00 from Beijing midnight', () => {
+    expect(windowBody(weeklyForm)).toEqual({
+      ok: true,
+      body: {
+        title: '核心交换机巡检',
+        services: ['extranet:520121'],
+        districts: [],
+        schedule: { kind: 'weekly', weekdays: [2, 4], startTime: '02:00', durationMinutes: 120, from: Date.UTC(2026, 11, 1) - B, until: null },
+      },
+    });
+    // The last day is included: until is the midnight after it.
+    const r = windowBody({ ...weeklyForm, untilDate: '2026-12-31' });
+    expect(r.ok && (r.body.schedule as { until: number }).until).toBe(Date.UTC(2027, 0, 1) - B);
+  });
+
+  it.each<[Partial<WindowForm>, string]>([
+    [{ title: ' ' }, 'title'],
+    [{ services: [] }, 'services'],
+    [{ weekdays: [] }, 'weekdays'],
+    [{ endTime: '25:00' }, 'times'],
+    [{ fromDate: '' }, 'dates'],
+    [{ untilDate: '2026-11-30' }, 'dates'],
+    [{ kind: 'once', start: '2026-12-01T04:00', end: '2026-12-01T02:00' }, 'times'],
+  ])('%j is refused on %s', (change, field) => expect(windowBody({ ...weeklyForm, ...change })).toEqual({ ok: false, field }));
+
+  it('a district alone is a scope; a one-off takes Beijing times', () => {
+    const r = windowBody({ ...weeklyForm, kind: 'once', services: [], districts: ['520121'], start: '2026-12-01T02:00', end: '2026-12-01T04:00', note: '割接' });
+    expect(r).toEqual({ ok: true, body: { title: '核心交换机巡检', services: [], districts: ['520121'], schedule: { kind: 'once', start: Date.UTC(2026, 10, 30, 18), end: Date.UTC(2026, 10, 30, 20) }, note: '割接' } });
+  });
+
+  it('fills the form from a window and gives back the same schedule', () => {
+    const w: MaintenanceWindow = {
+      id: 'w', title: 't', services: ['share'], districts: ['520103'], state: 'requested', requestedBy: 'op', requestedAt: 0, decidedBy: null, decidedAt: null, note: null,
+      schedule: { kind: 'weekly', weekdays: [7], startTime: '23:00', durationMinutes: 180, from: Date.UTC(2026, 11, 1) - B, until: Date.UTC(2027, 0, 1) - B },
+    };
+    const f = windowForm(w, Date.UTC(2026, 10, 27));
+    expect(f).toMatchObject({ kind: 'weekly', weekdays: [7], startTime: '23:00', endTime: '02:00', fromDate: '2026-12-01', untilDate: '2026-12-31' });
+    const back = windowBody(f);
+    expect(back.ok && back.body.schedule).toEqual(w.schedule);
+  });
+
+  it('says when a weekly window applies, past midnight included', () => {
+    const s = { kind: 'weekly' as const, weekdays: [2], startTime: '02:00', durationMinutes: 120, from: Date.UTC(2026, 11, 1) - B, until: null };
+    expect(windowWhen(s, 'zh-CN')).toBe('每周二 02:00–04:00，自 2026-12-01 起');
+    expect(windowWhen({ ...s, weekdays: [7, 6], startTime: '23:00', until: Date.UTC(2027, 0, 1) - B }, 'en')).toBe('every Sat, Sun 23:00–01:00 (next day), 2026-12-01 to 2026-12-31');
   });
 });

@@ -92,13 +92,18 @@ export type WindowSchedule =
   | { kind: 'once'; start: number; end: number }
   | { kind: 'weekly'; weekdays: number[]; startTime: string; durationMinutes: number; from: number; until: number | null };
 
+/** `cancelled`: withdrawn by its requester (or ops) before a decision. */
+export type WindowState = 'requested' | 'approved' | 'rejected' | 'cancelled';
+/** The state's shape, so it reads without colour. */
+export const WINDOW_GLYPH: Record<WindowState, string> = { requested: '…', approved: '✓', rejected: '✗', cancelled: '⊘' };
+
 export interface MaintenanceWindow {
   id: string;
   title: string;
   services: string[];
   districts: string[];
   schedule: WindowSchedule;
-  state: 'requested' | 'approved' | 'rejected';
+  state: WindowState;
   requestedBy: string;
   requestedAt: number;
   decidedBy: string | null;
@@ -155,6 +160,13 @@ export function formatDuration(ms: number | null, locale: Locale): string {
   if (min < 60) return zh ? `${min} 分钟` : `${min} min`;
   const h = Math.floor(min / 60);
   const r = min % 60;
+  if (h >= 48) {
+    // Days and hours past two days (an incident acknowledged a month later).
+    const d = Math.floor(h / 24);
+    const rh = h % 24;
+    if (zh) return rh ? `${d} 天 ${rh} 小时` : `${d} 天`;
+    return rh ? `${d} d ${rh} h` : `${d} d`;
+  }
   if (zh) return r ? `${h} 小时 ${r} 分` : `${h} 小时`;
   return r ? `${h} h ${r} min` : `${h} h`;
 }
@@ -232,4 +244,111 @@ export function windowTouches(w: Pick<MaintenanceWindow, 'services' | 'districts
 /** The report's URL (CSV download or printable page). */
 export function reportUrl(contractId: string, month: string, format: 'csv' | 'html'): string {
   return `/api/v1/sla/contracts/${encodeURIComponent(contractId)}/report?month=${month}&format=${format}`;
+}
+
+// ---- maintenance window forms ----
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const hhmmMinutes = (v: string): number | null => {
+  const m = HHMM.exec(v);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+};
+const hhmmOf = (min: number) => `${pad(Math.floor(min / 60) % 24)}:${pad(min % 60)}`;
+
+/** What the window form holds: a one-off (start, end) or weekly (days, from–to time, from date, until date). */
+export interface WindowForm {
+  kind: 'once' | 'weekly';
+  title: string;
+  services: string[];
+  districts: string[];
+  note: string;
+  /** `datetime-local` values (Beijing) of a one-off window. */
+  start: string;
+  end: string;
+  /** Weekly: 1 = Monday … 7 = Sunday; `HH:MM` (Beijing; an end at or before the start runs past midnight). */
+  weekdays: number[];
+  startTime: string;
+  endTime: string;
+  /** `YYYY-MM-DD` (Beijing): the first day it applies, and the last (empty: no end). */
+  fromDate: string;
+  untilDate: string;
+}
+
+export type WindowFormField = 'title' | 'services' | 'times' | 'weekdays' | 'dates';
+
+/** Beijing midnight of a `YYYY-MM-DD`, or null. */
+export function parseBeijingDate(v: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return null;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3]) - BEIJING_OFFSET_MS;
+  return formatDateTime(t).slice(0, 10) === v ? t : null;
+}
+
+/** The weekly schedule's minutes: an end at or before the start runs past midnight (22:00–02:00 = 240). */
+export function weeklyDuration(startTime: string, endTime: string): number | null {
+  const a = hhmmMinutes(startTime);
+  const b = hhmmMinutes(endTime);
+  if (a === null || b === null) return null;
+  return b > a ? b - a : b + 1440 - a;
+}
+
+/**
+ * The API body of a window form, or the field to fix. A weekly window runs from Beijing midnight of
+ * `fromDate` until the midnight after `untilDate` (the last day included).
+ */
+export function windowBody(f: WindowForm): { ok: true; body: Record<string, unknown> } | { ok: false; field: WindowFormField } {
+  if (!f.title.trim()) return { ok: false, field: 'title' };
+  if (f.services.length + f.districts.length === 0) return { ok: false, field: 'services' };
+  let schedule: Record<string, unknown>;
+  if (f.kind === 'once') {
+    const start = parseBeijingLocal(f.start);
+    const end = parseBeijingLocal(f.end);
+    if (start === null || end === null || end <= start) return { ok: false, field: 'times' };
+    schedule = { kind: 'once', start, end };
+  } else {
+    if (f.weekdays.length === 0) return { ok: false, field: 'weekdays' };
+    const duration = weeklyDuration(f.startTime, f.endTime);
+    if (duration === null) return { ok: false, field: 'times' };
+    const from = parseBeijingDate(f.fromDate);
+    const until = f.untilDate.trim() ? parseBeijingDate(f.untilDate) : null;
+    if (from === null || (f.untilDate.trim() && (until === null || until < from))) return { ok: false, field: 'dates' };
+    schedule = { kind: 'weekly', weekdays: [...new Set(f.weekdays)].sort((a, b) => a - b), startTime: f.startTime, durationMinutes: duration, from, until: until === null ? null : until + DAY_MS };
+  }
+  const body: Record<string, unknown> = { title: f.title.trim(), services: f.services, districts: f.districts, schedule };
+  if (f.note.trim()) body.note = f.note.trim();
+  return { ok: true, body };
+}
+
+/** A form holding an existing window (to edit it). */
+export function windowForm(w: MaintenanceWindow, now: number): WindowForm {
+  const s = w.schedule;
+  const base = { title: w.title, services: [...w.services], districts: [...w.districts], note: w.note ?? '' };
+  const next = Math.ceil((now + DAY_MS) / 3_600_000) * 3_600_000;
+  if (s.kind === 'once') {
+    return { ...base, kind: 'once', start: toBeijingLocal(s.start), end: toBeijingLocal(s.end), weekdays: [], startTime: '02:00', endTime: '04:00', fromDate: formatDateTime(now).slice(0, 10), untilDate: '' };
+  }
+  const start = hhmmMinutes(s.startTime) ?? 0;
+  return {
+    ...base,
+    kind: 'weekly',
+    start: toBeijingLocal(next),
+    end: toBeijingLocal(next + 2 * 3_600_000),
+    weekdays: [...s.weekdays],
+    startTime: s.startTime,
+    endTime: hhmmOf(start + s.durationMinutes),
+    fromDate: formatDateTime(s.from).slice(0, 10),
+    untilDate: s.until === null ? '' : formatDateTime(s.until - DAY_MS).slice(0, 10),
+  };
+}
+
+/** When a window applies, in words: `2026-11-27 02:00 – 2026-11-27 04:00`, `每周二 02:00–04:00（自 2026-11-28 起）`. */
+export function windowWhen(s: WindowSchedule, locale: Locale): string {
+  if (s.kind === 'once') return `${formatDateTime(s.start)} – ${formatDateTime(s.end)}`;
+  const m = MESSAGES[locale].sla;
+  const days = [...s.weekdays].sort((a, b) => a - b).map((d) => m.weekdays[d - 1]).join(locale === 'zh-CN' ? '、' : ', ');
+  const start = hhmmMinutes(s.startTime) ?? 0;
+  const endMin = start + s.durationMinutes;
+  const end = hhmmOf(endMin) + (endMin >= 1440 ? m.manage.nextDay : '');
+  const span = s.until === null ? fill(m.manage.sinceDate, { from: formatDateTime(s.from).slice(0, 10) }) : fill(m.manage.dateSpan, { from: formatDateTime(s.from).slice(0, 10), until: formatDateTime(s.until - 1).slice(0, 10) });
+  return `${fill(m.manage.weeklyRange, { days, from: s.startTime, to: end })}${span}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { maintenanceCovers, scheduleCovers, windowMatchesScope, type MaintenanceWindow } from './maintenance.calendar.js';
+import { effectiveState, errorBudget, periodFigures } from './sla.scoring.js';
 
 const local = (y: number, mo: number, d: number, h: number, mi = 0) => Date.UTC(y, mo - 1, d, h - 8, mi);
 
@@ -66,5 +67,39 @@ describe('windowMatchesScope (alert escalation)', () => {
     expect(windowMatchesScope(w, { district: '520102' })).toBe(false);
     expect(windowMatchesScope(w, { node: '520103-acc-1' }, (n) => (n.startsWith('520103') ? 'extranet:520103' : undefined))).toBe(true);
     expect(windowMatchesScope(w, { node: '520102-acc-1' }, () => 'extranet:520102')).toBe(false);
+  });
+});
+
+describe('a weekly window in the scoring (every Tuesday 02:00–04:00)', () => {
+  // 2026-11-24 is a Tuesday. The window was registered a week ahead and approved.
+  const tuesday = { kind: 'weekly' as const, weekdays: [2], startTime: '02:00', durationMinutes: 120, from: local(2026, 11, 1, 0), until: null };
+  const weekly = win({ services: ['extranet:520121'], schedule: tuesday, requestedAt: local(2026, 11, 17, 0) });
+  /** Tuesday 01:00–05:00 (240 minutes), every one observed DOWN, with the windows given. */
+  const night = (windows: MaintenanceWindow[], from = local(2026, 11, 24, 1)) =>
+    Array.from({ length: 240 }, (_, i) => effectiveState('DOWN', { maintenance: maintenanceCovers(windows, 'extranet:520121', from + i * 60_000) }));
+
+  it('makes its 120 minutes MAINT and leaves the rest DOWN; availability counts only the others', () => {
+    const states = night([weekly]);
+    expect(states.slice(59, 62)).toEqual(['DOWN', 'MAINT', 'MAINT']); // 01:59, 02:00, 02:01
+    expect(states.slice(178, 181)).toEqual(['MAINT', 'MAINT', 'DOWN']); // 03:58, 03:59, 04:00
+    const f = periodFigures(states, local(2026, 11, 24, 1), { minOutageMinutes: 1, hours: { kind: '24x7' } });
+    expect(f).toMatchObject({ minutes: 240, maint: 120, down: 120, up: 0 });
+    // The budget of a 30-day month at 99.9 % shrinks by the window's minutes.
+    expect(errorBudget(99.9, 43_200, f.maint, f.down).totalMinutes).toBeCloseTo(0.001 * (43_200 - 120), 6);
+  });
+
+  it('covers every Tuesday, not Wednesday; requested, rejected or cancelled windows cover nothing', () => {
+    expect(night([weekly], local(2026, 12, 1, 1)).filter((s) => s === 'MAINT')).toHaveLength(120); // the next Tuesday
+    expect(night([weekly], local(2026, 11, 25, 1)).filter((s) => s === 'MAINT')).toHaveLength(0); // Wednesday
+    for (const state of ['requested', 'rejected', 'cancelled'] as const) {
+      expect(night([{ ...weekly, state }]).filter((s) => s === 'MAINT')).toHaveLength(0);
+    }
+  });
+
+  it('counts no occurrence before it was registered', () => {
+    const late = { ...weekly, requestedAt: local(2026, 11, 24, 3) }; // registered in the middle of the first one
+    const states = night([late]);
+    expect(states.filter((s) => s === 'MAINT')).toHaveLength(60); // 03:00–04:00 only
+    expect(states[60]).toBe('DOWN'); // 02:00
   });
 });

@@ -6,7 +6,8 @@ import { parseHhmm, weekdayMinute } from './sla.time.js';
  * Maintenance windows as pure data and the question "does an approved window cover this service at
  * this minute?" (docs/SLA.md, "Maintenance"). No clock, no I/O.
  */
-export type WindowState = 'requested' | 'approved' | 'rejected';
+/** `cancelled`: withdrawn by whoever requested it (or ops) before a decision; kept for the record. */
+export type WindowState = 'requested' | 'approved' | 'rejected' | 'cancelled';
 
 export type WindowSchedule =
   | { kind: 'once'; start: number; end: number }

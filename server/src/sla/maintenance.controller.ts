@@ -2,27 +2,37 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { SlaAccess } from './sla.access.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
-/** Maintenance windows: requested by operators or ops, approved or rejected by ops (docs/SLA.md). */
+/**
+ * Maintenance windows: requested by operators or ops, approved or rejected by ops (docs/SLA.md).
+ * An operator sees the windows touching its contracts' services (and its own), scopes a request to
+ * those services, and edits or cancels only the windows it requested while they are `requested`.
+ */
 @Controller('api/v1/maintenance-windows')
 export class MaintenanceController {
   constructor(
     private readonly maintenance: MaintenanceService,
     private readonly audit: AuditService,
+    private readonly access: SlaAccess,
   ) {}
 
   @Get()
   @Roles('ops', 'operator', 'leader')
-  list() {
-    return { windows: this.maintenance.list() };
+  async list(@CurrentUser() p: Principal) {
+    const all = this.maintenance.list();
+    const seen = await Promise.all(all.map((w) => this.access.seesWindow(p, w)));
+    return { windows: all.filter((_, i) => seen[i]) };
   }
 
   @Post()
   @SelfAudited()
   @Roles('ops', 'operator')
   async request(@Body() body: unknown, @CurrentUser() p: Principal) {
+    await this.access.checkWindowScope(p, body);
     const w = await this.maintenance.request(body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'maintenance.request', target: w.id, after: w });
     return w;
@@ -30,14 +40,30 @@ export class MaintenanceController {
 
   @Get(':id')
   @Roles('ops', 'operator', 'leader')
-  get(@Param('id') id: string) {
-    return this.maintenance.get(id);
+  async get(@Param('id') id: string, @CurrentUser() p: Principal) {
+    return this.visible(id, p);
   }
 
+  /** Changes a window (back to `requested` if it was approved); an operator only its own, while requested. */
   @Put(':id')
   @Roles('ops', 'operator')
-  update(@Param('id') id: string, @Body() body: unknown) {
+  async update(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
+    const w = await this.visible(id, p);
+    if (this.access.isScoped(p)) {
+      this.access.checkWindowOwner(p, w);
+      if (w.state !== 'requested') throw new ConflictError(`maintenance window ${id} is ${w.state}; an operator may edit it only while it is requested`);
+      await this.access.checkWindowScope(p, body);
+    }
     return this.maintenance.update(id, body);
+  }
+
+  /** Withdraws a requested window (state `cancelled`, kept): its requester or ops. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles('ops', 'operator')
+  async cancel(@Param('id') id: string, @CurrentUser() p: Principal) {
+    this.access.checkWindowOwner(p, await this.visible(id, p));
+    return this.maintenance.cancel(id, p.username);
   }
 
   @Delete(':id')
@@ -64,6 +90,13 @@ export class MaintenanceController {
   async reject(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     const w = await this.maintenance.decide(id, 'rejected', body, p.username);
     await this.audit.record({ actor: `user:${p.username}`, action: 'maintenance.reject', target: id, after: w });
+    return w;
+  }
+
+  /** The window, or 404 for an operator it does not concern (as if it did not exist). */
+  private async visible(id: string, p: Principal) {
+    const w = this.maintenance.get(id);
+    if (!(await this.access.seesWindow(p, w))) throw new NotFoundError(`no maintenance window ${id}`);
     return w;
   }
 }

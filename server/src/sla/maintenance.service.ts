@@ -133,6 +133,19 @@ export class MaintenanceService implements MaintenanceCalendar, OnModuleInit {
     return w;
   }
 
+  /**
+   * Withdraws a window still `requested` (the requester's or ops' call): state `cancelled`, kept for
+   * the record with who and when. A decided window cannot be cancelled (409): ops delete or edit it.
+   */
+  async cancel(id: string, actor: string): Promise<MaintenanceWindow> {
+    const old = this.get(id);
+    if (old.state !== 'requested') throw new ConflictError(`maintenance window ${id} is ${old.state}; only a requested window can be cancelled`);
+    const w: MaintenanceWindow = { ...old, state: 'cancelled', decidedBy: actor, decidedAt: this.clock.now() };
+    await this.db.updateTable('sla_maintenance').set({ state: w.state, decided_by: w.decidedBy, decided_at: w.decidedAt }).where('id', '=', id).execute();
+    this.replace(w);
+    return w;
+  }
+
   async remove(id: string): Promise<void> {
     const old = this.get(id);
     await this.db.deleteFrom('sla_maintenance').where('id', '=', id).execute();

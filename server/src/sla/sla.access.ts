@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError } from '../common/errors.js';
 import type { Principal } from '../security/principal.js';
+import type { MaintenanceWindow } from './maintenance.calendar.js';
 import { SlaService, type Contract } from './sla.service.js';
 
 /**
@@ -35,5 +36,27 @@ export class SlaAccess {
   async checkService(p: Principal, service: string): Promise<void> {
     const allowed = await this.services(p);
     if (allowed && !allowed.has(service)) throw new ForbiddenError(`service ${service} is in none of ${p.operator}'s contracts`);
+  }
+
+  /** Whether the principal sees a maintenance window: an operator those touching its contracts' services (or its own). */
+  async seesWindow(p: Principal, w: Pick<MaintenanceWindow, 'services' | 'districts' | 'requestedBy'>): Promise<boolean> {
+    const allowed = await this.services(p);
+    if (!allowed || w.requestedBy === p.username) return true;
+    return w.services.some((s) => allowed.has(s)) || w.districts.some((d) => allowed.has(`extranet:${d}`));
+  }
+
+  /** An operator may scope a window only to its contracts' services and the units of their extranet services. */
+  async checkWindowScope(p: Principal, body: unknown): Promise<void> {
+    const allowed = await this.services(p);
+    if (!allowed) return;
+    const b = (body ?? {}) as { services?: unknown; districts?: unknown };
+    const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    for (const s of list(b.services)) if (!allowed.has(s)) throw new ForbiddenError(`services: ${s} is in none of ${p.operator}'s contracts`);
+    for (const d of list(b.districts)) if (!allowed.has(`extranet:${d}`)) throw new ForbiddenError(`districts: the extranet of ${d} is in none of ${p.operator}'s contracts`);
+  }
+
+  /** An operator may change or cancel only a window it requested itself. */
+  checkWindowOwner(p: Principal, w: Pick<MaintenanceWindow, 'id' | 'requestedBy'>): void {
+    if (this.isScoped(p) && w.requestedBy !== p.username) throw new ForbiddenError(`maintenance window ${w.id} was requested by ${w.requestedBy}, not ${p.username}`);
   }
 }
