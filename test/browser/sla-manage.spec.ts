@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { artifactPath, browserAvailable, launchBrowser } from '../support/browser.js';
+import { artifactPath, browserAvailable, launchBrowser, waitFor } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -24,17 +24,6 @@ function beijingMonth(ms: number): string {
 function monthStart(month: string): number {
   const [y, m] = month.split('-').map(Number);
   return Date.UTC(y, m - 1, 1) - BEIJING;
-}
-
-async function waitFor<T>(page: Page, read: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < until) {
-    last = await read();
-    if (ok(last)) return last;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`${what}: not seen within ${ms} ms (last: ${JSON.stringify(last)})`);
 }
 
 interface Window {
