@@ -216,6 +216,15 @@ run('migration inventory view and editing in headless Chromium (the simulated ci
     const edited = await asJson<Sys & { omCostYuan: number }>(`/api/v1/migration/systems/${target.id}`);
     expect(edited.omCostYuan).toBe(123456);
 
+    // A forward jump: two steps at once, with the day of the state skipped.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await page.getByTestId('s-next').selectOption('accepted');
+    await page.getByTestId('s-skip-applied').fill(today);
+    await page.getByTestId('s-apply').click();
+    await waitFor(page, () => msg.innerText().catch(() => ''), (t) => t.includes('已受理'), 10_000, 'the jump');
+    const jumped = await asJson<Sys & { stateDates: Record<string, string> }>(`/api/v1/migration/systems/${target.id}`);
+    expect(jumped).toMatchObject({ state: 'accepted', stateDates: { applied: today, accepted: today } });
+
     // A new system by form, with a new agency.
     await page.getByTestId('edit-new').click();
     await page.getByTestId('f-save').click();

@@ -125,6 +125,7 @@ const en: Messages = {
     retry: 'Retry',
     emptyInventory: 'The inventory is empty: an administrator imports or creates systems under Administration → Migration inventory',
     emptyFiltered: 'No system matches the filters',
+    asOf: 'read at {time}',
     noTarget: 'not agreed',
     filter: {
       district: 'District / zone',
@@ -238,6 +239,8 @@ const en: Messages = {
       current: 'Current state',
       to: 'Move to',
       pickState: 'Choose',
+      jumpGroup: 'Jump ahead (give the days of the states skipped)',
+      jump: '{state} (skipping {n})',
       stateDate: 'Day the state was entered',
       stateDateHint: 'empty: today',
       apply: 'Change state',

@@ -128,6 +128,7 @@ const zhCN = {
     retry: '重试',
     emptyInventory: '迁移清单为空：请管理员在“系统管理 → 迁移清单”导入或新建系统',
     emptyFiltered: '没有符合筛选条件的系统',
+    asOf: '{time} 读取',
     noTarget: '未约定',
     filter: {
       district: '区县/开发区',
@@ -241,6 +242,8 @@ const zhCN = {
       current: '当前状态',
       to: '变更为',
       pickState: '请选择',
+      jumpGroup: '跨状态变更（需填写跨过的状态的日期）',
+      jump: '{state}（跨过 {n} 个状态）',
       stateDate: '进入该状态的日期',
       stateDateHint: '留空为今天',
       apply: '变更状态',

@@ -10,6 +10,8 @@ import {
   formOf,
   formProblems,
   formatDateTime,
+  forwardJumps,
+  skippedStates,
   groupHistory,
   patchOf,
   queryOfFilters,
@@ -54,6 +56,16 @@ describe('migration view helpers', () => {
     expect(countByFlag(list)).toEqual({ overdue: 1, stalled: 0, verification_breach: 0, premature_go_live: 0, om_at_risk: 1 });
     expect(stateStep('accepted')).toBe('4/9');
     expect(stateStep('exempt')).toBe('');
+  });
+
+  it('offers forward jumps along the main path with the states they skip', () => {
+    expect(forwardJumps('assessed', ['applied', 'inventoried', 'exempt', 'retired', 'on_hold'])).toEqual(['accepted', 'verified', 'migrating', 'trial', 'migrated', 'legacy_decommissioned']);
+    expect(forwardJumps('verified', ['migrating', 'trial', 'assessed', 'retired', 'on_hold'])).toEqual(['migrated', 'legacy_decommissioned']);
+    expect(forwardJumps('exempt', ['inventoried', 'retired'])).toEqual([]);
+    expect(forwardJumps('legacy_decommissioned', ['retired'])).toEqual([]);
+    expect(skippedStates('assessed', 'migrating')).toEqual(['applied', 'accepted', 'verified']);
+    expect(skippedStates('assessed', 'applied')).toEqual([]);
+    expect(skippedStates('migrating', 'assessed')).toEqual([]);
   });
 
   it('groups history rows by change, newest first, with the user name', () => {

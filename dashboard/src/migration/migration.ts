@@ -21,6 +21,20 @@ export function stateStep(state: MigrationStateKey): string {
   return i < 0 ? '' : `${i + 1}/${CHAIN.length}`;
 }
 
+/** Later states on the main path than those the server lists as next (each needs the skipped days). */
+export function forwardJumps(from: MigrationStateKey, allowedNext: readonly MigrationStateKey[]): MigrationStateKey[] {
+  const a = CHAIN.indexOf(from);
+  if (a < 0) return [];
+  return CHAIN.slice(a + 2).filter((s) => !allowedNext.includes(s));
+}
+
+/** The main-path states between `from` and `to` (empty unless `to` is a forward jump). */
+export function skippedStates(from: MigrationStateKey, to: MigrationStateKey): MigrationStateKey[] {
+  const a = CHAIN.indexOf(from);
+  const b = CHAIN.indexOf(to);
+  return a >= 0 && b > a + 1 ? CHAIN.slice(a + 1, b) : [];
+}
+
 const dateTime = new Intl.DateTimeFormat('en-GB', { timeZone: BEIJING_TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 
 /** `2026-11-27 10:42:05`, Beijing time (history and evidence timestamps). */
