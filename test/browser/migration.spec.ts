@@ -109,6 +109,12 @@ run('migration inventory view and editing in headless Chromium (the simulated ci
     const chips = await page.locator('[data-testid^="count-state-"]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-testid')!.slice(12), Number(e.getAttribute('data-count'))] as [string, number]));
     expect(new Map(chips.filter(([, n]) => n > 0))).toEqual(perState);
     expect(await page.getByTestId(`count-flag-${flag}`).getAttribute('data-count')).toBe(String(api.count));
+    // Text that matches nothing: the empty state says so, the counts are zero.
+    await page.getByTestId('filter-q').fill('没有这个系统');
+    await page.getByTestId('migration-empty').waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId('count-total').innerText()).toBe('0');
+    await page.getByTestId('filter-q').fill('');
+    await waitFor(page, () => rowIds(page), (x) => x.length === api.count, 5_000, 'the list back');
     // The filters are in the URL: a reload shows the same list.
     expect(new URL(page.url()).searchParams.get('district')).toBe(code);
     expect(new URL(page.url()).searchParams.get('flag')).toBe(flag);
