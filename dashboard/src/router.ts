@@ -27,7 +27,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/leader/print', name: 'leader-print', component: () => import('./views/LeaderPrintView.vue'), meta: { chrome: false } },
   // Administration (role admin; the view itself refuses others, the server refuses their requests).
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
-  // The migration view is added here; see NAV_ITEMS in App.vue for its place in the navigation bar.
+  { path: '/migration', name: 'migration', component: () => import('./views/MigrationView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
 

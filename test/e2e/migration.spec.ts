@@ -81,6 +81,22 @@ describe.each(backends)('migration inventory on %s', (_name, makeBackend) => {
     expect(s.total).toMatchObject({ inScope: 4, omAtRisk: 3, omAtRiskYuan: 1_560_000 });
   });
 
+  it('a district user reads its own district only: systems, one system, history, summary and its total', async () => {
+    const token = await server.login('district', { district: '520103' });
+    const as = (path: string) => fetch(`${server.url}/api/v1/migration${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await (await as('/systems')).json();
+    expect(list.systems.map((x: { id: string }) => x.id).sort()).toEqual(['yy-001', 'yy-002']);
+    expect((await as('/systems?district=520111')).status).toBe(403);
+    expect((await as('/systems/hx-004')).status).toBe(403);
+    expect((await as('/systems/hx-004/history')).status).toBe(403);
+    expect((await as('/systems/yy-001/history')).status).toBe(200);
+    const s = await (await as('/summary')).json();
+    expect(s.units.map((u: { unit: string }) => u.unit)).toEqual(['520103']);
+    // The total is the district's, not the city's (4 in scope, 3 at risk city-wide).
+    expect(s.total).toMatchObject({ unit: '520103', inScope: 2, omAtRisk: 2, omAtRiskYuan: 1_500_000 });
+    expect(s.total).not.toHaveProperty('cloud');
+  });
+
   it('PATCH changes the state along the graph and records who, when, what', async () => {
     const bad = await api('/systems/yy-001', { method: 'PATCH', ...json({ state: 'migrated' }) });
     expect(bad.status).toBe(400);

@@ -176,7 +176,7 @@ export const MIGRATION_STATES = [
 export type MigrationStateKey = (typeof MIGRATION_STATES)[number];
 
 /** Greys for not started, blues for the application steps, ambers for the move, greens when done; side states muted. */
-const STATE_COLOURS: Record<MigrationStateKey, string> = {
+export const STATE_COLOURS: Record<MigrationStateKey, string> = {
   inventoried: '#6b7489',
   assessed: '#8c96a8',
   applied: '#3b6ea8',

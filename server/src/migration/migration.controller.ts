@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ForbiddenError, PayloadTooLargeError, ValidationError } from '../common/errors.js';
 import { Roles } from '../common/roles.js';
 import { CurrentUser, type Principal, type RequestWithPrincipal } from '../security/principal.js';
+import { summarise, type UnitMigrationSummary } from './migration.flags.js';
 import { IMPORT_MODES, type ImportMode } from './migration.import.js';
 import { MigrationService, type Actor } from './migration.service.js';
 
@@ -43,6 +44,11 @@ async function readText(req: Request, limit: number): Promise<string> {
   } catch {
     throw new ValidationError('the CSV is not UTF-8: in Excel save it as "CSV UTF-8 (逗号分隔)" (a GBK file is not read)');
   }
+}
+
+/** The summary of a unit with nothing in it (a district user whose unit the summary does not list). */
+function emptyTotal(unit: string): UnitMigrationSummary {
+  return summarise(unit, [], '1970-01-01');
 }
 
 @Controller('api/v1/migration')
@@ -156,7 +162,13 @@ export class MigrationController {
   @Roles('ops', 'leader', 'district')
   async summary(@CurrentUser() p: Principal) {
     const all = await this.migration.summary();
-    return p.role === 'district' ? { ...all, units: all.units.filter((u) => u.unit === p.district) } : all;
+    if (p.role !== 'district') return all;
+    // A district user's total is its own unit's, not the city's.
+    const units = all.units.filter((u) => u.unit === p.district);
+    const own = units[0];
+    if (!own) return { ...all, units, total: emptyTotal(p.district ?? '') };
+    const { kind: _k, zh: _z, expectedOnCloud: _e, cloud: _c, ...total } = own;
+    return { ...all, units, total };
   }
 
   /** One unit's month for the district comparison (the same method the comparison module calls). */
