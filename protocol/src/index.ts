@@ -7,3 +7,4 @@ export * from './line-protocol.js';
 export * from './collectors.js';
 export * from './calendar.js';
 export * from './alerts.js';
+export * from './migration.js';

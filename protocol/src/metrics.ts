@@ -12,6 +12,8 @@ export const KNOWN_METRICS = [
   'net.if_in_bps', 'net.if_out_bps', 'net.if_util_pct', 'net.if_errors_total',
   'host.cpu_pct', 'host.mem_pct', 'host.disk_pct',
   'cloud.systems_running',
+  // cloud_inventory, one series per system listed (1 running, 0 listed in another state): evidence for the migration inventory
+  'cloud.system_running',
   'share.up', 'share.api_calls_total', 'share.records_total', 'share.success_pct', 'share.latency_ms',
   'share.catalog_resources',
   'open.up', 'open.api_calls_total', 'open.downloads_total', 'open.datasets', 'open.latency_ms',

@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Agent, configFromObject, silentLogger } from '@zhuyun/collectors';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LiveTestClient } from '../support/live-client.js';
 import { relationalBackends } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -255,9 +259,49 @@ describe('the simulated city', () => {
     expect(evidence.units).toHaveLength(14);
     const migrated = await (await server.api(`/api/v1/migration/systems?state=migrated`)).json();
     expect(migrated.count).toBeGreaterThan(0);
-    // per system only the unit's count arrives: the probe does not send system ids (docs/MIGRATION.md)
-    expect(migrated.systems[0].evidence).toMatchObject({ expectedOnCloud: true, systemSeenAt: null, unitRunning: expect.any(Number), unitSeenAt: expect.any(Number) });
+    // Before any cloud_inventory agent listed systems, only the unit's count is evidence.
+    expect(migrated.systems[0].evidence).toMatchObject({ expectedOnCloud: true, systemSeenAt: null, systemState: null, unitRunning: expect.any(Number), unitSeenAt: expect.any(Number) });
     const withCloud = (await (await server.api(`/api/v1/migration/summary`)).json()).units.filter((u: { cloud: unknown }) => u.cloud);
     expect(withCloud).toHaveLength(14);
+  });
+
+  it('a real cloud_inventory agent lists systems: matched by name within the unit, running or not, and disagreements flagged', async () => {
+    type Sys = { id: string; name: string; district: string; agencyId: string; evidence: { systemSeenAt: number | null; systemState: string | null; mismatch: boolean } };
+    const migrated = ((await (await server.api('/api/v1/migration/systems?state=migrated')).json()) as { systems: Sys[] }).systems;
+    expect(migrated.length).toBeGreaterThanOrEqual(3);
+    const [running, stopped, missing] = migrated;
+    // The cloud's own listing: names written as its operators write them (full-width, other case, spaces).
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-cloudinv-'));
+    const file = join(dir, 'inventory.json');
+    writeFileSync(file, JSON.stringify([
+      { system: ` ${running.name.normalize('NFKC')} `, agency: '某委办局', district: running.district, state: 'running' },
+      { system: stopped.name, agency: '某委办局', district: stopped.district, state: 'stopped' },
+    ]));
+    const issued = await server.api('/api/v1/collectors', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'cloud-inv-e2e', district: '520115' }) });
+    expect(issued.status).toBe(201);
+    const { token } = (await issued.json()) as { token: string };
+    const agent = new Agent({
+      config: configFromObject({
+        server: { url: server.url, token },
+        collector: { id: 'cloud-inv-e2e', district: '520115' },
+        probes: [{ type: 'cloud_inventory', interval: '1s', file }],
+      }, 'e2e'),
+      logger: silentLogger,
+    });
+    agent.start();
+    try {
+      const evidenceOf = async (id: string) => ((await (await server.api(`/api/v1/migration/systems/${encodeURIComponent(id)}`)).json()) as Sys).evidence;
+      let r = await evidenceOf(running.id);
+      for (let i = 0; i < 60 && r.systemState === null; i++) {
+        await new Promise((res) => setTimeout(res, 250));
+        r = await evidenceOf(running.id);
+      }
+      expect(r).toMatchObject({ systemState: 'running', systemSeenAt: expect.any(Number), mismatch: false });
+      expect(await evidenceOf(stopped.id)).toMatchObject({ systemState: 'listed', mismatch: true });
+      expect(await evidenceOf(missing.id)).toMatchObject({ systemState: null, systemSeenAt: null });
+    } finally {
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

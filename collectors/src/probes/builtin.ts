@@ -11,7 +11,7 @@ const BUILTIN: Array<[type: string, description: string, load: () => Promise<Pro
   ['http', 'an HTTP(S) URL: status, latency, body match and TLS certificate days left', async () => (await import('./http/http.probe.js')).httpProbeDefinition as ProbeDefinition<unknown>],
   ['host', 'CPU, memory, disk and network of the machine the agent runs on (Linux /proc, statfs)', async () => (await import('./host/host.probe.js')).hostProbeDefinition as ProbeDefinition<unknown>],
   ['platform', 'a JSON statistics endpoint of the sharing or open platform, mapped to share.* / open.* metrics', async () => (await import('./platform/platform.probe.js')).platformProbeDefinition as ProbeDefinition<unknown>],
-  ['cloud_inventory', 'information systems running on the cloud sub-platform, from a JSON endpoint or file: cloud.systems_running per unit', async () => (await import('./cloud-inventory/cloud-inventory.probe.js')).cloudInventoryProbeDefinition as ProbeDefinition<unknown>],
+  ['cloud_inventory', 'information systems running on the cloud sub-platform, from a JSON endpoint or file: cloud.systems_running per unit, cloud.system_running per system', async () => (await import('./cloud-inventory/cloud-inventory.probe.js')).cloudInventoryProbeDefinition as ProbeDefinition<unknown>],
   ['snmp', 'SNMP (v1/v2c/v3) interface traffic, utilisation, errors, status and uptime from IF-MIB', async () => (await import('./snmp/snmp.probe.js')).snmpProbeDefinition as ProbeDefinition<unknown>],
   ['prometheus', 'scrape a Prometheus text endpoint and forward chosen series (and node_exporter host metrics)', async () => (await import('./prometheus/prometheus.probe.js')).prometheusProbeDefinition as ProbeDefinition<unknown>],
 ];

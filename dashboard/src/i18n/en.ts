@@ -197,8 +197,11 @@ const en: Messages = {
       unitSeenAt: 'Cloud last reported',
       systemSeenAt: 'This system seen on the cloud',
       noReport: 'no report from the cloud yet',
-      systemUnknown: 'no per-system data',
-      note: 'The collector reports only the number of systems running per unit, not individual systems, so only the unit\'s count can be compared (docs/MIGRATION.md, "Cloud evidence").',
+      systemUnknown: 'not in the cloud\'s listing',
+      state: { running: 'running', listed: 'listed, not running' },
+      mismatchMissing: 'The inventory says this system runs on the cloud, but the cloud does not list it as running.',
+      mismatchEarly: 'The cloud lists this system as running, but the inventory has not recorded it as migrated yet.',
+      note: 'Matched by system name or id within its unit against the cloud\'s listing (cloud_inventory collector); full-width/half-width, case and spaces do not matter (docs/MIGRATION.md, "Cloud evidence").',
     },
     history: {
       title: 'History of changes (who, when, what)',

@@ -200,8 +200,11 @@ const zhCN = {
       unitSeenAt: '云平台最近上报',
       systemSeenAt: '云平台见到本系统',
       noReport: '云平台尚未上报',
-      systemUnknown: '无逐系统数据',
-      note: '采集器只上报每个单位在云上运行的系统数，不上报单个系统，因此这里只能对照单位数量（见 docs/MIGRATION.md“Cloud evidence”）。',
+      systemUnknown: '云平台清单中未见本系统',
+      state: { running: '运行中', listed: '已列入清单，未运行' },
+      mismatchMissing: '清单登记为应在云上运行，但云平台清单中本系统未在运行。',
+      mismatchEarly: '云平台清单中本系统已在运行，但迁移清单尚未登记为上云。',
+      note: '按系统名称或系统编号，在本单位范围内与云平台清单（cloud_inventory 采集器）对照；名称中的全角/半角、大小写和空格不影响匹配（见 docs/MIGRATION.md“Cloud evidence”）。',
     },
     history: {
       title: '变更记录（谁、何时、改了什么）',

@@ -25,7 +25,7 @@ function sys(over: Partial<SystemView> = {}): SystemView {
   return {
     id: 'yy-001', name: '社保业务系统', agencyId: 'ag-1', agencyName: '云岩区人社局', district: '520103', track: 'existing', fundingMode: 'fiscal_build',
     omCostYuan: 300000, fiscalOm: true, targetDate: '2026-06-30', state: 'assessed', stateDates: { inventoried: '2026-01-05', assessed: '2026-02-10' },
-    exemptBasis: null, heldFrom: null, note: null, createdAt: 1, updatedAt: 2, flags, allowedNext: ['applied'], evidence: { expectedOnCloud: false, unitRunning: null, unitSeenAt: null, systemSeenAt: null },
+    exemptBasis: null, heldFrom: null, note: null, createdAt: 1, updatedAt: 2, flags, allowedNext: ['applied'], evidence: { expectedOnCloud: false, unitRunning: null, unitSeenAt: null, systemSeenAt: null, systemState: null, mismatch: false },
     ...over,
   };
 }

@@ -1,4 +1,4 @@
-import { UNITS, findUnit } from '@zhuyun/protocol';
+import { UNITS, findUnit, type SystemEvidence } from '@zhuyun/protocol';
 import { MIGRATION_STATES, STATE_COLOURS, type MigrationStateKey } from '../charts/leader.option';
 import { BEIJING_TZ } from '../format/format';
 import type { Locale } from '../i18n/messages';
@@ -87,12 +87,7 @@ export interface SystemFlags {
   omAtRiskYuan: number;
 }
 
-export interface SystemEvidence {
-  expectedOnCloud: boolean;
-  unitRunning: number | null;
-  unitSeenAt: number | null;
-  systemSeenAt: number | null;
-}
+export type { SystemEvidence } from '@zhuyun/protocol';
 
 export interface SystemView {
   id: string;

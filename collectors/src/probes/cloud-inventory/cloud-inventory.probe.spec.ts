@@ -21,7 +21,8 @@ const testdataPath = (name: string) => fileURLToPath(new URL(`./testdata/${name}
 const testdata = (name: string) => readFileSync(testdataPath(name), 'utf8');
 const ctx = (now = Date.now(), signal = new AbortController().signal) => ({ now, signal, collector });
 const invalid = (points: RawPoint[], now = Date.now()) => points.map((p) => validatePoint(p, now)).flatMap((c) => (c.ok ? [] : [c.error]));
-const perUnit = (points: RawPoint[]) => Object.fromEntries(points.map((p) => [p.tags.district, p.value]));
+const perUnit = (points: RawPoint[]) => Object.fromEntries(points.filter((p) => p.metric === 'cloud.systems_running').map((p) => [p.tags.district, p.value]));
+const perSystem = (points: RawPoint[]) => points.filter((p) => p.metric === 'cloud.system_running').map((p) => `${p.tags.system}@${p.tags.district}=${p.value}`);
 
 function make(options: Record<string, unknown>, logger = new RecordingLogger()): CloudInventoryProbe {
   const config: CloudInventoryConfig = cloudInventoryProbeDefinition.configSchema.parse(options);
@@ -36,8 +37,11 @@ describe('CloudInventoryProbe from a file', () => {
     const now = Date.now();
     const points = await probe.collect(ctx(now));
 
-    expect(points).toHaveLength(UNITS.length);
-    expect(points.every((p) => p.metric === 'cloud.systems_running' && p.ts === now)).toBe(true);
+    expect(points.filter((p) => p.metric === 'cloud.systems_running')).toHaveLength(UNITS.length);
+    expect(points.every((p) => p.ts === now)).toBe(true);
+    // One series per listed system of a known unit: 1 running, 0 listed in another state.
+    expect(perSystem(points)).toEqual(['yy-oa@520103=1', 'yy-grid@520103=1', 'yy-archive@520103=0', 'nm-permits@520102=1', 'hx-edu@520111=1', 'hitech-park@gy-hitech=1', 'yy-oa@520102=0']);
+    expect(points.find((p) => p.metric === 'cloud.system_running')?.tags).toEqual({ district: '520103', node: 'cloud-subplatform', platform: 'cloud', system: 'yy-oa', agency: '云岩区政府办' });
     const counts = perUnit(points);
     expect(counts).toMatchObject({ '520103': 2, '520102': 1, '520111': 1, 'gy-hitech': 1 });
     expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(5);
@@ -73,7 +77,10 @@ describe('CloudInventoryProbe from a file', () => {
 
   it('reports only the configured units and the configured running states', async () => {
     const probe = make({ file: testdataPath('inventory.json'), units: ['520103', '520102', '520121'], running_states: ['running', 'migrating'] });
-    expect(perUnit(await probe.collect(ctx()))).toEqual({ '520103': 2, '520102': 2, '520121': 0 });
+    const points = await probe.collect(ctx());
+    expect(perUnit(points)).toEqual({ '520103': 2, '520102': 2, '520121': 0 });
+    expect(perSystem(points)).toEqual(['yy-oa@520103=1', 'yy-grid@520103=1', 'yy-archive@520103=0', 'nm-permits@520102=1', 'yy-oa@520102=1']);
+    expect(perSystem(await make({ file: testdataPath('inventory.json'), per_system: false }).collect(ctx()))).toEqual([]);
   });
 
   it('logs an unreadable or malformed file and sends nothing, keeping the last inventory', async () => {
@@ -231,7 +238,7 @@ describe('cloud_inventory probe config', () => {
 
   it('has defaults: node cloud-subplatform, state running, all units', () => {
     expect(cloudInventoryProbeDefinition.configSchema.parse({ file: '/x.json' })).toEqual({
-      file: '/x.json', running_states: ['running'], response_timeout: 30_000, tls_skip_verify: false, node: 'cloud-subplatform',
+      file: '/x.json', running_states: ['running'], response_timeout: 30_000, tls_skip_verify: false, node: 'cloud-subplatform', per_system: true,
     });
     expect(cloudInventoryProbeDefinition.create(cloudInventoryProbeDefinition.configSchema.parse({ file: '/x.json' }), { collector, logger: silentLogger }).type).toBe('cloud_inventory');
   });

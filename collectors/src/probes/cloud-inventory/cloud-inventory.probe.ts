@@ -27,6 +27,11 @@ export interface CloudInventoryOptions {
   caFile?: string;
   /** `node` tag. Default `cloud-subplatform`. */
   node: string;
+  /**
+   * Also send `cloud.system_running` per listed system (tags `system`, `agency`): the server matches
+   * them to the migration inventory as evidence. Default true.
+   */
+  perSystem?: boolean;
 }
 
 /** The latest inventory read, for the migration inventory (Article 11). */
@@ -48,6 +53,7 @@ export interface CloudInventoryIo {
 }
 
 const MAX_BODY = 32 << 20;
+const MAX_TAG = 128;
 
 /**
  * Reads which information systems run on the cloud sub-platform (云上贵州贵阳分平台) from a JSON
@@ -97,7 +103,15 @@ export class CloudInventoryProbe implements Probe {
 
     const tags = { node: this.options.node, platform: 'cloud' };
     const counts = countRunning(snapshot.systems, this.options.units ?? UNITS.map((u) => u.code));
-    return [...counts].map(([district, count]) => ({ metric: 'cloud.systems_running', ts: ctx.now, value: count, tags: { district, ...tags } }));
+    const points: RawPoint[] = [...counts].map(([district, count]) => ({ metric: 'cloud.systems_running', ts: ctx.now, value: count, tags: { district, ...tags } }));
+    if (this.options.perSystem ?? true) {
+      for (const s of snapshot.systems) {
+        // Tag values are at most 128 characters (protocol): a longer name is counted, not sent on its own.
+        if (!counts.has(s.district) || s.system.length > MAX_TAG || s.agency.length > MAX_TAG) continue;
+        points.push({ metric: 'cloud.system_running', ts: ctx.now, value: s.running ? 1 : 0, tags: { district: s.district, ...tags, system: s.system, ...(s.agency ? { agency: s.agency } : {}) } });
+      }
+    }
+    return points;
   }
 
   /** The inventory's list, or undefined (logged) when it cannot be had. */
@@ -232,6 +246,7 @@ export const CloudInventoryConfigSchema = z
     tls_skip_verify: z.boolean({ error: 'must be true or false' }).default(false),
     ca_file: z.string({ error: 'must be a path' }).min(1, 'must not be empty').optional(),
     node: z.string({ error: 'must be a string' }).regex(NODE_ID, 'must be an id of letters, digits and _ . : - (at most 128)').default('cloud-subplatform'),
+    per_system: z.boolean({ error: 'must be true or false' }).default(true),
   })
   .superRefine((c, ctx) => {
     if ((c.url === undefined) === (c.file === undefined)) {
@@ -249,7 +264,7 @@ export type CloudInventoryConfig = z.output<typeof CloudInventoryConfigSchema>;
 export const cloudInventoryProbeDefinition = defineProbe<CloudInventoryConfig>({
   // Probe types are lower-case letters, digits and _ (ProbeRegistry), hence not cloud-inventory.
   type: 'cloud_inventory',
-  description: 'information systems running on the cloud sub-platform, from a JSON endpoint or file: cloud.systems_running per unit',
+  description: 'information systems running on the cloud sub-platform, from a JSON endpoint or file: cloud.systems_running per unit, cloud.system_running per system',
   configSchema: CloudInventoryConfigSchema,
   create(config, deps) {
     return new CloudInventoryProbe(
@@ -264,6 +279,7 @@ export const cloudInventoryProbeDefinition = defineProbe<CloudInventoryConfig>({
         tlsSkipVerify: config.tls_skip_verify,
         caFile: config.ca_file,
         node: config.node,
+        perSystem: config.per_system,
       },
       deps.logger,
     );

@@ -64,7 +64,7 @@ describe('SimulateProbe: the city', () => {
     const points = ticks.flat();
     // Every metric DESIGN.md names; not those only real probes measure (http.*, the snmp and host
     // extras) nor the agent's own collector.*.
-    const realProbesOnly = /^(http|collector)\.|^host\.net_|^net\.(if_up|if_discards_total|uptime_s)$/;
+    const realProbesOnly = /^(http|collector)\.|^host\.net_|^net\.(if_up|if_discards_total|uptime_s)$|^cloud\.system_running$/;
     expect(new Set(points.map((p) => p.metric))).toEqual(new Set(KNOWN_METRICS.filter((m) => !realProbesOnly.test(m))));
     // validatePoint requires district and node; collect failures rather than expect() per point (fast).
     const bad = points.map((p) => ({ p, check: validatePoint(p, p.ts) })).filter((x) => !x.check.ok);
