@@ -18,3 +18,51 @@ export interface SystemEvidence {
    */
   mismatch: boolean;
 }
+
+/** The main path of a system onto the cloud sub-platform (Articles 11 and 13; docs/MIGRATION.md). */
+export const MIGRATION_CHAIN = ['inventoried', 'assessed', 'applied', 'accepted', 'verified', 'migrating', 'trial', 'migrated', 'legacy_decommissioned'] as const;
+/** States off the main path. */
+export const MIGRATION_SIDE_STATES = ['exempt', 'retired', 'on_hold'] as const;
+/** Every state: the main path in order, then the side states. */
+export const MIGRATION_STATES = [...MIGRATION_CHAIN, ...MIGRATION_SIDE_STATES] as const;
+export type MigrationState = (typeof MIGRATION_STATES)[number];
+
+/** New construction or an existing system. */
+export const MIGRATION_TRACKS = ['new', 'existing'] as const;
+export const FUNDING_MODES = ['fiscal_build', 'joint_build', 'purchased_service', 'fiscal_om'] as const;
+/** City-level (市本级) agencies' unit, beside the 10 districts and 4 zones. */
+export const CITY_CODE = '520100';
+
+/** The flags the server computes and filters on (`?flag=`). */
+export const MIGRATION_FLAGS = ['overdue', 'stalled', 'verification_breach', 'premature_go_live', 'om_at_risk'] as const;
+export type MigrationFlag = (typeof MIGRATION_FLAGS)[number];
+
+export interface VerificationClock {
+  acceptedDate: string;
+  /** The 5th working day after acceptance: the last day verification is on time. */
+  deadline: string;
+  /** The verification day, or null while it is still awaited. */
+  verifiedDate: string | null;
+  /** Working days after acceptance up to verification (or up to today while awaited). */
+  workingDays: number;
+  breach: boolean;
+  /** False when a day of the count lies in a year the official calendar does not cover yet (weekends only). */
+  calendarComplete: boolean;
+}
+
+export interface SystemFlags {
+  overdue: boolean;
+  /** Days past the target date (0 when not overdue). */
+  overdueDays: number;
+  stalled: boolean;
+  /** Days in the current state (since its day). */
+  daysInState: number | null;
+  verificationBreach: boolean;
+  verification: VerificationClock | null;
+  prematureGoLive: boolean;
+  /** Days of trial before migration (from the trial day, or the verification day when no trial day). */
+  trialDays: number | null;
+  omAtRisk: boolean;
+  /** The yearly O&M cost at risk, yuan (0 when not at risk). */
+  omAtRiskYuan: number;
+}

@@ -37,6 +37,8 @@ export async function launchBrowser(viewport = { width: 1920, height: 1080 }): P
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // The UI language of the browser itself: native date and time inputs follow it, not the page.
+      '--lang=zh-CN',
     ],
   });
   return {

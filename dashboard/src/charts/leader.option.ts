@@ -1,4 +1,4 @@
-import { DISTRICTS, ZONES, findUnit } from '@zhuyun/protocol';
+import { DISTRICTS, MIGRATION_STATES, ZONES, findUnit, type MigrationState } from '@zhuyun/protocol';
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption, MapSeriesOption, ScatterSeriesOption } from 'echarts/charts';
 import type { GeoComponentOption, GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
@@ -170,10 +170,8 @@ export function rateLegend(theme: ThemeName, locale: Locale): Array<{ label: str
 // --- migration progress ----------------------------------------------------------------------
 
 /** The inventory's states in the order of the path (docs/MIGRATION.md), then the side states. */
-export const MIGRATION_STATES = [
-  'inventoried', 'assessed', 'applied', 'accepted', 'verified', 'migrating', 'trial', 'migrated', 'legacy_decommissioned', 'exempt', 'retired', 'on_hold',
-] as const;
-export type MigrationStateKey = (typeof MIGRATION_STATES)[number];
+export { MIGRATION_STATES };
+export type MigrationStateKey = MigrationState;
 
 /** Greys for not started, blues for the application steps, ambers for the move, greens when done; side states muted. */
 export const STATE_COLOURS: Record<MigrationStateKey, string> = {

@@ -1,4 +1,4 @@
-import { UNITS, findUnit, type SystemEvidence } from '@zhuyun/protocol';
+import { CITY_CODE, FUNDING_MODES, MIGRATION_CHAIN, MIGRATION_FLAGS, MIGRATION_TRACKS, UNITS, findUnit, type SystemEvidence, type SystemFlags } from '@zhuyun/protocol';
 import { MIGRATION_STATES, STATE_COLOURS, type MigrationStateKey } from '../charts/leader.option';
 import { BEIJING_TZ } from '../format/format';
 import type { Locale } from '../i18n/messages';
@@ -13,7 +13,7 @@ import type { Locale } from '../i18n/messages';
 export { MIGRATION_STATES, STATE_COLOURS, type MigrationStateKey };
 
 /** The main path (docs/MIGRATION.md); the side states exempt, retired, on_hold are off it. */
-export const CHAIN: readonly MigrationStateKey[] = MIGRATION_STATES.slice(0, 9);
+export const CHAIN: readonly MigrationStateKey[] = MIGRATION_CHAIN;
 
 /** `4/9` for a state on the main path, '' for a side state. */
 export function stateStep(state: MigrationStateKey): string {
@@ -45,7 +45,7 @@ export function formatDateTime(ms: number): string {
 }
 
 /** The flags the server filters on (`?flag=`), and the SystemFlags field each reads. */
-export const FLAGS = ['overdue', 'stalled', 'verification_breach', 'premature_go_live', 'om_at_risk'] as const;
+export const FLAGS = MIGRATION_FLAGS;
 export type FlagKey = (typeof FLAGS)[number];
 const FLAG_FIELD: Record<FlagKey, 'overdue' | 'stalled' | 'verificationBreach' | 'prematureGoLive' | 'omAtRisk'> = {
   overdue: 'overdue',
@@ -55,38 +55,15 @@ const FLAG_FIELD: Record<FlagKey, 'overdue' | 'stalled' | 'verificationBreach' |
   om_at_risk: 'omAtRisk',
 };
 
-export const TRACKS = ['new', 'existing'] as const;
+export const TRACKS = MIGRATION_TRACKS;
 export type TrackKey = (typeof TRACKS)[number];
-export const FUNDING_MODES = ['fiscal_build', 'joint_build', 'purchased_service', 'fiscal_om'] as const;
+export { CITY_CODE, FUNDING_MODES };
 export type FundingKey = (typeof FUNDING_MODES)[number];
 
-/** City-level (市本级) agencies' unit, beside the 10 districts and 4 zones. */
-export const CITY_CODE = '520100';
 /** Units an inventory system may belong to, in official order, city level last. */
 export const INVENTORY_UNITS: readonly string[] = [...UNITS.map((u) => u.code), CITY_CODE];
 
-export interface VerificationClock {
-  acceptedDate: string;
-  deadline: string;
-  verifiedDate: string | null;
-  workingDays: number;
-  breach: boolean;
-  calendarComplete: boolean;
-}
-
-export interface SystemFlags {
-  overdue: boolean;
-  overdueDays: number;
-  stalled: boolean;
-  daysInState: number | null;
-  verificationBreach: boolean;
-  verification: VerificationClock | null;
-  prematureGoLive: boolean;
-  trialDays: number | null;
-  omAtRisk: boolean;
-  omAtRiskYuan: number;
-}
-
+export type { SystemFlags, VerificationClock } from '@zhuyun/protocol';
 export type { SystemEvidence } from '@zhuyun/protocol';
 
 export interface SystemView {

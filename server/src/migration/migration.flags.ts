@@ -1,3 +1,4 @@
+import { MIGRATION_FLAGS, type MigrationFlag, type SystemFlags, type VerificationClock } from '@zhuyun/protocol';
 import { CHAIN, CLOSED_STATES, DONE_STATES, type MigrationState, type SystemRecord } from './migration.model.js';
 import { calendarCovers, daysBetween, nthWorkingDayAfter, workingDaysAfter } from './working-days.js';
 
@@ -28,38 +29,10 @@ export const DEFAULT_STALL_DAYS: Readonly<Partial<Record<MigrationState, number>
   on_hold: 180,
 };
 
-export type FlagName = 'overdue' | 'stalled' | 'verification_breach' | 'premature_go_live' | 'om_at_risk';
-export const FLAG_NAMES: readonly FlagName[] = ['overdue', 'stalled', 'verification_breach', 'premature_go_live', 'om_at_risk'];
+export type FlagName = MigrationFlag;
+export const FLAG_NAMES: readonly FlagName[] = MIGRATION_FLAGS;
 
-export interface VerificationClock {
-  acceptedDate: string;
-  /** The 5th working day after acceptance: the last day verification is on time. */
-  deadline: string;
-  /** The verification day, or null while it is still awaited. */
-  verifiedDate: string | null;
-  /** Working days after acceptance up to verification (or up to today while awaited). */
-  workingDays: number;
-  breach: boolean;
-  /** False when a day of the count lies in a year the official calendar does not cover yet (weekends only). */
-  calendarComplete: boolean;
-}
-
-export interface SystemFlags {
-  overdue: boolean;
-  /** Days past the target date (0 when not overdue). */
-  overdueDays: number;
-  stalled: boolean;
-  /** Days in the current state (since its day). */
-  daysInState: number | null;
-  verificationBreach: boolean;
-  verification: VerificationClock | null;
-  prematureGoLive: boolean;
-  /** Days of trial before migration (from the trial day, or the verification day when no trial day). */
-  trialDays: number | null;
-  omAtRisk: boolean;
-  /** The yearly O&M cost at risk, yuan (0 when not at risk). */
-  omAtRiskYuan: number;
-}
+export type { SystemFlags, VerificationClock } from '@zhuyun/protocol';
 
 /** `overdue`: past the agreed target day and not migrated, decommissioned, exempt or retired. */
 export function isOverdue(r: Pick<SystemRecord, 'targetDate' | 'state'>, today: string): boolean {

@@ -1,4 +1,4 @@
-import { RETIRED_CODES, UNITS, findUnit } from '@zhuyun/protocol';
+import { CITY_CODE, FUNDING_MODES, MIGRATION_CHAIN, MIGRATION_SIDE_STATES, MIGRATION_STATES, MIGRATION_TRACKS, RETIRED_CODES, UNITS, findUnit, type MigrationState } from '@zhuyun/protocol';
 import { daysBetween, isDay } from './working-days.js';
 
 /**
@@ -7,12 +7,13 @@ import { daysBetween, isDay } from './working-days.js';
  * "today" passed in. docs/MIGRATION.md explains each choice.
  */
 
-/** The main path, in order. A system moves forward along it (or back for rework). */
-export const CHAIN = ['inventoried', 'assessed', 'applied', 'accepted', 'verified', 'migrating', 'trial', 'migrated', 'legacy_decommissioned'] as const;
-export const SIDE_STATES = ['exempt', 'retired', 'on_hold'] as const;
-export const STATES = [...CHAIN, ...SIDE_STATES] as const;
+/** The main path, in order (protocol/): a system moves forward along it (or back for rework). */
+export const CHAIN = MIGRATION_CHAIN;
+export const SIDE_STATES = MIGRATION_SIDE_STATES;
+export const STATES = MIGRATION_STATES;
 export type ChainState = (typeof CHAIN)[number];
-export type MigrationState = (typeof STATES)[number];
+export type { MigrationState };
+export { CITY_CODE, FUNDING_MODES };
 
 export const STATE_ZH: Record<MigrationState, string> = {
   inventoried: '已登记',
@@ -34,7 +35,6 @@ export const STATE_ZH: Record<MigrationState, string> = {
  * fiscal funds; built jointly with fiscal and non-fiscal funds; bought by the agency as a service
  * from a third party; or, whatever built it, run and maintained with fiscal funds.
  */
-export const FUNDING_MODES = ['fiscal_build', 'joint_build', 'purchased_service', 'fiscal_om'] as const;
 export type FundingMode = (typeof FUNDING_MODES)[number];
 export const FUNDING_ZH: Record<FundingMode, string> = {
   fiscal_build: '财政投资建设',
@@ -44,7 +44,7 @@ export const FUNDING_ZH: Record<FundingMode, string> = {
 };
 
 /** `new`: built or renovated, must deploy on the sub-platform from the start; `existing`: migrates by its target date. */
-export const TRACKS = ['new', 'existing'] as const;
+export const TRACKS = MIGRATION_TRACKS;
 export type Track = (typeof TRACKS)[number];
 export const TRACK_ZH: Record<Track, string> = { new: '新建', existing: '存量' };
 
@@ -75,7 +75,6 @@ export const TRANSITIONS: Readonly<Record<MigrationState, readonly MigrationStat
 };
 
 /** A unit that may own agencies and systems: the 14 units, or 520100 for city-level (市本级) agencies. */
-export const CITY_CODE = '520100';
 export function normaliseUnit(code: string): string | undefined {
   const c = RETIRED_CODES[code] ?? code;
   if (c === CITY_CODE || findUnit(c)) return c;
