@@ -23,6 +23,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '20' },
     procs: { type: 'string', default: '2' },
     topics: { type: 'string', default: 'overview,district:520103' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const SIZES = opt.sizes.split(',').map(Number);
@@ -32,7 +33,9 @@ const TOPICS = opt.topics.split(',');
 async function run(clients) {
   const dir = mkdtempSync(join(tmpdir(), 'zhuyun-fanout-'));
   const env = { ZHUYUN_DATA_DIR: dir, ZHUYUN_SIMULATE: '1' };
-  const { url, child, output } = await spawnServer(env);
+  // --cpu-prof DIR: a V8 CPU profile of the server per size (written when it exits on SIGTERM)
+  const prof = opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opt['cpu-prof']}`, `--cpu-prof-name=server-${clients}.cpuprofile`] : [];
+  const { url, child, output } = await spawnServer(env, prof);
   try {
     const token = await adminToken(url, env);
     const connectStart = Date.now();
@@ -42,9 +45,11 @@ async function run(clients) {
     await sleep(5_000); // warm-up: the first snapshot-to-frame seconds and JIT
     load.reset();
     const sampler = sampleProcess(child.pid);
+    const loadSamplers = load.pids.map((pid) => sampleProcess(pid));
     const loadBefore = machineLoad();
     await sleep(SECONDS * 1000);
     const proc = sampler.stop();
+    const loadCpuPct = loadSamplers.map((s) => s.stop().cpuPct);
     const r = await load.report();
     await load.stop();
     const errors = output().split('\n').filter((l) => /"level":(5|6)\d/.test(l));
@@ -62,6 +67,7 @@ async function run(clients) {
       withoutFrames: r.withoutFrames,
       open: r.open,
       serverCpuPct: proc.cpuPct,
+      loadCpuPct,
       rssStartMb: proc.rssStartMb,
       rssEndMb: proc.rssEndMb,
       rssMaxMb: proc.rssMaxMb,
@@ -79,7 +85,7 @@ const summary = { bench: 'fanout', seconds: SECONDS, topics: TOPICS, runs: [] };
 const line = (r) =>
   `${String(r.clients).padStart(5)} clients: frame lag p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ` +
   `${r.framesPerClientPerS.toFixed(2)} frames/client/s (${Math.round(r.frames / SECONDS)} frames/s, ${r.mbPerS.toFixed(1)} MB/s), ` +
-  `lost ${r.lost}, clients without frames ${r.withoutFrames}; server CPU ${r.serverCpuPct.toFixed(0)} %, ` +
+  `lost ${r.lost}, clients without frames ${r.withoutFrames}; server CPU ${r.serverCpuPct.toFixed(0)} % (load processes ${r.loadCpuPct.map((c) => c.toFixed(0)).join(' + ')} %), ` +
   `RSS ${r.rssStartMb.toFixed(0)} → ${r.rssEndMb.toFixed(0)} MB (max ${r.rssMaxMb.toFixed(0)}); connect ${r.connectS.toFixed(1)} s; load avg ${r.load}`;
 for (const n of [1, ...SIZES]) {
   const r = await run(n);

@@ -14,20 +14,24 @@ async function run({ url, token, rate, seconds, batchMs = 100, nodes = 100, inFl
   const perBatch = Math.max(1, Math.round((rate * batchMs) / 1000));
   const metricsPerNode = Math.ceil(perBatch / nodes);
   const names = ['net.latency_ms', ...Array.from({ length: metricsPerNode - 1 }, (_, i) => `bench.m${i + 1}`)];
-  const pts = [];
-  for (let i = 0; pts.length < perBatch; i++) {
+  // The body as pieces around three kinds of holes, filled per batch: the batch id, the send
+  // time, and the latency values (which move from batch to batch, so every topic has news).
+  const parts = [`{"collector":"${collector}","batch":"`, 'B', '","points":['];
+  for (let i = 0; i < perBatch; i++) {
     const node = i % nodes;
     const metric = names[Math.floor(i / nodes)];
     const district = DISTRICTS[node % DISTRICTS.length];
-    // value: a plausible latency for net.latency_ms (the nodes stay "up"), anything for the others
-    pts.push(`{"metric":"${metric}","ts":@TS@,"value":${metric === 'net.latency_ms' ? 5 + (i % 7) : i % 97},"tags":{"district":"${district}","node":"bench-${district}-${node}"}}`);
+    parts.push(`${i ? ',' : ''}{"metric":"${metric}","ts":`, 'T', ',"value":');
+    // a plausible latency for net.latency_ms (5–11 ms: the nodes stay "up"), anything for the others
+    if (metric === 'net.latency_ms') parts.push('V');
+    else parts.push(String(i % 97));
+    parts.push(`,"tags":{"district":"${district}","node":"bench-${district}-${node}"}}`);
   }
-  const template = `{"collector":"${collector}","batch":"@B@","points":[${pts.join(',')}]}`.split(/@TS@|@B@/);
-  // template pieces: [head, batch id, tail-before-first-ts, ts, ...]: rebuild by alternation
-  const holes = [...`{"collector":"${collector}","batch":"@B@","points":[${pts.join(',')}]}`.matchAll(/@TS@|@B@/g)].map((m) => m[0]);
+  parts.push(']}');
   const body = (b, ts) => {
-    let s = template[0];
-    for (let i = 0; i < holes.length; i++) s += (holes[i] === '@B@' ? `${collector}:${process.pid}:${b}` : ts) + template[i + 1];
+    let s = '';
+    let v = 0;
+    for (const p of parts) s += p === 'B' ? `${collector}:${process.pid}:${b}` : p === 'T' ? ts : p === 'V' ? 5 + ((b + v++) % 7) : p;
     return s;
   };
   const batches = [];
