@@ -22,7 +22,9 @@ export async function spawnServer(env = {}, nodeArgs = []) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    // 60 s: on a machine shared by several test runs a start can take 20 s; a server that does not
+    // start is killed, not left behind.
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`server did not start:\n${out}`))), 60_000);
     child.stdout.on('data', () => {
       const m = /listening on (http:\/\/[^"\s]+)/.exec(out);
       if (m) {

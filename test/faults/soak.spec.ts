@@ -5,8 +5,9 @@ import { repoRoot } from '../support/server.js';
 /**
  * Issue 9, "Soak", the short version for CI: bench/soak.mjs (the same script as the ten-minute run
  * in docs/RELIABILITY.md) for about a minute at a lower rate with 100 socket clients. Asserts the
- * same properties, not timings: server memory grows by less than the bound from after the warm-up
- * to the end, the server logs no error (level ≥ 50), every client got frames and stayed connected,
+ * same properties, not timings: server memory (the floor of its RSS) grows from after the warm-up to
+ * the end by less than 10 % beyond SQLite's page cache for the points (a fixed 64 MiB that fills as
+ * the database grows in the first minutes, docs/RELIABILITY.md "Soak"), the server logs no error (level ≥ 50), every client got frames and stayed connected,
  * no frame was lost (no `seq` gap at any client), no POST failed. SOAK_SECONDS / SOAK_RATE /
  * SOAK_CLIENTS change the size.
  */
@@ -19,6 +20,7 @@ interface SoakSummary {
   error?: string;
   clients: number;
   growthPct: number;
+  growthBeyondCachePct: number;
   rssAfterWarmupMb: number;
   rssEndMb: number;
   serverErrorLines: number;
@@ -61,8 +63,8 @@ describe('soak, short', () => {
     expect(s.firstPostError).toBeUndefined();
     expect(s.postsFailed).toBe(0);
     expect(s.achieved).toBeGreaterThan(0);
-    // Memory: RSS from after the warm-up to the end (averaged over 15 s each).
-    expect(s.growthPct).toBeLessThan(Number(process.env.SOAK_MAX_GROWTH ?? 10));
+    // Memory: the RSS floor from after the warm-up to the end, less the SQLite page cache's bound.
+    expect(s.growthBeyondCachePct).toBeLessThan(Number(process.env.SOAK_MAX_GROWTH ?? 10));
     // No error logged by the server.
     expect(s.firstErrorLine).toBeUndefined();
     expect(s.serverErrorLines).toBe(0);

@@ -95,9 +95,9 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       const emit = () => {
         for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
       };
-      if (frames.length > 1 && process.env.ZHUYUN_BENCH_NO_ONE_WRITE !== '1') {
-        oneWritePerSocket(Array.from(this.server.sockets.values(), (s) => s.conn as unknown as HoldableConn), emit);
-      } else emit();
+      // One writev per socket for all of this tick's frames (live/one-write.ts, docs/BENCHMARKS.md "Fan-out").
+      if (frames.length > 1) oneWritePerSocket(Array.from(this.server.sockets.values(), (s) => s.conn as unknown as HoldableConn), emit);
+      else emit();
       this.metrics.liveFrames.inc(frames.length);
       for (const socket of this.server.sockets.values()) this.dropIfSlow(socket);
     } catch (err) {
