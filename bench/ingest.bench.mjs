@@ -64,15 +64,24 @@ async function viaHttp(dataDir, batches, extraEnv = {}) {
   const { url, child: server } = await spawnServer({ ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ZHUYUN_INGEST_RATE: '1000000', ...extraEnv });
   let next = 0;
   let accepted = 0;
+  let retried = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONC }, async () => {
       while (next < batches.length) {
         const body = batches[next++];
-        const res = await fetch(`${url}/api/v1/ingest`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body,
+        const post = () =>
+          fetch(`${url}/api/v1/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body,
+          });
+        // A kept-alive connection the server closes just as a request goes out (ECONNRESET, seen on
+        // a loaded machine) is sent again, as a collector does: same batch id, stored once.
+        const res = await post().catch((err) => {
+          if (err.cause?.code !== 'ECONNRESET') throw err;
+          retried++;
+          return post();
         });
         const r = await res.json();
         if (res.status !== 202 || r.rejected.length) throw new Error(`unexpected answer ${res.status}: ${JSON.stringify(r).slice(0, 300)}`);
@@ -83,7 +92,7 @@ async function viaHttp(dataDir, batches, extraEnv = {}) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
-  return { points: accepted, seconds, rate: accepted / seconds };
+  return { points: accepted, seconds, rate: accepted / seconds, retried };
 }
 
 /** The adapter alone (no HTTP, no JSON): validated points written through to InfluxDB. */

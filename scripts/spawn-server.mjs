@@ -10,10 +10,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Starts the server with `env` on top of this process's environment (PORT=0, 127.0.0.1, no
- * simulation unless asked) and resolves with the URL read from its start-up log line.
+ * simulation unless asked) and resolves with the URL read from its start-up log line. `nodeArgs`: options
+ * for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
-export async function spawnServer(env = {}) {
-  const child = spawn('node', [join(root, 'server/dist/main.js')], {
+export async function spawnServer(env = {}, nodeArgs = []) {
+  const child = spawn('node', [...nodeArgs, join(root, 'server/dist/main.js')], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ZHUYUN_SIMULATE: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -21,7 +22,9 @@ export async function spawnServer(env = {}) {
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    // 60 s: on a machine shared by several test runs a start can take 20 s; a server that does not
+    // start is killed, not left behind.
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`server did not start:\n${out}`))), 60_000);
     child.stdout.on('data', () => {
       const m = /listening on (http:\/\/[^"\s]+)/.exec(out);
       if (m) {

@@ -20,6 +20,7 @@ import { tokenFrom, type Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 import { FrameCoalescer } from './frame.coalescer.js';
 import { LiveTopicsService } from './live-topics.service.js';
+import { oneWritePerSocket, type HoldableConn } from './one-write.js';
 import { pendingBytes, type EngineConnLike } from './slow-client.js';
 
 /** One frame per topic per second at most (DESIGN "Live"). */
@@ -91,7 +92,12 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       const frames = this.coalescer.flush(this.clock.now(), (t) => this.topics.compute(t), this.watched);
       // Each instance computes frames from its own (shared, docs/SCALE.md) live state for its own
       // sockets: `local`, or with the Redis adapter every instance's frame would reach every room.
-      for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
+      const emit = () => {
+        for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
+      };
+      // One writev per socket for all of this tick's frames (live/one-write.ts, docs/BENCHMARKS.md "Fan-out").
+      if (frames.length > 1) oneWritePerSocket(Array.from(this.server.sockets.values(), (s) => s.conn as unknown as HoldableConn), emit);
+      else emit();
       this.metrics.liveFrames.inc(frames.length);
       for (const socket of this.server.sockets.values()) this.dropIfSlow(socket);
     } catch (err) {
