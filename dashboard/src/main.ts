@@ -3,8 +3,10 @@ import App from './App.vue';
 import { currentLocale, i18n, setLocale } from './i18n';
 import { createAppRouter } from './router';
 import './styles.css';
-import { installTestHooks } from './test-hooks';
+import { installTestHooks, setNavigate } from './test-hooks';
 
 installTestHooks();
 setLocale(currentLocale()); // page title and <html lang> in the starting language
-createApp(App).use(i18n).use(createAppRouter()).mount('#app');
+const router = createAppRouter();
+setNavigate((path) => router.push(path));
+createApp(App).use(i18n).use(router).mount('#app');

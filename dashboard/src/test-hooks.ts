@@ -17,6 +17,14 @@ export interface ZhuyunTestHooks {
   wall(): { unit: string | null; turns: number };
   /** Each district's status as the map draws it (code → up/degraded/down/unknown); {} before. */
   mapStatus(): Record<string, string>;
+  /** ECharts instances alive now (made and not yet disposed): a leak test counts them. */
+  charts(): number;
+  /** Live topics held by the page's connection, each with its listener count. */
+  liveTopics(): Record<string, number>;
+  /** How many times the live chart feeds have published their series (redraws) since load. */
+  chartPublishes(): number;
+  /** In-page navigation through the router (no reload), resolved when the route is entered. */
+  go(path: string): Promise<void>;
 }
 
 export interface TopologyItem {
@@ -68,9 +76,46 @@ export function setLastFrameAtSource(source: () => number): void {
   lastFrameAtSource = source;
 }
 
+let navigate: (path: string) => Promise<unknown> = async () => undefined;
+export function setNavigate(fn: (path: string) => Promise<unknown>): void {
+  navigate = fn;
+}
+let liveChartInstances = 0;
+let chartPublishCount = 0;
+let liveTopicsSource: () => Record<string, number> = () => ({});
+
+/** useEChart calls these when it makes and disposes an instance. */
+export function noteChartInit(): void {
+  liveChartInstances += 1;
+}
+export function noteChartDispose(): void {
+  liveChartInstances -= 1;
+}
+/** The live chart feeds call this on each publish. */
+export function noteChartPublish(): void {
+  chartPublishCount += 1;
+}
+export function setLiveTopicsSource(source: () => Record<string, number>): void {
+  liveTopicsSource = source;
+}
+
+/** The production period of the live chart feeds: a chart redraws at most once a second. */
+export const CHART_PUBLISH_MS = 1_000;
+
+/**
+ * The live chart feeds' publish period: `CHART_PUBLISH_MS`, or a shorter one a browser test set
+ * before the page loaded (`window.__zhuyunChartPublishMs`, 10–1000) to compress an hour of live
+ * updates into minutes (test/browser/chart-memory.spec.ts). Nothing in the page sets it.
+ */
+export function chartPublishMs(target: { __zhuyunChartPublishMs?: unknown } | undefined = typeof window === 'undefined' ? undefined : window): number {
+  const v = target?.__zhuyunChartPublishMs;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 10 && v <= CHART_PUBLISH_MS ? v : CHART_PUBLISH_MS;
+}
+
 declare global {
   interface Window {
     __zhuyun?: ZhuyunTestHooks;
+    __zhuyunChartPublishMs?: unknown;
   }
 }
 
@@ -85,5 +130,11 @@ export function installTestHooks(target: Window = window): void {
     topologyItems: () => topologySource(),
     wall: () => wallSource(),
     mapStatus: () => mapStatusSource(),
+    charts: () => liveChartInstances,
+    liveTopics: () => liveTopicsSource(),
+    chartPublishes: () => chartPublishCount,
+    go: async (path) => {
+      await navigate(path);
+    },
   };
 }

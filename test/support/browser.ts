@@ -65,7 +65,12 @@ declare global {
       route(): string;
       topologyItems(): Array<{ id: string; kind: string; status: string; behind?: string; text: string }>;
       wall(): { unit: string | null; turns: number };
+      charts(): number;
+      liveTopics(): Record<string, number>;
+      chartPublishes(): number;
+      go(path: string): Promise<void>;
     };
+    __zhuyunChartPublishMs?: unknown;
   }
 }
 

@@ -1,5 +1,6 @@
 import { onBeforeUnmount, onMounted, ref, shallowRef, type Ref, type ShallowRef } from 'vue';
 import { init, type ECharts } from '../charts/echarts';
+import { noteChartDispose, noteChartInit } from '../test-hooks';
 
 export interface EChartHandle {
   /** In a shallowRef: ECharts must not be made deeply reactive. Null before mount and after unmount. */
@@ -20,6 +21,7 @@ export function useEChart(el: Ref<HTMLElement | null>): EChartHandle {
     const box = el.value;
     if (!box) return;
     const c = init(box, null, { renderer: 'canvas' });
+    noteChartInit();
     chart.value = c;
     size.value = { width: box.clientWidth, height: box.clientHeight };
     observer = new ResizeObserver(() => {
@@ -30,7 +32,10 @@ export function useEChart(el: Ref<HTMLElement | null>): EChartHandle {
   });
   onBeforeUnmount(() => {
     observer?.disconnect();
-    chart.value?.dispose();
+    if (chart.value) {
+      chart.value.dispose();
+      noteChartDispose();
+    }
     chart.value = null;
   });
   return { chart, size };

@@ -103,6 +103,11 @@ export class LiveConnection {
     return [...this.topics.keys()];
   }
 
+  /** Topics held now with their listener counts (browser tests: no subscription outlives its view). */
+  listenerCounts(): Record<string, number> {
+    return Object.fromEntries([...this.topics].map(([t, e]) => [t, e.listeners.size]));
+  }
+
   private ensureSocket(): void {
     if (this.socket) return;
     const s = this.makeSocket();

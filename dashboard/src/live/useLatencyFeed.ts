@@ -2,6 +2,7 @@ import type { DistrictData } from '@zhuyun/protocol';
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 import { LATENCY_WINDOW_MS, type NodeSeries } from '../charts/latency.option';
 import { LATENCY_METRIC, LatencyBuffers } from './latency-buffers';
+import { chartPublishMs, noteChartPublish } from '../test-hooks';
 import { useLiveTopic, type LiveTopic } from './useLiveTopic';
 import { useSeries, type SeriesQuery } from './useSeries';
 
@@ -21,7 +22,7 @@ export interface LatencyFeed {
  * series are published on a timer, so a chart using them redraws at most once per `intervalMs`
  * however fast frames come, and its window keeps sliding when they do not.
  */
-export function useLatencyFeed(code: MaybeRefOrGetter<string | null>, { windowMs = LATENCY_WINDOW_MS, intervalMs = 1_000 } = {}): LatencyFeed {
+export function useLatencyFeed(code: MaybeRefOrGetter<string | null>, { windowMs = LATENCY_WINDOW_MS, intervalMs = chartPublishMs() } = {}): LatencyFeed {
   const series = shallowRef<NodeSeries[]>([]);
   const now = ref(Date.now());
   const historyQuery = shallowRef<SeriesQuery | null>(null);
@@ -33,6 +34,7 @@ export function useLatencyFeed(code: MaybeRefOrGetter<string | null>, { windowMs
   let buffers: LatencyBuffers | null = null;
 
   function publish() {
+    noteChartPublish();
     const t = Date.now();
     const current = buffers?.series() ?? [];
     // Points carry server time: never cut off the newest because this clock is a little behind.
@@ -56,9 +58,11 @@ export function useLatencyFeed(code: MaybeRefOrGetter<string | null>, { windowMs
   watch(history.data, (resp) => {
     if (resp && buffers) buffers.addHistory(resp);
   });
+  // sync: every frame lands in the buffers, even several delivered in one task (long-polling
+  // hands a batch of packets over at once); a pre-flush watcher would see only the last.
   watch(live.data, (d) => {
     if (d && buffers) buffers.addLive(d);
-  });
+  }, { flush: 'sync' });
   const timer = setInterval(publish, intervalMs);
   onScopeDispose(() => clearInterval(timer));
 

@@ -2,7 +2,7 @@ import { LIVE_NAMESPACE } from '@zhuyun/protocol';
 import { io } from 'socket.io-client';
 import { computed, onScopeDispose, readonly, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 import { onSignedIn } from '../auth/session';
-import { setLastFrameAtSource } from '../test-hooks';
+import { setLastFrameAtSource, setLiveTopicsSource } from '../test-hooks';
 import { LiveConnection, type ConnectionStatus, type LiveSocket, type TopicStatus } from './live-connection';
 
 let shared: LiveConnection | undefined;
@@ -29,6 +29,7 @@ function connection(): LiveConnection {
     const conn = new LiveConnection(makeSocket);
     conn.onConnection((s) => (connectionState.value = s));
     setLastFrameAtSource(() => conn.lastMessageAt);
+    setLiveTopicsSource(() => conn.listenerCounts());
     // A socket refused for want of a session does not retry by itself: after sign-in it does.
     onSignedIn(() => conn.reconnect());
     shared = conn;

@@ -2,13 +2,14 @@ import type { DistrictData, SeriesResponse, Step } from '@zhuyun/protocol';
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 import type { NodeSeries } from '../charts/latency.option';
 import { MetricBuffers } from './latency-buffers';
+import { chartPublishMs, noteChartPublish } from '../test-hooks';
 import { useLiveTopic, type LiveTopic } from './useLiveTopic';
 import { seriesUrl } from './useSeries';
 
 /** The drill-down's window: the last hour. */
 export const DISTRICT_WINDOW_MS = 60 * 60_000;
 /** One hour of points at one a second, and the minute buckets of the history under them. */
-const CAPACITY = 3_600 + 120;
+export const CAPACITY = 3_600 + 120;
 
 export interface MetricFeedSpec {
   metric: string;
@@ -39,7 +40,7 @@ export interface MetricFeeds {
 export function useMetricFeeds(
   code: MaybeRefOrGetter<string | null>,
   specs: readonly MetricFeedSpec[],
-  { windowMs = DISTRICT_WINDOW_MS, intervalMs = 1_000, step = '1m' as Step } = {},
+  { windowMs = DISTRICT_WINDOW_MS, intervalMs = chartPublishMs(), step = '1m' as Step } = {},
 ): MetricFeeds {
   const now = ref(Date.now());
   const live = useLiveTopic<DistrictData>(() => {
@@ -52,6 +53,7 @@ export function useMetricFeeds(
   let requests: AbortController | undefined;
 
   function publish() {
+    noteChartPublish();
     const t = Date.now();
     let newest = 0;
     for (const b of buffers.values()) for (const s of b.series()) newest = Math.max(newest, s.points.at(-1)?.[0] ?? 0);
@@ -116,9 +118,11 @@ export function useMetricFeeds(
     },
     { immediate: true },
   );
+  // sync: every frame lands in the buffers, even several delivered in one task (long-polling
+  // hands a batch of packets over at once); a pre-flush watcher would see only the last.
   watch(live.data, (d) => {
     if (d) for (const b of buffers.values()) b.addLive(d);
-  });
+  }, { flush: 'sync' });
   const timer = setInterval(publish, intervalMs);
   onScopeDispose(() => {
     clearInterval(timer);

@@ -1,4 +1,4 @@
-import type { SeriesResponse, Step } from '@zhuyun/protocol';
+import { STEPS, pickStep, type SeriesResponse, type Step } from '@zhuyun/protocol';
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 
 export interface SeriesQuery {
@@ -11,14 +11,25 @@ export interface SeriesQuery {
   step?: Step;
 }
 
-/** `GET /api/v1/series` URL of a query (same origin). */
+/**
+ * The step a query reads at: the one asked, but never finer than the server would pick for the range
+ * (`pickStep`: raw up to 6 h, minute rollups up to 7 days, hourly beyond). A long range thus always
+ * reads rollups: 30 days is 720 hourly buckets a series, never 30 days of raw points.
+ */
+export function stepFor(q: Pick<SeriesQuery, 'from' | 'to' | 'step'>): Step {
+  const floor = pickStep(q.from, q.to);
+  if (!q.step) return floor;
+  return STEPS.indexOf(q.step) >= STEPS.indexOf(floor) ? q.step : floor;
+}
+
+/** `GET /api/v1/series` URL of a query (same origin), with its step always stated (stepFor). */
 export function seriesUrl(q: SeriesQuery): string {
   const p = new URLSearchParams({ metric: q.metric });
   if (q.district) p.set('district', q.district);
   if (q.node) p.set('node', q.node);
   p.set('from', String(Math.floor(q.from)));
   p.set('to', String(Math.ceil(q.to)));
-  if (q.step) p.set('step', q.step);
+  p.set('step', stepFor(q));
   return `/api/v1/series?${p}`;
 }
 
