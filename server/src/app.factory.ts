@@ -11,6 +11,8 @@ import { systemClock } from './common/clock.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
+import { claimOnce } from './db/claims.js';
+import { DATABASE, type Db } from './db/database.js';
 import { queryBodyParser, writeBodyParser } from './ingest/write.body.js';
 import { MetricsService } from './ops/metrics.service.js';
 import { requestIds } from './ops/request-id.js';
@@ -131,7 +133,7 @@ export async function startServer(config: AppConfig, opts: CreateAppOptions = {}
   const url = `http://127.0.0.1:${port}`;
   let demo: { username: string; password: string } | undefined;
   if (config.simulate) {
-    demo = await createDemoAccount(app.get(AccountsService));
+    demo = await createDemoAccount(app.get(AccountsService), app.get<Db>(DATABASE), config);
     await app.get(SimulationService).start(url);
   }
   return { app, url, demo };
@@ -141,8 +143,10 @@ export async function startServer(config: AppConfig, opts: CreateAppOptions = {}
  * Demo mode (ZHUYUN_SIMULATE=1): on the first start, when no account exists, an admin account
  * `demo` with a generated password, returned so that the caller prints it. Never a fixed password.
  */
-async function createDemoAccount(accounts: AccountsService): Promise<{ username: string; password: string } | undefined> {
+async function createDemoAccount(accounts: AccountsService, db: Db, config: AppConfig): Promise<{ username: string; password: string } | undefined> {
   if ((await accounts.count()) > 0) return undefined;
+  // Several instances starting together: one creates it (and prints it).
+  if (!(await claimOnce(db, 'seed:demo-account', config.cluster?.instance ?? 'single', Date.now()))) return undefined;
   const { generatedPassword } = await accounts.addUser({ username: 'demo', role: 'admin' }, 'system');
   return { username: 'demo', password: generatedPassword! };
 }

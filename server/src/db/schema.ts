@@ -27,9 +27,17 @@ export interface IngestBatchTable {
   accepted: number;
 }
 
+/** One-time work claimed by one instance (db/claims.ts). */
+export interface ClaimTable {
+  key: string;
+  holder: string;
+  at: number;
+}
+
 export interface CoreSchema {
   collectors: CollectorTable;
   ingest_batches: IngestBatchTable;
+  claims: ClaimTable;
 }
 
 export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema & SlaSchema;

@@ -1,4 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { claimOnce } from '../db/claims.js';
+import { DATABASE, type Db } from '../db/database.js';
 import { readFile } from 'node:fs/promises';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { LOGGER, type Logger } from '../common/logger.js';
@@ -39,11 +41,14 @@ export class MigrationSeed implements OnApplicationBootstrap {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(DATABASE) private readonly db: Db,
     private readonly migration: MigrationService,
   ) {}
 
   async onApplicationBootstrap() {
     if (!this.config.simulate || !(await this.migration.isEmpty())) return;
+    // Several instances starting together: one seeds.
+    if (!(await claimOnce(this.db, 'seed:migration-inventory', this.config.cluster?.instance ?? 'single', this.clock.now()))) return;
     const text = shiftSeed(await readFile(SEED_FILE, 'utf8'), shanghaiDay(this.clock.now()));
     const report = await this.migration.importCsv(text, 'all-or-nothing', { actor: 'simulation', source: 'seed' });
     this.log.info({ created: report.created, agencies: report.agenciesCreated }, 'migration inventory seeded for the simulated city');

@@ -1,7 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Agent, HttpTransport, SimulateProbe, configFromObject, type FaultRequest } from '@zhuyun/collectors';
 import { UNITS, findUnit } from '@zhuyun/protocol';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
+import { ClusterService } from '../cluster/cluster.service.js';
 import { ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 
@@ -26,20 +27,51 @@ function seedOf(code: string): number {
 /**
  * The simulated city fleet of `ZHUYUN_SIMULATE=1`: one collector agent per district and zone and one
  * for the platforms, each with a token of its own, reporting over HTTP to this very server — the
- * same path a real collector takes (authentication, validation, storage, live push).
+ * same path a real collector takes (authentication, validation, storage, live push). With several
+ * instances (REDIS_URL) only the leader runs the fleet, and the next leader takes it over: one fleet
+ * for the deployment, whichever instances have ZHUYUN_SIMULATE=1.
  */
 @Injectable()
 export class SimulationService implements BeforeApplicationShutdown {
   private collectors: SimulatedCollector[] = [];
+  private offLeader?: () => void;
+  private stopping = false;
+  /** Starts and stops run one after the other (a lead can come and go while the fleet registers). */
+  private queue: Promise<void> = Promise.resolve();
+
+  private serial(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 
   constructor(
     private readonly tokens: CollectorTokensService,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() private readonly cluster?: ClusterService,
   ) {}
 
-  /** Registers the simulated collectors (new tokens each start) and starts them against `url`. */
+  /**
+   * Runs the simulated fleet against `url`: at once on a single instance; with several instances
+   * while this one leads (it starts when the lead comes, stops when it goes).
+   */
   async start(url: string): Promise<void> {
-    if (this.collectors.length) return;
+    if (this.cluster?.clustered) {
+      this.offLeader ??= this.cluster.onLeaderChange((leader) => {
+        const change = this.serial(() => (leader ? this.startFleet(url) : this.stopFleet()));
+        void change.catch((err) => this.log.error({ err }, 'simulation: taking over or handing over the fleet failed'));
+      });
+      if (!this.cluster.isLeader()) {
+        this.log.info('simulated city fleet: another instance leads and runs it; this one takes over if it leads');
+        return;
+      }
+    }
+    await this.serial(() => this.startFleet(url));
+  }
+
+  /** Registers the simulated collectors (new tokens each start) and starts them against `url`. */
+  private async startFleet(url: string): Promise<void> {
+    if (this.collectors.length || this.stopping) return;
     const specs = [
       ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
       { id: 'sim-platforms', district: PLATFORM_DISTRICT, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
@@ -81,10 +113,17 @@ export class SimulationService implements BeforeApplicationShutdown {
     return this.collectors.length > 0;
   }
 
-  /** Before the stores close, so the agents' last batches are still taken. */
-  async beforeApplicationShutdown(): Promise<void> {
+  private async stopFleet(): Promise<void> {
     const all = this.collectors;
     this.collectors = [];
     await Promise.all(all.map((c) => c.agent.stop()));
+    if (all.length) this.log.info({ collectors: all.length }, 'simulated city fleet stopped');
+  }
+
+  /** Before the stores close, so the agents' last batches are still taken. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.offLeader?.();
+    await this.serial(() => this.stopFleet());
   }
 }

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../common/errors.js';
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
+import { claimOnce } from '../db/claims.js';
 import { DATABASE, type Db } from '../db/database.js';
 import { SlaEngine, type Reclassification } from './sla.engine.js';
 import { scheduleSpan, windowScopesService, type MaintenanceWindow } from './maintenance.calendar.js';
@@ -262,6 +263,8 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
   async seedDemoContract(): Promise<void> {
     const any = await this.db.selectFrom('sla_contracts').select('id').limit(1).executeTakeFirst();
     if (any) return;
+    // Several instances starting together: one creates it.
+    if (!(await claimOnce(this.db, 'seed:sla-demo-contract', this.config.cluster?.instance ?? 'single', this.clock.now()))) return;
     await this.createContract({
       operator: DEMO_OPERATOR,
       name: '贵阳市电子政务外网运维服务合同（演示）',

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freshDatabaseName, influxdAvailable, startInfluxd, type Influxd } from '../support/influxd.js';
+import { freshSchema, postgresAvailable } from '../support/postgres.js';
+import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from '../support/redis.js';
+import { killHard, spawnServer } from '../support/server-process.js';
+
+/**
+ * ZHUYUN_SIMULATE=1 on two instances over Redis (docs/SCALE.md): one simulated fleet for the
+ * deployment, run by the leader; when the leader dies the next one takes the fleet over.
+ */
+const ready = [influxdAvailable(), await postgresAvailable(), await redisAvailable()].every(Boolean);
+const d = ready ? describe : describe.skip;
+
+const STARTED = '"msg":"simulated city fleet started"';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const count = (text: string, s: string) => text.split(s).length - 1;
+
+d('the simulated fleet with several instances', () => {
+  let influxd: Influxd;
+  let schema: Awaited<ReturnType<typeof freshSchema>>;
+  let prefix: string;
+  const dirs: string[] = [];
+  const instances: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
+
+  beforeAll(async () => {
+    influxd = await startInfluxd();
+    schema = await freshSchema();
+    prefix = freshPrefix('zhuyun-sim');
+    const env = {
+      DATABASE_URL: schema.url,
+      REDIS_URL,
+      ZHUYUN_REDIS_PREFIX: prefix,
+      ZHUYUN_TSDB: 'influx',
+      INFLUX_URL: `${influxd.url}/${freshDatabaseName()}`,
+      ZHUYUN_SIMULATE: '1',
+    };
+    const start = (name: string) => {
+      const dir = mkdtempSync(join(tmpdir(), `zhuyun-sim-${name}-`));
+      dirs.push(dir);
+      return spawnServer({ ...env, ZHUYUN_DATA_DIR: dir, ZHUYUN_INSTANCE: name });
+    };
+    instances.push(...(await Promise.all([start('A'), start('B')])));
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const i of instances) await killHard(i.child);
+    if (prefix) await dropPrefix(prefix);
+    await schema?.drop();
+    await influxd?.destroy();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs one fleet, on the leader; the other instance takes it over when the leader dies', async () => {
+    // Both asked to simulate; within a few lease periods exactly one runs the fleet.
+    let running: number[] = [];
+    for (let i = 0; i < 100 && running.length === 0; i++) {
+      await sleep(200);
+      running = instances.map((x, n) => (x.output().includes(STARTED) ? n : -1)).filter((n) => n >= 0);
+    }
+    await sleep(3_000); // a second fleet would have started by now
+    running = instances.map((x, n) => (x.output().includes(STARTED) ? n : -1)).filter((n) => n >= 0);
+    expect(running).toHaveLength(1);
+    const [leader] = running;
+    const other = instances[1 - leader];
+    expect(other.output()).toContain('another instance leads and runs it');
+
+    await killHard(instances[leader].child);
+    const t0 = Date.now();
+    while (!other.output().includes(STARTED) && Date.now() - t0 < 20_000) await sleep(200);
+    expect(count(other.output(), STARTED)).toBe(1);
+  }, 60_000);
+});
