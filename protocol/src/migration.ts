@@ -66,3 +66,64 @@ export interface SystemFlags {
   /** The yearly O&M cost at risk, yuan (0 when not at risk). */
   omAtRiskYuan: number;
 }
+
+/** The cloud's own count of a unit's running systems (`cloud.systems_running`), and when. */
+export interface UnitCloudEvidence {
+  unit: string;
+  running: number;
+  /** Timestamp of that point (epoch ms). */
+  at: number;
+}
+
+/** A unit's (or the total's) migration figures. */
+export interface UnitMigrationSummary {
+  unit: string;
+  /** Systems in scope (every system of the unit in the inventory). */
+  inScope: number;
+  counts: Record<MigrationState, number>;
+  /** migrated + legacy_decommissioned */
+  migrated: number;
+  exempt: number;
+  retired: number;
+  /** inScope − exempt − retired */
+  denominator: number;
+  /** migrated / denominator; null when the denominator is 0. */
+  migrationRate: number | null;
+  overdue: number;
+  stalled: number;
+  verificationBreach: number;
+  prematureGoLive: number;
+  omAtRisk: number;
+  omAtRiskYuan: number;
+}
+
+/** One unit's line of `GET /api/v1/migration/summary` and the `migration` live topic. */
+export interface UnitMigrationLine extends UnitMigrationSummary {
+  kind: 'district' | 'zone' | 'city';
+  zh: string;
+  /** Systems the inventory has in trial, migrated or decommissioned-legacy (should run on the cloud). */
+  expectedOnCloud: number;
+  /** The cloud's own count (cloud_inventory probe), null when none reported. */
+  cloud: UnitCloudEvidence | null;
+}
+
+export interface MigrationSummaryResponse {
+  ts: number;
+  /** The Shanghai day the flags were computed for. */
+  today: string;
+  units: UnitMigrationLine[];
+  total: UnitMigrationSummary;
+}
+
+/** One field of one change, as the history of a system or an agency lists it (who, when, before → after). */
+export interface HistoryEntry {
+  entity: 'system' | 'agency';
+  entityId: string;
+  changeId: string;
+  at: number;
+  actor: string;
+  source: string;
+  field: string;
+  before: string | null;
+  after: string | null;
+}

@@ -69,10 +69,11 @@ describe('migration view helpers', () => {
   });
 
   it('groups history rows by change, newest first, with the user name', () => {
+    const sys = { entity: 'system' as const, entityId: 'yy-001' };
     const rows = [
-      { changeId: 'a', at: 1000, actor: 'import', source: 'seed', field: 'name', before: null, after: 'x' },
-      { changeId: 'a', at: 1000, actor: 'import', source: 'seed', field: 'state', before: null, after: 'inventoried' },
-      { changeId: 'b', at: 5000, actor: 'user:admin', source: 'api', field: 'state', before: 'inventoried', after: 'assessed' },
+      { ...sys, changeId: 'a', at: 1000, actor: 'import', source: 'seed', field: 'name', before: null, after: 'x' },
+      { ...sys, changeId: 'a', at: 1000, actor: 'import', source: 'seed', field: 'state', before: null, after: 'inventoried' },
+      { ...sys, changeId: 'b', at: 5000, actor: 'user:admin', source: 'api', field: 'state', before: 'inventoried', after: 'assessed' },
     ];
     const g = groupHistory(rows);
     expect(g.map((c) => [c.changeId, c.actor, c.fields.length])).toEqual([['b', 'admin', 1], ['a', 'import', 2]]);

@@ -1,4 +1,4 @@
-import { CITY_CODE, FUNDING_MODES, MIGRATION_CHAIN, MIGRATION_FLAGS, MIGRATION_TRACKS, UNITS, findUnit, type SystemEvidence, type SystemFlags } from '@zhuyun/protocol';
+import { CITY_CODE, FUNDING_MODES, MIGRATION_CHAIN, MIGRATION_FLAGS, MIGRATION_TRACKS, UNITS, findUnit, type HistoryEntry, type MigrationSummaryResponse, type SystemEvidence, type SystemFlags, type UnitMigrationLine } from '@zhuyun/protocol';
 import { MIGRATION_STATES, STATE_COLOURS, type MigrationStateKey } from '../charts/leader.option';
 import { BEIJING_TZ } from '../format/format';
 import type { Locale } from '../i18n/messages';
@@ -96,15 +96,7 @@ export interface SystemList {
   systems: SystemView[];
 }
 
-export interface HistoryEntry {
-  changeId: string;
-  at: number;
-  actor: string;
-  source: string;
-  field: string;
-  before: string | null;
-  after: string | null;
-}
+export type { HistoryEntry } from '@zhuyun/protocol';
 
 export interface Agency {
   id: string;
@@ -112,32 +104,9 @@ export interface Agency {
   unit: string;
 }
 
-export interface UnitSummary {
-  unit: string;
-  kind: 'district' | 'zone' | 'city';
-  inScope: number;
-  counts: Record<MigrationStateKey, number>;
-  migrated: number;
-  exempt: number;
-  retired: number;
-  denominator: number;
-  migrationRate: number | null;
-  overdue: number;
-  stalled: number;
-  verificationBreach: number;
-  prematureGoLive: number;
-  omAtRisk: number;
-  omAtRiskYuan: number;
-  expectedOnCloud: number;
-  cloud: { running: number; seenAt: number } | null;
-}
-
-export interface SummaryResponse {
-  ts: number;
-  today: string;
-  units: UnitSummary[];
-  total: Omit<UnitSummary, 'kind' | 'expectedOnCloud' | 'cloud'>;
-}
+/** One unit's migration line (summary and live topic). */
+export type UnitSummary = UnitMigrationLine;
+export type SummaryResponse = MigrationSummaryResponse;
 
 // --- filters -------------------------------------------------------------------------------------
 

@@ -1,18 +1,12 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Point, SystemEvidence } from '@zhuyun/protocol';
+import type { Point, SystemEvidence, UnitCloudEvidence } from '@zhuyun/protocol';
 import { StatusService } from '../status/status.service.js';
 import type { MigrationState, SystemRecord } from './migration.model.js';
 
 /** States in which a system should be running on the sub-platform. */
 export const ON_CLOUD_STATES: ReadonlySet<MigrationState> = new Set(['trial', 'migrated', 'legacy_decommissioned']);
 
-export interface UnitCloudEvidence {
-  unit: string;
-  /** `cloud.systems_running` of the unit, as the cloud_inventory probe last reported it. */
-  running: number;
-  /** Timestamp of that point (epoch ms). */
-  at: number;
-}
+export type { UnitCloudEvidence } from '@zhuyun/protocol';
 
 /**
  * What the cloud says about a system, beside its state. The collectors' `cloud_inventory` probe sends

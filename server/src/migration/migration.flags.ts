@@ -1,4 +1,4 @@
-import { MIGRATION_FLAGS, type MigrationFlag, type SystemFlags, type VerificationClock } from '@zhuyun/protocol';
+import { MIGRATION_FLAGS, type MigrationFlag, type SystemFlags, type UnitMigrationSummary, type VerificationClock } from '@zhuyun/protocol';
 import { CHAIN, CLOSED_STATES, DONE_STATES, type MigrationState, type SystemRecord } from './migration.model.js';
 import { calendarCovers, daysBetween, nthWorkingDayAfter, workingDaysAfter } from './working-days.js';
 
@@ -119,26 +119,7 @@ export function hasFlag(f: SystemFlags, name: FlagName): boolean {
 
 // --- summary --------------------------------------------------------------------------------
 
-export interface UnitMigrationSummary {
-  unit: string;
-  /** Systems in scope (every system of the unit in the inventory). */
-  inScope: number;
-  counts: Record<MigrationState, number>;
-  /** migrated + legacy_decommissioned */
-  migrated: number;
-  exempt: number;
-  retired: number;
-  /** inScope − exempt − retired */
-  denominator: number;
-  /** migrated / denominator; null when the denominator is 0. */
-  migrationRate: number | null;
-  overdue: number;
-  stalled: number;
-  verificationBreach: number;
-  prematureGoLive: number;
-  omAtRisk: number;
-  omAtRiskYuan: number;
-}
+export type { UnitMigrationSummary } from '@zhuyun/protocol';
 
 export function emptyCounts(): Record<MigrationState, number> {
   return Object.fromEntries([...CHAIN, 'exempt', 'retired', 'on_hold'].map((s) => [s, 0])) as Record<MigrationState, number>;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { UNITS } from '@zhuyun/protocol';
+import { UNITS, type MigrationSummaryResponse } from '@zhuyun/protocol';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -49,20 +49,7 @@ export interface ImportReport {
   errors: Array<{ row: number; column: string; message: string }>;
 }
 
-export interface SummaryResponse {
-  ts: number;
-  /** The Shanghai day the flags were computed for. */
-  today: string;
-  units: Array<UnitMigrationSummary & {
-    kind: 'district' | 'zone' | 'city';
-    zh: string;
-    /** Systems the inventory has in trial, migrated or decommissioned-legacy (should run on the cloud). */
-    expectedOnCloud: number;
-    /** The cloud's own count (cloud_inventory probe), null when none reported. */
-    cloud: UnitCloudEvidence | null;
-  }>;
-  total: UnitMigrationSummary;
-}
+export type SummaryResponse = MigrationSummaryResponse;
 
 /** The district comparison's figures for one unit and month (as of the end of the month). */
 export interface MonthlyMigrationFigures {

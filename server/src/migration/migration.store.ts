@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { HistoryEntry } from '@zhuyun/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { STATES, type FundingMode, type MigrationState, type StateDates, type SystemRecord, type Track } from './migration.model.js';
@@ -22,17 +23,7 @@ export interface StoredSystem extends SystemRecord {
   updatedAt: number;
 }
 
-export interface HistoryEntry {
-  entity: 'system' | 'agency';
-  entityId: string;
-  changeId: string;
-  at: number;
-  actor: string;
-  source: string;
-  field: string;
-  before: string | null;
-  after: string | null;
-}
+export type { HistoryEntry } from '@zhuyun/protocol';
 
 const dateCol = (s: MigrationState) => `d_${s}` as const;
 
