@@ -52,10 +52,13 @@ const HOUR_UPDATES = Number(process.env.CHART_UPDATES ?? 3_600);
 /** Which views run the hour (`CHART_VIEWS=overview`, comma-separated); all three by default. */
 const VIEWS = new Set((process.env.CHART_VIEWS ?? 'overview,district,wall').split(','));
 /**
- * `CHART_SNAPSHOT=1`: a heap snapshot at the baseline and at each sample, summarised by constructor
- * (`test/support/heap-snapshot.ts`; only the summary is written), and after the last sample the
- * feeds paused (no gateway flush) for `CHART_PAUSE_MS`, then sampled again: a backlog of frames
- * drains there, a leak does not.
+ * `CHART_SNAPSHOT=1`, a diagnostic instead of the hour (run it with `CHART_VIEWS=overview`: the
+ * pause stops the flush all views share): after the baseline a 5 s CPU profile (top functions by self
+ * time), two minutes of frames sampled each minute, then the frames paused (no gateway flush) for
+ * `CHART_PAUSE_MS` and sampled again — a backlog of frames drains there, a leak does not. Each sample
+ * also takes a heap snapshot, summarised by constructor (`test/support/heap-snapshot.ts`; only the
+ * summary is written, `test-artifacts/chart-memory-heap-<view>*.json`), and the page counts its
+ * WebSocket messages and main-thread lag.
  */
 const SNAPSHOT = process.env.CHART_SNAPSHOT === '1';
 const PAUSE_MS = Number(process.env.CHART_PAUSE_MS ?? 20_000);
@@ -363,25 +366,9 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
     }
     for (let step = 1; step <= (SNAPSHOT ? 0 : 6); step++) {
       const target = baseline.updates + (HOUR_UPDATES / 6) * step;
-      let logged = 0;
-      await waitUntil(
-        page,
-        () => updates(page),
-        (u) => {
-          if (SNAPSHOT && Date.now() - logged > 5_000) {
-            logged = Date.now();
-            void readProbe(page).then((p) => appendFileSync(progress, `${new Date().toISOString()} ${name} probe ${JSON.stringify(p)}\n`), () => undefined);
-          }
-          return u >= target;
-        },
-        VIEW_BUDGET_MS,
-        `${name}: ${target} chart updates`,
-      );
+      await waitUntil(page, () => updates(page), (u) => u >= target, VIEW_BUDGET_MS, `${name}: ${target} chart updates`);
       samples.push(await settledSample(page, cdp, chart));
       note(samples[samples.length - 1]);
-      const t0 = Date.now();
-      await snapshot(samples[samples.length - 1]);
-      if (SNAPSHOT) appendFileSync(progress, `${new Date().toISOString()} ${name} snapshot took ${Date.now() - t0} ms\n`);
     }
     if (SNAPSHOT) {
       // Frames paused (the charts still redraw every tick, from buffers that no longer change): a
