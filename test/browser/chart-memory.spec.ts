@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { LiveGateway } from '../../server/src/live/live.gateway.js';
 import { artifactPath, browserAvailable, launchBrowser, signIn } from '../support/browser.js';
+import { diffHeap, takeHeapSummary, type HeapSummary } from '../support/heap-snapshot.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -35,17 +36,32 @@ const FULL = process.env.FULL === '1';
 /**
  * UNFINISHED: the hour test runs only when asked (`CHART_HOUR=1`, or `FULL=1`). On the shared
  * 2-core machine it was written on (load average 15–20) the drill-down's buffers took more than
- * 15 minutes to fill and one overview sample read 64.5 MiB against a 34.1 MiB baseline, not yet
- * explained (a backlog of frames in a starved renderer, or a leak): see docs/DASHBOARD.md. The
- * route-switching test below runs always.
+ * 15 minutes to fill, and one overview sample read 64.5 MiB against a 34.1 MiB baseline. That one is
+ * explained (CHART_SNAPSHOT=1, docs/DASHBOARD.md): not a leak; the reachable heap stays flat and
+ * `usedSize` after forced GC swings with the frames in flight in a page saturated at 20×, back under
+ * the baseline when frames pause. Kept opt-in: that swing is larger than the 3 MiB bound and a
+ * settled sample takes 30–120 s there. The route-switching test below runs always.
  */
 const HOUR = FULL || process.env.CHART_HOUR === '1';
 const itHour = HOUR ? it : it.skip;
 /** How many times faster than real time the compressed hour runs. */
 const SPEED = FULL ? 1 : 20;
 const TICK_MS = 1_000 / SPEED;
-/** An hour of one-second chart updates. */
-const HOUR_UPDATES = 3_600;
+/** An hour of one-second chart updates (`CHART_UPDATES` for a shorter diagnostic run). */
+const HOUR_UPDATES = Number(process.env.CHART_UPDATES ?? 3_600);
+/** Which views run the hour (`CHART_VIEWS=overview`, comma-separated); all three by default. */
+const VIEWS = new Set((process.env.CHART_VIEWS ?? 'overview,district,wall').split(','));
+/**
+ * `CHART_SNAPSHOT=1`, a diagnostic instead of the hour (run it with `CHART_VIEWS=overview`: the
+ * pause stops the flush all views share): after the baseline a 5 s CPU profile (top functions by self
+ * time), two minutes of frames sampled each minute, then the frames paused (no gateway flush) for
+ * `CHART_PAUSE_MS` and sampled again — a backlog of frames drains there, a leak does not. Each sample
+ * also takes a heap snapshot, summarised by constructor (`test/support/heap-snapshot.ts`; only the
+ * summary is written, `test-artifacts/chart-memory-heap-<view>*.json`), and the page counts its
+ * WebSocket messages and main-thread lag.
+ */
+const SNAPSHOT = process.env.CHART_SNAPSHOT === '1';
+const PAUSE_MS = Number(process.env.CHART_PAUSE_MS ?? 20_000);
 const UNIT = '520113';
 const WALL_UNITS = [UNIT, '520111'];
 /** Budget for one view's hour (compressed: minutes), warm-up included. */
@@ -77,6 +93,8 @@ interface Sample {
   globalListeners: number;
   /** Canvas elements alive, attached or detached. */
   canvases: number;
+  /** Round trip of a trivial evaluate before GC: how busy the page's main thread is (not asserted). */
+  rttMs: number;
 }
 
 /** Canvas elements alive in the heap, attached or not (each ECharts instance holds its own). */
@@ -101,6 +119,9 @@ async function globalListeners(cdp: CDPSession): Promise<number> {
 }
 
 async function sample(page: Page, cdp: CDPSession, chartSelector: string): Promise<Sample> {
+  const t0 = Date.now();
+  await page.evaluate(() => 1);
+  const rttMs = Date.now() - t0;
   // Twice: objects freed by the first collection's finalizers go in the second.
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.send('HeapProfiler.collectGarbage');
@@ -116,7 +137,7 @@ async function sample(page: Page, cdp: CDPSession, chartSelector: string): Promi
     }),
     chartSelector,
   );
-  return { ...hooks, heapUsed: heap.usedSize, nodes: dom.nodes, listeners: dom.jsEventListeners, documents: dom.documents, globalListeners: await globalListeners(cdp), canvases: await canvases(cdp) };
+  return { ...hooks, heapUsed: heap.usedSize, nodes: dom.nodes, listeners: dom.jsEventListeners, documents: dom.documents, globalListeners: await globalListeners(cdp), canvases: await canvases(cdp), rttMs };
 }
 
 /**
@@ -145,6 +166,63 @@ async function waitUntil<T>(page: Page, read: () => Promise<T>, ok: (v: T) => bo
 }
 
 const updates = (page: Page) => page.evaluate(() => window.__zhuyun!.chartPublishes());
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** The functions the page spent most of its time in (self time, ms), from a CDP CPU profile. */
+function topSelfTime(profile: CpuProfile, top = 30): Array<{ fn: string; ms: number }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const ms = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const f = byId.get(samples[i])?.callFrame;
+    const key = f ? `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}:${f.columnNumber + 1}` : '?';
+    ms.set(key, (ms.get(key) ?? 0) + (deltas[i] ?? 0) / 1000);
+  }
+  return [...ms].map(([fn, t]) => ({ fn, ms: Math.round(t) })).sort((a, b) => b.ms - a.ms).slice(0, top);
+}
+
+/**
+ * `CHART_SNAPSHOT=1` only: counts WebSocket messages as the page receives them (and their
+ * characters) and the page's main-thread lag (a 100 ms interval's overshoot, the largest since the
+ * last read), so a backlog (frames arriving slower than the server sends them, or a page that cannot
+ * keep up) shows next to the heap.
+ */
+function installProbe(): void {
+  const probe = { messages: 0, chars: 0, maxLagMs: 0 };
+  (window as unknown as { __heapProbe: typeof probe }).__heapProbe = probe;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e: MessageEvent) => {
+        probe.messages++;
+        probe.chars += typeof e.data === 'string' ? e.data.length : ((e.data as ArrayBuffer).byteLength ?? 0);
+      });
+    }
+  };
+  let last = performance.now();
+  setInterval(() => {
+    const t = performance.now();
+    probe.maxLagMs = Math.max(probe.maxLagMs, t - last - 100);
+    last = t;
+  }, 100);
+}
+
+async function readProbe(page: Page): Promise<{ messages: number; chars: number; maxLagMs: number; updates: number } | null> {
+  return page.evaluate(() => {
+    const p = (window as unknown as { __heapProbe?: { messages: number; chars: number; maxLagMs: number } }).__heapProbe;
+    if (!p) return null;
+    const out = { messages: p.messages, chars: p.chars, maxLagMs: Math.round(p.maxLagMs), updates: window.__zhuyun!.chartPublishes() };
+    p.maxLagMs = 0;
+    return out;
+  });
+}
 const mib = (b: number) => Math.round((b / 1024 / 1024) * 100) / 100;
 
 interface ViewRun {
@@ -215,6 +293,7 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
     browsers.push(b);
     await signIn(b.context, server);
     if (compress) await b.context.addInitScript((ms) => (window.__zhuyunChartPublishMs = ms), TICK_MS);
+    if (SNAPSHOT) await b.context.addInitScript(installProbe);
     const page = await b.context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`${name} pageerror: ${e.message}`));
@@ -255,13 +334,54 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
     // A line per sample, as it comes (a long run can be followed with tail -f).
     const progress = artifactPath(`chart-memory${FULL ? '-full' : ''}-progress.log`);
     const note = (s: Sample) =>
-      appendFileSync(progress, `${new Date().toISOString()} ${name} updates=${s.updates} heapMiB=${mib(s.heapUsed)} nodes=${s.nodes} listeners=${s.listeners} points=${s.points}\n`);
+      appendFileSync(progress, `${new Date().toISOString()} ${name} updates=${s.updates} heapMiB=${mib(s.heapUsed)} nodes=${s.nodes} listeners=${s.listeners} points=${s.points} rttMs=${s.rttMs}\n`);
     note(baseline);
-    for (let step = 1; step <= 6; step++) {
+    const snapshots: Array<{ updates: number; heap: HeapSummary }> = [];
+    const snapshot = async (s: Sample) => {
+      if (!SNAPSHOT) return;
+      snapshots.push({ updates: s.updates, heap: await takeHeapSummary(cdp) });
+      const first = snapshots[0];
+      const last = snapshots[snapshots.length - 1];
+      writeFileSync(artifactPath(`chart-memory-heap-${name}.json`), JSON.stringify({ from: first.updates, to: last.updates, diff: diffHeap(first.heap, last.heap, 40) }, null, 2));
+    };
+    await snapshot(baseline);
+    if (SNAPSHOT) {
+      // Diagnostic mode: where the page's time goes (5 s CPU profile, top functions by self time),
+      // then the heap after a minute of flowing frames and again after the frames pause.
+      const t1 = Date.now();
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      await page.waitForTimeout(5_000);
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(artifactPath(`chart-memory-cpu-${name}.json`), JSON.stringify(topSelfTime(profile), null, 2));
+      appendFileSync(progress, `${new Date().toISOString()} ${name} cpu profile ${Date.now() - t1} ms\n`);
+      for (const [what, ms] of [['flowing', 60_000], ['flowing', 60_000]] as const) {
+        await page.waitForTimeout(ms);
+        const s = await settledSample(page, cdp, chart);
+        samples.push(s);
+        appendFileSync(progress, `${new Date().toISOString()} ${name} ${what}: updates=${s.updates} heapMiB=${mib(s.heapUsed)} nodes=${s.nodes} rttMs=${s.rttMs} probe=${JSON.stringify(await readProbe(page))}\n`);
+        await snapshot(s);
+        writeFileSync(artifactPath(`chart-memory-heap-${name}-${what}.json`), JSON.stringify(diffHeap(snapshots[0].heap, snapshots[snapshots.length - 1].heap, 40), null, 2));
+      }
+    }
+    for (let step = 1; step <= (SNAPSHOT ? 0 : 6); step++) {
       const target = baseline.updates + (HOUR_UPDATES / 6) * step;
       await waitUntil(page, () => updates(page), (u) => u >= target, VIEW_BUDGET_MS, `${name}: ${target} chart updates`);
       samples.push(await settledSample(page, cdp, chart));
       note(samples[samples.length - 1]);
+    }
+    if (SNAPSHOT) {
+      // Frames paused (the charts still redraw every tick, from buffers that no longer change): a
+      // backlog of frames drains here, a leak stays.
+      clearInterval(flusher);
+      await page.waitForTimeout(PAUSE_MS);
+      const paused = await settledSample(page, cdp, chart);
+      appendFileSync(progress, `${new Date().toISOString()} ${name} paused ${PAUSE_MS} ms: updates=${paused.updates} heapMiB=${mib(paused.heapUsed)} nodes=${paused.nodes} listeners=${paused.listeners}\n`);
+      await snapshot(paused);
+      writeFileSync(artifactPath(`chart-memory-heap-${name}-paused.json`), JSON.stringify(diffHeap(snapshots[0].heap, snapshots[snapshots.length - 1].heap, 40), null, 2));
+      samples.push(paused);
+      const gateway = server.app.get(LiveGateway);
+      flusher = setInterval(() => gateway.flush(), TICK_MS);
     }
     return { name, path, chart, baseline, end: samples[samples.length - 1], samples, problems };
   }
@@ -317,10 +437,10 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
       // Three browsers side by side (one heap each), so the three hours run at once.
       const runs = await Promise.all([
         // Four nodes a unit: 1 024 points a node in the 15-minute chart, 3 720 in the drill-down's.
-        hourOf('overview', `/?district=${UNIT}`, '[data-testid="view-overview"] .latency', 4 * 1_024),
-        hourOf('district', `/district/${UNIT}`, '[data-testid="chart-latency"]', 4 * 3_720),
-        hourOf('wall', `/wall?units=${WALL_UNITS.join(',')}&rotate=5`, '[data-testid="wall-rotor"] .latency', 'turns'),
-      ]);
+        VIEWS.has('overview') && hourOf('overview', `/?district=${UNIT}`, '[data-testid="view-overview"] .latency', 4 * 1_024),
+        VIEWS.has('district') && hourOf('district', `/district/${UNIT}`, '[data-testid="chart-latency"]', 4 * 3_720),
+        VIEWS.has('wall') && hourOf('wall', `/wall?units=${WALL_UNITS.join(',')}&rotate=5`, '[data-testid="wall-rotor"] .latency', 'turns'),
+      ].filter((r): r is Promise<ViewRun> => r !== false));
       const report = runs.map((r) => ({
         view: r.name,
         path: r.path,
@@ -339,7 +459,8 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
       console.log(`chart memory (${FULL ? 'full hour' : `${SPEED}× compressed`}), written to ${out}:\n${JSON.stringify(report, null, 1)}`);
       for (const r of runs) {
         expect(r.problems).toEqual([]);
-        expect(r.end.updates - r.baseline.updates).toBeGreaterThanOrEqual(HOUR_UPDATES);
+        // The diagnostic mode runs two minutes of updates, not the hour.
+        expect(r.end.updates - r.baseline.updates).toBeGreaterThanOrEqual(SNAPSHOT ? 1 : HOUR_UPDATES);
         expect(r.end.heapUsed - r.baseline.heapUsed).toBeLessThan(HEAP_GROWTH_BYTES);
         expect(r.end.nodes - r.baseline.nodes).toBeLessThan(DOM_NODE_GROWTH);
         expect(r.end.listeners - r.baseline.listeners).toBeLessThan(LISTENER_GROWTH);
@@ -350,8 +471,8 @@ run('charts over an hour of live updates (memory, in headless Chromium)', () => 
         for (const n of Object.values(r.end.topics)) expect(n).toBeLessThanOrEqual(3);
       }
       // The bounded buffers: the drill-down holds at most 3 720 points a node (4 nodes here).
-      const district = runs.find((r) => r.name === 'district')!;
-      expect(district.end.points).toBeLessThanOrEqual(4 * 3_720);
+      const district = runs.find((r) => r.name === 'district');
+      if (district) expect(district.end.points).toBeLessThanOrEqual(4 * 3_720);
     },
     VIEW_BUDGET_MS + 120_000,
   );
