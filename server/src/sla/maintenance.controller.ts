@@ -3,7 +3,7 @@ import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
-import { SlaAccess } from './sla.access.js';
+import { SlaAccess, windowVisible } from './sla.access.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
@@ -23,9 +23,9 @@ export class MaintenanceController {
   @Get()
   @Roles('ops', 'operator', 'leader')
   async list(@CurrentUser() p: Principal) {
-    const all = this.maintenance.list();
-    const seen = await Promise.all(all.map((w) => this.access.seesWindow(p, w)));
-    return { windows: all.filter((_, i) => seen[i]) };
+    // The operator's services read once, not once per window.
+    const allowed = await this.access.services(p);
+    return { windows: this.maintenance.list().filter((w) => windowVisible(allowed, p.username, w)) };
   }
 
   @Post()

@@ -40,9 +40,7 @@ export class SlaAccess {
 
   /** Whether the principal sees a maintenance window: an operator those touching its contracts' services (or its own). */
   async seesWindow(p: Principal, w: Pick<MaintenanceWindow, 'services' | 'districts' | 'requestedBy'>): Promise<boolean> {
-    const allowed = await this.services(p);
-    if (!allowed || w.requestedBy === p.username) return true;
-    return w.services.some((s) => allowed.has(s)) || w.districts.some((d) => allowed.has(`extranet:${d}`));
+    return windowVisible(await this.services(p), p.username, w);
   }
 
   /** An operator may scope a window only to its contracts' services and the units of their extranet services. */
@@ -59,4 +57,10 @@ export class SlaAccess {
   checkWindowOwner(p: Principal, w: Pick<MaintenanceWindow, 'id' | 'requestedBy'>): void {
     if (this.isScoped(p) && w.requestedBy !== p.username) throw new ForbiddenError(`maintenance window ${w.id} was requested by ${w.requestedBy}, not ${p.username}`);
   }
+}
+
+/** Whether a window is visible to `username` whose services are `allowed` (undefined: all): it touches one of them, or the user requested it. */
+export function windowVisible(allowed: ReadonlySet<string> | undefined, username: string, w: Pick<MaintenanceWindow, 'services' | 'districts' | 'requestedBy'>): boolean {
+  if (!allowed || w.requestedBy === username) return true;
+  return w.services.some((s) => allowed.has(s)) || w.districts.some((d) => allowed.has(`extranet:${d}`));
 }
