@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshDatabaseName, influxdAvailable, startInfluxd, type Influxd } from '../support/influxd.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
-import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from '../support/redis.js';
+import { sharedServices } from '../support/cluster.js';
+import { influxdAvailable } from '../support/influxd.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { redisAvailable } from '../support/redis.js';
 import { killHard, spawnServer } from '../support/server-process.js';
 
 /**
@@ -19,24 +20,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (text: string, s: string) => text.split(s).length - 1;
 
 d('the simulated fleet with several instances', () => {
-  let influxd: Influxd;
-  let schema: Awaited<ReturnType<typeof freshSchema>>;
-  let prefix: string;
+  let services: Awaited<ReturnType<typeof sharedServices>> | undefined;
   const dirs: string[] = [];
   const instances: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
 
   beforeAll(async () => {
-    influxd = await startInfluxd();
-    schema = await freshSchema();
-    prefix = freshPrefix('zhuyun-sim');
-    const env = {
-      DATABASE_URL: schema.url,
-      REDIS_URL,
-      ZHUYUN_REDIS_PREFIX: prefix,
-      ZHUYUN_TSDB: 'influx',
-      INFLUX_URL: `${influxd.url}/${freshDatabaseName()}`,
-      ZHUYUN_SIMULATE: '1',
-    };
+    services = await sharedServices('zhuyun-sim');
+    const env = { ...services.env, ZHUYUN_SIMULATE: '1' };
     const start = (name: string) => {
       const dir = mkdtempSync(join(tmpdir(), `zhuyun-sim-${name}-`));
       dirs.push(dir);
@@ -47,9 +37,7 @@ d('the simulated fleet with several instances', () => {
 
   afterAll(async () => {
     for (const i of instances) await killHard(i.child);
-    if (prefix) await dropPrefix(prefix);
-    await schema?.drop();
-    await influxd?.destroy();
+    await services?.destroy();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { freshDatabaseName, influxdAvailable, startInfluxd, type Influxd } from '../support/influxd.js';
+import { sharedServices } from '../support/cluster.js';
+import { influxdAvailable } from '../support/influxd.js';
 import { LiveTestClient } from '../support/live-client.js';
-import { freshSchema, postgresAvailable } from '../support/postgres.js';
-import { dropPrefix, freshPrefix, REDIS_URL, redisAvailable } from '../support/redis.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { adminToken, killHard, spawnServer } from '../support/server-process.js';
 
 /**
@@ -33,8 +34,7 @@ interface Instance {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 d('several instances over Redis', () => {
-  let influxd: Influxd;
-  let schema: Awaited<ReturnType<typeof freshSchema>>;
+  let services: Awaited<ReturnType<typeof sharedServices>> | undefined;
   let prefix: string;
   let env: Record<string, string>;
   const dirs: string[] = [];
@@ -93,17 +93,9 @@ d('several instances over Redis', () => {
   }
 
   beforeAll(async () => {
-    influxd = await startInfluxd();
-    schema = await freshSchema();
-    prefix = freshPrefix('zhuyun-cluster');
-    env = {
-      DATABASE_URL: schema.url,
-      REDIS_URL,
-      ZHUYUN_REDIS_PREFIX: prefix,
-      ZHUYUN_TSDB: 'influx',
-      INFLUX_URL: `${influxd.url}/${freshDatabaseName()}`,
-      ZHUYUN_SHUTDOWN_GRACE: '5s',
-    };
+    services = await sharedServices('zhuyun-cluster');
+    prefix = services.env.ZHUYUN_REDIS_PREFIX;
+    env = { ...services.env, ZHUYUN_SHUTDOWN_GRACE: '5s' };
     redis = createClient({ url: REDIS_URL });
     redis.on('error', () => undefined);
     await redis.connect();
@@ -120,9 +112,7 @@ d('several instances over Redis', () => {
   afterAll(async () => {
     for (const i of running.values()) await killHard(i.child);
     await redis?.quit().catch(() => undefined);
-    if (prefix) await dropPrefix(prefix);
-    await schema?.drop();
-    await influxd?.destroy();
+    await services?.destroy();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
