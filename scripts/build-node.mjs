@@ -4,7 +4,7 @@
 // A file whose source starts with `#!` (a CLI) is written with mode 0755 so it runs as a command, and
 // each workspace's `bin` gets its link in node_modules/.bin (see linkBins below).
 import { transformFile } from '@swc/core';
-import { chmod, lstat, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { swcOptions } from './swc.options.mjs';
@@ -19,6 +19,9 @@ async function* sources(dir) {
       if (entry.name !== 'testdata') yield* sources(path);
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) {
       yield path;
+    } else if (entry.name.endsWith('.json')) {
+      // Data read at run time beside its module (server/src/divisions/guiyang-divisions.json).
+      yield path;
     }
   }
 }
@@ -31,6 +34,10 @@ for (const ws of workspaces) {
   const jobs = [];
   for await (const file of sources(src)) {
     const out = join(dist, relative(src, file)).replace(/\.ts$/, '.js');
+    if (file.endsWith('.json')) {
+      jobs.push(mkdir(dirname(out), { recursive: true }).then(() => copyFile(file, out)));
+      continue;
+    }
     jobs.push(
       transformFile(file, { ...swcOptions, sourceMaps: true, filename: file }).then(async ({ code, map }) => {
         await mkdir(dirname(out), { recursive: true });
