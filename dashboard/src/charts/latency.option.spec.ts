@@ -105,3 +105,25 @@ describe('latencyOption', () => {
     expect(big.xAxis.axisLabel.fontSize).toBe(18);
   });
 });
+
+describe('latencyOption drawn by ECharts (server-side SVG)', () => {
+  /** The y-axis labels ECharts draws for an option: rendered to SVG in Node, no browser. */
+  async function yLabels(opt: ReturnType<typeof latencyOption>, unit: string): Promise<string[]> {
+    const echarts = await import('echarts');
+    const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
+    try {
+      chart.setOption({ ...opt, animation: false });
+      const svg = chart.renderToSVGString();
+      return [...svg.matchAll(/>([^<>]*)<\/text>/g)].map((m) => m[1]).filter((t) => t.endsWith(unit));
+    } finally {
+      chart.dispose();
+    }
+  }
+
+  it('gives an empty traffic chart distinct axis labels (not "1 bps 1 bps 1 bps 0 bps")', async () => {
+    const bps = (v: number) => `${Math.round(v)} bps`;
+    const labels = await yLabels(latencyOption([], { locale: 'zh-CN', theme: 'dark', now, threshold: null, formatAxis: bps }), ' bps');
+    expect(labels.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(labels).size).toBe(labels.length);
+  });
+});

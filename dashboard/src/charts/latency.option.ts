@@ -182,6 +182,9 @@ export function latencyOption(
       min: 0,
       // Keep the critical line in view when every node is fast; round up so the top tick is even.
       max: (extent: { max: number }) => niceCeil(Number.isFinite(extent.max) ? Math.max(extent.max, headroom) : headroom),
+      // A unit formatter (bps) counts whole units: without this an empty chart's 0–1 axis got ticks
+      // at 0.2 steps, each rounded to the same label ("1 bps 1 bps 1 bps 0 bps").
+      ...(formatAxis ? { minInterval: 1 } : {}),
       axisLabel: formatAxis ? { color: pal.textMuted, fontSize: fs(12), formatter: (v: number) => formatAxis(v) } : { color: pal.textMuted, fontSize: fs(12) },
       splitLine: { lineStyle: { color: pal.gridLine } },
     },
