@@ -9,6 +9,7 @@ import { SEVERITIES } from './alert-rules.js';
 import { AlertsService } from './alerts.service.js';
 import type { AlertFilter } from './alerts.store.js';
 import { NotifierService } from './notifier.service.js';
+import { maskUrlsIn } from './notify/channels.js';
 import { parseInput } from '../common/validate.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
@@ -72,7 +73,9 @@ export class AlertsController {
   @Roles('ops', 'leader', 'district')
   async deliveries(@Param('id') id: string, @CurrentUser() p: Principal) {
     this.scope.checkUnit(p, (await this.alerts.get(id)).unit, `alert ${id}`);
-    return this.alerts.deliveries(id);
+    const deliveries = await this.alerts.deliveries(id);
+    // A robot's answer may echo the URL it was called with (and its credential).
+    return seesCredentials(p) ? deliveries : deliveries.map((d) => ({ ...d, error: d.error === null ? null : maskUrlsIn(d.error) }));
   }
 }
 

@@ -59,6 +59,15 @@ export function maskUrl(url: string): string {
   return `${u.protocol}//${u.host}${path}${query}${u.hash ? '#***' : ''}`;
 }
 
+/**
+ * A text (a delivery's error: a robot's answer or a network error) with every http(s) URL in it
+ * masked by `maskUrl`, for those who may not read robot credentials: a robot or a proxy that echoes
+ * the URL it was called with must not hand the credential on.
+ */
+export function maskUrlsIn(text: string): string {
+  return text.replace(/https?:\/\/[^\s"'<>]+/gi, (u) => maskUrl(u));
+}
+
 /** Whether a channel takes this notice. */
 export function channelWants(c: Channel, n: Pick<AlertNotice, 'event' | 'severity' | 'district' | 'unit'>): boolean {
   if (!c.enabled || !c.events.includes(n.event)) return false;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerProblem, buildRequest, channelWants, maskUrl, type Channel } from './channels.js';
+import { answerProblem, buildRequest, channelWants, maskUrl, maskUrlsIn, type Channel } from './channels.js';
 import { beijingTime, durationZh, noticeLines, noticeTitle, placeZh, type AlertNotice } from './messages.js';
 import { dingtalkSign, dingtalkSignedUrl, feishuSign } from './signing.js';
 import { backoffMs, deliver, type DeliveryAttempt } from './webhook.sender.js';
@@ -210,5 +210,10 @@ describe('maskUrl (issue 13: robot credentials stay with admin and ops)', () => 
     expect(maskUrl('http://user:pw@10.1.2.3:8080/hook/abc?x=1&x=2#frag')).toBe('http://10.1.2.3:8080/***?x=***#***');
     expect(maskUrl('http://10.1.2.3/')).toBe('http://10.1.2.3');
     expect(maskUrl('not a url')).toBe('***');
+  });
+
+  it('masks every URL inside a text (a robot answer that echoes its URL)', () => {
+    expect(maskUrlsIn('HTTP 400: {"error":"bad call to https://oapi.dingtalk.com/robot/send?access_token=ab12cd34"}')).toBe('HTTP 400: {"error":"bad call to https://oapi.dingtalk.com/***?access_token=***"}');
+    expect(maskUrlsIn('fetch failed (ECONNREFUSED)')).toBe('fetch failed (ECONNREFUSED)');
   });
 });
