@@ -1,16 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ForbiddenError } from '../common/errors.js';
+import type { Silence } from '@zhuyun/protocol';
 import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
+import { ScopeService, seesCredentials, type SelectorKind } from '../security/scope.js';
 import { SEVERITIES } from './alert-rules.js';
 import { AlertsService } from './alerts.service.js';
+import type { AlertFilter } from './alerts.store.js';
 import { NotifierService } from './notifier.service.js';
+import { maskUrlsIn } from './notify/channels.js';
 import { parseInput } from '../common/validate.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
-const ListQuerySchema = z.object({
+/** `GET /api/v1/alerts` (documented in the OpenAPI document; its selectors are scoped). */
+export const ListQuerySchema = z.object({
   state: z.enum(['open', 'inactive', 'pending', 'firing', 'resolved']).optional(),
   district: z.string().min(1).max(64).optional(),
   severity: z.enum(SEVERITIES).optional(),
@@ -23,7 +27,10 @@ const AckSchema = z
   })
   .strict();
 
-const SilenceListSchema = z.object({ active: z.enum(['true', 'false']).default('true') });
+/** The selectors of `GET /api/v1/alerts`: each one is checked against the user's scope. */
+export const ALERT_SELECTORS: Readonly<Record<string, SelectorKind>> = { district: 'unit' };
+
+export const SilenceListSchema = z.object({ active: z.enum(['true', 'false']).default('true') });
 
 /** Alerts, acknowledgement and deliveries (docs/ALERTS.md "API"). Reads: ops, leader, district; changes: ops. */
 @Controller('api/v1/alerts')
@@ -31,25 +38,22 @@ export class AlertsController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly audit: AuditService,
+    private readonly scope: ScopeService,
   ) {}
 
-  /** A district user sees its own district's alerts only. */
+  /** A district user sees its own unit's alerts only. */
   @Get()
   @Roles('ops', 'leader', 'district')
   list(@Query() query: unknown, @CurrentUser() p: Principal) {
-    const q = parseInput(ListQuerySchema, query, 'alert query');
-    if (p.role === 'district') {
-      if (q.district !== undefined && q.district !== p.district) throw new ForbiddenError(`a district user of ${p.district} may not read the alerts of ${q.district}`);
-      q.district = p.district;
-    }
-    return this.alerts.list(q);
+    const q: AlertFilter = parseInput(ListQuerySchema, query, 'alert query');
+    return this.alerts.list(this.scope.confine(p, q, ALERT_SELECTORS, 'unit'));
   }
 
   @Get(':id')
   @Roles('ops', 'leader', 'district')
   async get(@Param('id') id: string, @CurrentUser() p: Principal) {
     const alert = await this.alerts.get(id);
-    this.checkScope(p, alert.district, id);
+    this.scope.checkUnit(p, alert.unit, `alert ${id}`);
     return alert;
   }
 
@@ -68,12 +72,10 @@ export class AlertsController {
   @Get(':id/deliveries')
   @Roles('ops', 'leader', 'district')
   async deliveries(@Param('id') id: string, @CurrentUser() p: Principal) {
-    if (p.role === 'district') this.checkScope(p, (await this.alerts.get(id)).district, id);
-    return this.alerts.deliveries(id);
-  }
-
-  private checkScope(p: Principal, district: string | null | undefined, id: string) {
-    if (p.role === 'district' && district !== p.district) throw new ForbiddenError(`alert ${id} is not in district ${p.district}`);
+    this.scope.checkUnit(p, (await this.alerts.get(id)).unit, `alert ${id}`);
+    const deliveries = await this.alerts.deliveries(id);
+    // A robot's answer may echo the URL it was called with (and its credential).
+    return seesCredentials(p) ? deliveries : deliveries.map((d) => ({ ...d, error: d.error === null ? null : maskUrlsIn(d.error) }));
   }
 }
 
@@ -118,13 +120,24 @@ export class SilencesController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly audit: AuditService,
+    private readonly scope: ScopeService,
   ) {}
 
-  /** `?active=true` (default): active and future silences; `false`: all, newest first. */
+  /**
+   * `?active=true` (default): active and future silences; `false`: all, newest first. A district
+   * user sees the silences that name nothing outside its unit (those for its unit or its nodes,
+   * and those for a rule everywhere), not another district's.
+   */
   @Get()
   @Roles('ops', 'leader', 'district')
-  list(@Query() query: unknown) {
-    return this.alerts.listSilences(parseInput(SilenceListSchema, query, 'silence query').active === 'true');
+  async list(@Query() query: unknown, @CurrentUser() p: Principal) {
+    const all = await this.alerts.listSilences(parseInput(SilenceListSchema, query, 'silence query').active === 'true');
+    return all.filter((s) => this.seen(p, s));
+  }
+
+  private seen(p: Principal, s: Silence): boolean {
+    const m = s.matchers;
+    return (m.district === undefined || this.scope.seesUnit(p, this.scope.unitOfSelector(m.district))) && (m.node === undefined || this.scope.seesNode(p, m.node));
   }
 
   @Post()
@@ -149,16 +162,17 @@ export class SilencesController {
 export class NotificationChannelsController {
   constructor(private readonly notifier: NotifierService) {}
 
+  /** Robot URLs carry their credential (DingTalk/WeCom/Feishu `access_token`, `key`, hook id): whole for admin and ops only. */
   @Get()
   @Roles('ops', 'leader', 'district')
-  list() {
-    return this.notifier.list();
+  list(@CurrentUser() p: Principal) {
+    return this.notifier.list(seesCredentials(p));
   }
 
   @Get(':id')
   @Roles('ops', 'leader', 'district')
-  get(@Param('id') id: string) {
-    return this.notifier.get(id);
+  get(@Param('id') id: string, @CurrentUser() p: Principal) {
+    return this.notifier.get(id, seesCredentials(p));
   }
 
   @Post()

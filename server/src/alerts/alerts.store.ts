@@ -16,7 +16,10 @@ export interface DeliveryView extends DeliveryAttempt {
 
 export interface AlertFilter {
   state?: AlertState | 'open';
+  /** A district or zone: the alerts standing in it (its `district` or its `unit`). */
   district?: string;
+  /** Only the alerts of this unit (its own extranet segment): a district user's scope. */
+  unit?: string;
   severity?: string;
   limit: number;
 }
@@ -111,6 +114,7 @@ export class AlertsStore {
     // Pending alerts that closed without firing are kept on record but are not news.
     else q = q.where('state', '!=', 'inactive');
     if (f.district) q = q.where((eb) => eb.or([eb('district', '=', f.district!), eb('unit', '=', f.district!)]));
+    if (f.unit) q = q.where('unit', '=', f.unit);
     if (f.severity) q = q.where('severity', '=', f.severity);
     const rows = await q.orderBy('active_at', 'desc').orderBy('id').limit(f.limit).execute();
     return rows.map(viewOf);

@@ -4,18 +4,22 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { AlertsStore, type OutboxEntry } from './alerts.store.js';
-import { ChannelInputSchema, channelWants, type Channel } from './notify/channels.js';
+import { ChannelInputSchema, channelWants, maskUrl, type Channel } from './notify/channels.js';
 import { ALERT_METRICS, type AlertMetricsSink } from '../ops/alert-metrics.js';
 import type { AlertNotice } from './notify/messages.js';
 import { DEFAULT_RETRY, deliver, type DeliveryAttempt, type RetryPolicy } from './notify/webhook.sender.js';
 import { parseInput } from '../common/validate.js';
 
-/** A channel as the API serves it: the secret is never sent back, only whether there is one. */
-export type ChannelView = Omit<Channel, 'secret'> & { hasSecret: boolean };
+/**
+ * A channel as the API serves it: the secret is never sent back, only whether there is one. The URL
+ * is whole only for those who may read credentials (`credentials`: admin and ops); a robot's URL
+ * carries its credential (`access_token`, `key`, the hook id), so others get it masked (`maskUrl`).
+ */
+export type ChannelView = Omit<Channel, 'secret'> & { hasSecret: boolean; urlMasked: boolean };
 
-export function channelView(c: Channel): ChannelView {
-  const { secret, ...rest } = c;
-  return { ...rest, hasSecret: secret !== null };
+export function channelView(c: Channel, credentials = true): ChannelView {
+  const { secret, url, ...rest } = c;
+  return { ...rest, url: credentials ? url : maskUrl(url), urlMasked: !credentials, hasSecret: secret !== null };
 }
 
 /**
@@ -142,14 +146,15 @@ export class NotifierService implements OnModuleDestroy {
     });
   }
 
-  list(): ChannelView[] {
-    return this.channels.map(channelView);
+  /** Every channel; `credentials` false masks their URLs (see ChannelView). */
+  list(credentials: boolean): ChannelView[] {
+    return this.channels.map((c) => channelView(c, credentials));
   }
 
-  get(id: string): ChannelView {
+  get(id: string, credentials: boolean): ChannelView {
     const c = this.channels.find((x) => x.id === id);
     if (!c) throw new NotFoundError(`no notification channel ${id}`);
-    return channelView(c);
+    return channelView(c, credentials);
   }
 
   async create(body: unknown): Promise<ChannelView> {

@@ -7,7 +7,7 @@ import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.
 import { buildComparison, counterIncrease, type ComparisonRow, type UnitFacts, type UnitPlatformUse, type ZoneFilter } from './comparison.js';
 import { MIGRATION_FIGURES, SLA_FIGURES, type MigrationFigures, type SlaFigures } from './comparison.ports.js';
 
-const QuerySchema = z.strictObject({
+export const QuerySchema = z.strictObject({
   month: z.string().refine(isMonth, 'must be a month YYYY-MM').optional(),
   zones: z.enum(['include', 'exclude', 'only']).default('include'),
   format: z.enum(['json', 'csv']).default('json'),

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ForbiddenError, PayloadTooLargeError, ValidationError } from '../common/errors.js';
+import { PayloadTooLargeError, ValidationError } from '../common/errors.js';
 import { Roles } from '../common/roles.js';
 import { CurrentUser, type Principal, type RequestWithPrincipal } from '../security/principal.js';
+import { ScopeService, type SelectorKind } from '../security/scope.js';
 import { summarise, type UnitMigrationSummary } from './migration.flags.js';
 import { IMPORT_MODES, type ImportMode } from './migration.import.js';
 import { MigrationService, type Actor } from './migration.service.js';
@@ -16,12 +17,8 @@ function actorOf(req: Request, source: Actor['source'] = 'api'): Actor {
   return { actor: p ? `user:${p.username}` : 'anonymous', source };
 }
 
-/** A district user reads its own district's systems only. */
-function ownDistrict(p: Principal, asked: unknown): string | undefined {
-  if (p.role !== 'district') return undefined;
-  if (asked !== undefined && asked !== p.district) throw new ForbiddenError(`a district user of ${p.district} may not read district ${String(asked)}`);
-  return p.district;
-}
+/** The selectors of `GET /api/v1/migration/systems` (a system's `district` is its unit). */
+export const SYSTEM_SELECTORS: Readonly<Record<string, SelectorKind>> = { district: 'unit' };
 
 /**
  * Reads the raw request body as UTF-8 text, at most `limit` bytes. Over the limit, the rest is read
@@ -53,7 +50,10 @@ function emptyTotal(unit: string): UnitMigrationSummary {
 
 @Controller('api/v1/migration')
 export class MigrationController {
-  constructor(private readonly migration: MigrationService) {}
+  constructor(
+    private readonly migration: MigrationService,
+    private readonly scope: ScopeService,
+  ) {}
 
   // --- agencies ---
 
@@ -99,8 +99,8 @@ export class MigrationController {
   @Get('systems')
   @Roles('ops', 'leader', 'district')
   systems(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
-    const own = ownDistrict(p, q.district);
-    return this.migration.listSystems(own ? { ...q, district: own } : q);
+    // A district user reads its own unit's systems only (`agency`, `state`, `flag` narrow within it).
+    return this.migration.listSystems(this.scope.confine(p, q, SYSTEM_SELECTORS, 'district'));
   }
 
   @Post('systems')
@@ -139,7 +139,7 @@ export class MigrationController {
   @Roles('ops', 'leader', 'district')
   async system(@Param('id') id: string, @CurrentUser() p: Principal) {
     const sys = await this.migration.getSystem(id);
-    ownDistrict(p, sys.district);
+    this.scope.checkUnit(p, sys.district, `system ${id}`);
     return sys;
   }
 
@@ -152,7 +152,7 @@ export class MigrationController {
   @Get('systems/:id/history')
   @Roles('ops', 'leader', 'district')
   async history(@Param('id') id: string, @CurrentUser() p: Principal) {
-    if (p.role === 'district') ownDistrict(p, (await this.migration.getSystem(id)).district);
+    if (p.role === 'district') this.scope.checkUnit(p, (await this.migration.getSystem(id)).district, `system ${id}`);
     return this.migration.history(id);
   }
 
@@ -175,7 +175,7 @@ export class MigrationController {
   @Get('monthly')
   @Roles('ops', 'leader', 'district')
   monthly(@Query('unit') unit: string | undefined, @Query('month') month: string | undefined, @CurrentUser() p: Principal) {
-    if (p.role === 'district') ownDistrict(p, unit);
+    ({ unit } = this.scope.confine(p, { unit }, { unit: 'unit' }, 'unit'));
     if (!unit || !month) throw new ValidationError('unit and month (YYYY-MM) are required');
     return this.migration.monthlyFigures(unit, month);
   }

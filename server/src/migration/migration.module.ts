@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MIGRATION_FIGURES } from '../comparison/comparison.ports.js';
+import { ScopeModule } from '../security/scope.js';
 import { StatusModule } from '../status/status.module.js';
 import { CloudEvidence } from './cloud-evidence.js';
 import { MigrationController } from './migration.controller.js';
@@ -12,7 +13,7 @@ import { MigrationService } from './migration.service.js';
  */
 @Global()
 @Module({
-  imports: [StatusModule],
+  imports: [StatusModule, ScopeModule],
   controllers: [MigrationController],
   providers: [MigrationService, CloudEvidence, MigrationSeed, { provide: MIGRATION_FIGURES, useExisting: MigrationService }],
   exports: [MigrationService, MIGRATION_FIGURES],

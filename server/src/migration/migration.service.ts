@@ -120,7 +120,8 @@ const SystemPatch = z.strictObject({
   note: z.string().max(2000).nullable().optional(),
 });
 
-const ListQuery = z.object({
+/** `GET /api/v1/migration/systems` (named in the OpenAPI document). */
+export const ListQuery = z.object({
   district: unitCode.optional(),
   state: z.enum(STATES).optional(),
   flag: z.enum(FLAG_NAMES as [FlagName, ...FlagName[]]).optional(),

@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { ModulesContainer, Reflector } from '@nestjs/core';
 import { z } from 'zod';
 import { ROLES_KEY, type Role } from '../common/roles.js';
@@ -18,6 +19,28 @@ export interface RouteInfo {
   roles: Role[];
   /** Whether @Roles is on the handler or its controller: unstated means admin only, which the security test refuses. */
   rolesStated: boolean;
+  /** Query parameters the handler takes one by one (`@Query('unit')`). */
+  queryParams: string[];
+  /** Whether the handler takes the whole query (`@Query()`): its parameters are those of its ROUTE_SCHEMAS query schema. */
+  wholeQuery: boolean;
+  /** Whether the handler takes the raw request (`@Req()`), and so could read any parameter. */
+  rawRequest: boolean;
+}
+
+/** What a handler's parameter decorators take from the request (Nest's ROUTE_ARGS metadata). */
+function argsOf(cls: Ctor, name: string): Pick<RouteInfo, 'queryParams' | 'wholeQuery' | 'rawRequest'> {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, cls, name) ?? {}) as Record<string, { data?: unknown }>;
+  const out = { queryParams: [] as string[], wholeQuery: false, rawRequest: false };
+  for (const [key, arg] of Object.entries(args)) {
+    // Keys are `<paramtype>:<index>`; custom decorators (@CurrentUser) have a non-numeric type.
+    const type = Number(key.split(':')[0]);
+    if (type === RouteParamtypes.QUERY) {
+      if (typeof arg.data === 'string') out.queryParams.push(arg.data);
+      else out.wholeQuery = true;
+    } else if (type === RouteParamtypes.REQUEST) out.rawRequest = true;
+  }
+  out.queryParams.sort();
+  return out;
 }
 
 type Ctor = new (...a: never[]) => unknown;
@@ -48,6 +71,7 @@ export function routesOf(controllers: Iterable<Ctor>, reflector: Reflector): Rou
         public: !!reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler as never, cls]),
         roles: roles ?? [],
         rolesStated: roles !== undefined,
+        ...argsOf(cls, name),
       });
     }
   }
@@ -89,6 +113,10 @@ export function buildOpenApi(routes: RouteInfo[], version: string): Record<strin
     const schemas = ROUTE_SCHEMAS[key] ?? {};
     const pathParams = [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const collector = COLLECTOR_ROUTES.has(key);
+    const fromSchema = schemas.query ? queryParameters(schemas.query) : [];
+    const named = r.queryParams
+      .filter((n) => !fromSchema.some((q) => q.name === n))
+      .map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
     const op: Record<string, unknown> = {
       operationId: `${r.controller}.${r.handler}`,
       summary: `${r.controller.replace(/Controller$/, '')}: ${r.handler}`,
@@ -96,7 +124,11 @@ export function buildOpenApi(routes: RouteInfo[], version: string): Record<strin
       'x-roles': r.public ? [] : r.roles,
       'x-public': r.public,
       security: collector ? [{ collectorToken: [] }] : r.public ? [] : [{ sessionCookie: [] }, { sessionBearer: [] }],
-      parameters: [...pathParams, ...(schemas.query ? queryParameters(schemas.query) : [])],
+      parameters: [...pathParams, ...fromSchema, ...named],
+      // A handler that takes the whole query with no schema here has parameters this document cannot
+      // list; the scope test (test/e2e/security.scope.spec.ts) refuses such a route where scope applies.
+      ...(r.wholeQuery && !schemas.query && { 'x-query-undocumented': true }),
+      ...(r.rawRequest && { 'x-reads-request': true }),
       responses: {
         '200': { description: 'Success (2xx; JSON unless the route serves text or CSV)' },
         '400': { description: 'Invalid input: the message names the field', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },

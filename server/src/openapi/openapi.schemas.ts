@@ -1,10 +1,14 @@
 import { IngestBatchSchema, SeriesQuerySchema } from '@zhuyun/protocol';
 import type { z } from 'zod';
 import { RuleInputSchema } from '../alerts/alert-rules.js';
+import { ListQuerySchema as AlertListQuerySchema, SilenceListSchema } from '../alerts/alerts.controller.js';
+import { QuerySchema as ComparisonQuerySchema } from '../comparison/comparison.service.js';
+import { ListQuery as SystemListQuerySchema } from '../migration/migration.service.js';
+import { ReportQuerySchema } from '../sla/sla.controller.js';
 import { ChannelInputSchema } from '../alerts/notify/channels.js';
 import { SilenceInputSchema } from '../alerts/silences.js';
 import { NewUserSchema } from '../security/accounts.service.js';
-import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
+import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
 
 /**
  * The zod schemas the handlers validate with, by `METHOD /path` as the OpenAPI document names the
@@ -27,4 +31,14 @@ export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType
   'POST /api/v1/maintenance-windows': { body: WindowInputSchema },
   'PUT /api/v1/maintenance-windows/{id}': { body: WindowInputSchema },
   'POST /api/v1/users': { body: NewUserSchema },
+  // Every route that takes the whole query (`@Query()`) names its schema here, so that the document
+  // lists its parameters and the scope test asks each selector (issue 13).
+  'GET /api/v1/alerts': { query: AlertListQuerySchema },
+  'GET /api/v1/silences': { query: SilenceListSchema },
+  'GET /api/v1/migration/systems': { query: SystemListQuerySchema },
+  'GET /api/v1/comparison': { query: ComparisonQuerySchema },
+  'GET /api/v1/sla/services/{id}/minutes': { query: RangeQuerySchema },
+  'GET /api/v1/sla/services/{id}/days': { query: MonthQuerySchema },
+  'GET /api/v1/sla/contracts/{id}/summary': { query: MonthQuerySchema },
+  'GET /api/v1/sla/contracts/{id}/report': { query: ReportQuerySchema },
 };

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { UNITS, type SeriesResponse, type StatusCounts, type UnitSummary } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { ForbiddenError } from '../common/errors.js';
 import { Roles } from '../common/roles.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
+import { ScopeService, type SelectorKind } from '../security/scope.js';
 import { StatusService } from '../status/status.service.js';
 import { QueryService } from './query.service.js';
 
@@ -13,23 +13,23 @@ export interface DistrictsResponse {
   units: Array<UnitSummary & { kind: 'district' | 'zone'; zh: string; en: string; nodes: number }>;
 }
 
+/** The selectors of `GET /api/v1/series` (SeriesQuerySchema): each one is checked against the user's scope. */
+export const SERIES_SELECTORS: Readonly<Record<string, SelectorKind>> = { district: 'unit', unit: 'unit', node: 'node' };
+
 @Controller('api/v1')
 export class QueryController {
   constructor(
     private readonly query: QueryService,
     private readonly status: StatusService,
+    private readonly scope: ScopeService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('series')
   @Roles('ops', 'leader', 'district')
   series(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal): Promise<SeriesResponse> {
-    // A district user reads its own district's series only.
-    if (p.role === 'district') {
-      if (q.district !== undefined && q.district !== p.district) throw new ForbiddenError(`a district user of ${p.district} may not read district ${String(q.district)}`);
-      q = { ...q, district: p.district };
-    }
-    return this.query.series(q);
+    // A district user reads its own unit's series only, whichever selector names the place.
+    return this.query.series(this.scope.confine(p, q, SERIES_SELECTORS, 'unit'));
   }
 
   /** Every district and zone with its status and node counts. */

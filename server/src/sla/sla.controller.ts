@@ -14,7 +14,8 @@ import { monthOf } from './sla.time.js';
 import { UNITS } from '@zhuyun/protocol';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
-const ReportQuerySchema = z.object({ format: z.enum(['csv', 'html', 'json']).default('json') });
+/** `?month=YYYY-MM&format=` of the contract report (the month is read by contractMonth). */
+export const ReportQuerySchema = MonthQuerySchema.extend({ format: z.enum(['csv', 'html', 'json']).default('json') });
 
 /**
  * SLA REST under /api/v1/sla (docs/SLA.md). Operators see their contracts (scoping comes with

@@ -40,6 +40,34 @@ export const ChannelInputSchema = z
   .strict();
 export type ChannelInput = z.infer<typeof ChannelInputSchema>;
 
+/**
+ * A robot URL without its credentials, for those who may not hold them: scheme, host and port
+ * stay (which service it is), the path and every query value become `***` (DingTalk `?access_token=`, WeCom `?key=`, Feishu `/hook/<id>`), user and password
+ * go. `https://oapi.dingtalk.com/robot/send?access_token=ab12` → `https://oapi.dingtalk.com/***?access_token=***`.
+ * A URL that does not parse becomes `***`.
+ */
+export function maskUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '***';
+  }
+  const path = u.pathname === '/' || u.pathname === '' ? '' : '/***';
+  const keys = [...new Set(u.searchParams.keys())];
+  const query = keys.length ? `?${keys.map((k) => `${encodeURIComponent(k)}=***`).join('&')}` : u.search ? '?***' : '';
+  return `${u.protocol}//${u.host}${path}${query}${u.hash ? '#***' : ''}`;
+}
+
+/**
+ * A text (a delivery's error: a robot's answer or a network error) with every http(s) URL in it
+ * masked by `maskUrl`, for those who may not read robot credentials: a robot or a proxy that echoes
+ * the URL it was called with must not hand the credential on.
+ */
+export function maskUrlsIn(text: string): string {
+  return text.replace(/https?:\/\/[^\s"'<>]+/gi, (u) => maskUrl(u));
+}
+
 /** Whether a channel takes this notice. */
 export function channelWants(c: Channel, n: Pick<AlertNotice, 'event' | 'severity' | 'district' | 'unit'>): boolean {
   if (!c.enabled || !c.events.includes(n.event)) return false;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerProblem, buildRequest, channelWants, type Channel } from './channels.js';
+import { answerProblem, buildRequest, channelWants, maskUrl, maskUrlsIn, type Channel } from './channels.js';
 import { beijingTime, durationZh, noticeLines, noticeTitle, placeZh, type AlertNotice } from './messages.js';
 import { dingtalkSign, dingtalkSignedUrl, feishuSign } from './signing.js';
 import { backoffMs, deliver, type DeliveryAttempt } from './webhook.sender.js';
@@ -199,5 +199,21 @@ describe('deliver, against local HTTP servers', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffMs({ maxAttempts: 9, baseMs: 2000, maxMs: 120_000, timeoutMs: 1 }, n))).toEqual([
       2000, 4000, 8000, 16000, 32000, 64000, 120000, 120000,
     ]);
+  });
+});
+
+describe('maskUrl (issue 13: robot credentials stay with admin and ops)', () => {
+  it('keeps scheme, host and port and hides every path segment and query value', () => {
+    expect(maskUrl('https://oapi.dingtalk.com/robot/send?access_token=ab12cd34')).toBe('https://oapi.dingtalk.com/***?access_token=***');
+    expect(maskUrl('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx')).toBe('https://qyapi.weixin.qq.com/***?key=***');
+    expect(maskUrl('https://open.feishu.cn/open-apis/bot/v2/hook/6a2e-secret-id')).toBe('https://open.feishu.cn/***');
+    expect(maskUrl('http://user:pw@10.1.2.3:8080/hook/abc?x=1&x=2#frag')).toBe('http://10.1.2.3:8080/***?x=***#***');
+    expect(maskUrl('http://10.1.2.3/')).toBe('http://10.1.2.3');
+    expect(maskUrl('not a url')).toBe('***');
+  });
+
+  it('masks every URL inside a text (a robot answer that echoes its URL)', () => {
+    expect(maskUrlsIn('HTTP 400: {"error":"bad call to https://oapi.dingtalk.com/robot/send?access_token=ab12cd34"}')).toBe('HTTP 400: {"error":"bad call to https://oapi.dingtalk.com/***?access_token=***"}');
+    expect(maskUrlsIn('fetch failed (ECONNREFUSED)')).toBe('fetch failed (ECONNREFUSED)');
   });
 });
