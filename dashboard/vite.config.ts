@@ -5,9 +5,11 @@ import { defineConfig } from 'vite';
 const protocolSrc = fileURLToPath(new URL('../protocol/src/', import.meta.url));
 /** Where `npm start` serves the API and the live feed; the dev server and `vite preview` proxy to it. */
 const backend = process.env.ZHUYUN_BACKEND ?? 'http://127.0.0.1:8080';
+// The server refuses changes and live sockets from another origin (docs/SECURITY.md "Same origin"):
+// through this proxy the browser's origin is the dev server's, so the proxy speaks as the backend's.
 const proxy = {
-  '/api': { target: backend, changeOrigin: true },
-  '/socket.io': { target: backend, ws: true, changeOrigin: true },
+  '/api': { target: backend, changeOrigin: true, headers: { origin: backend } },
+  '/socket.io': { target: backend, ws: true, changeOrigin: true, headers: { origin: backend } },
 };
 
 export default defineConfig({

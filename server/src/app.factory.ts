@@ -19,6 +19,7 @@ import { requestIds } from './ops/request-id.js';
 import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 import { ShutdownService } from './cluster/shutdown.service.js';
 import { AccountsService } from './security/accounts.service.js';
+import { sameOriginForChanges } from './security/origin-policy.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
 /** Paths the server answers itself; everything else GET is the dashboard's (client-side routes). */
@@ -68,6 +69,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.use(helmet({ contentSecurityPolicy: { directives: CSP }, crossOriginEmbedderPolicy: false, hsts: false }));
   // Closed by default: the dashboard is served from the same origin. ZHUYUN_CORS_ORIGINS opens it.
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false, credentials: true });
+  // Same-site is not same-origin (issue 13): a state-changing request a browser sends from another
+  // origin (another port of this host included) is refused, body or not (security/origin-policy.ts).
+  app.use(sameOriginForChanges(config.corsOrigins));
+  // HSTS only where the browser came over https through a trusted proxy: a plain-http deployment
+  // (the extranet default) must not pin browsers to an https that is not there.
+  if (config.trustProxy !== undefined) app.use(strictTransportSecurity);
   // gzip for the dashboard's assets and API answers (the map and ECharts are most of the bytes).
   app.use(compression());
   // InfluxDB line protocol: text whatever the Content-Type, gzip allowed, InfluxDB-shaped errors.
@@ -116,6 +123,14 @@ const CSP = {
   formAction: ["'self'"],
   upgradeInsecureRequests: null,
 };
+
+/** One year; no includeSubDomains: other hosts of the extranet may still serve plain http. */
+const HSTS = 'max-age=31536000';
+
+function strictTransportSecurity(req: Request, res: Response, next: NextFunction) {
+  if (req.secure) res.setHeader('Strict-Transport-Security', HSTS);
+  next();
+}
 
 function noCacheForHtml(res: Response, path: string) {
   if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');

@@ -29,7 +29,7 @@ export async function connectRedis(url: string, log: Logger, name: string): Prom
 }
 
 /** Signals between instances: something stored changed that every instance must reload. */
-export type ClusterSignal = 'alerts.changed' | 'sla.changed';
+export type ClusterSignal = 'alerts.changed' | 'sla.changed' | 'sessions.ended';
 
 interface PointsMessage {
   from: string;

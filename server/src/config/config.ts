@@ -49,6 +49,8 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F:.\/]+))*$/, 'must be a hop count (1), loopback, or addresses/subnets such as 10.0.0.0/8, comma separated')
     .optional(),
+  // /metrics: open by default (Prometheus on the internal network); with a token, only `Authorization: Bearer <token>`.
+  ZHUYUN_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random token)').max(512).optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
   ZHUYUN_LIVE_MAX_PENDING_BYTES: z.coerce.number().int('must be an integer number of bytes').min(65_536, 'must be at least 65536 (64 KiB)').default(DEFAULT_MAX_PENDING_BYTES),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -82,6 +84,8 @@ export interface AppConfig {
   trustProxy?: number | string;
   /** Origins allowed to call the API from a browser (CORS); empty: same origin only. */
   corsOrigins: string[];
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>` (else 401). */
+  metricsToken?: string;
   /** Ingest requests per second per collector (burst ten times that), else 429. */
   ingestRatePerCollector: number;
   /** A live socket with more than this many bytes waiting to be written to it is dropped (live/slow-client.ts). */
@@ -229,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     slaGraceMs: e.ZHUYUN_SLA_GRACE,
     trustProxy: e.ZHUYUN_TRUST_PROXY === undefined ? undefined : /^\d+$/.test(e.ZHUYUN_TRUST_PROXY) ? Number(e.ZHUYUN_TRUST_PROXY) : e.ZHUYUN_TRUST_PROXY,
     corsOrigins: e.ZHUYUN_CORS_ORIGINS ? e.ZHUYUN_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : [],
+    metricsToken: e.ZHUYUN_METRICS_TOKEN,
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
     liveMaxPendingBytes: e.ZHUYUN_LIVE_MAX_PENDING_BYTES,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/websockets';
 import { LIVE_EVENTS, LIVE_NAMESPACE, MAX_TOPICS_PER_SOCKET } from '@zhuyun/protocol';
 import { Namespace, Socket } from 'socket.io';
+import { ClusterService } from '../cluster/cluster.service.js';
 import { ShutdownService } from '../cluster/shutdown.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
@@ -16,11 +17,13 @@ import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { AccountsService } from '../security/accounts.service.js';
+import { handshakeOriginProblem } from '../security/origin-policy.js';
 import { tokenFrom, type Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 import { FrameCoalescer } from './frame.coalescer.js';
 import { LiveTopicsService } from './live-topics.service.js';
 import { oneWritePerSocket, type HoldableConn } from './one-write.js';
+import { SessionSockets } from './session-sockets.js';
 import { pendingBytes, type EngineConnLike } from './slow-client.js';
 
 /** One frame per topic per second at most (DESIGN "Live"). */
@@ -41,6 +44,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly coalescer = new FrameCoalescer();
   private timer?: NodeJS.Timeout;
   private stopListening: Array<() => void> = [];
+  private sessions?: SessionSockets;
 
   constructor(
     private readonly topics: LiveTopicsService,
@@ -49,6 +53,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
     private readonly accounts: AccountsService,
     private readonly shutdown: ShutdownService,
+    private readonly cluster: ClusterService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -56,14 +61,20 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
 
   afterInit() {
     this.shutdown.attachIo(this.server);
+    // A page of another origin (another port of this host included) opens no live feed (issue 13).
+    this.server.use((socket, next) => {
+      const problem = handshakeOriginProblem(socket.handshake, this.config.corsOrigins, this.config.trustProxy !== undefined);
+      next(problem ? new Error(`forbidden: ${problem}`) : undefined);
+    });
     // Only signed-in users connect: socket.io `auth: {token}` or the session cookie.
     this.server.use((socket, next) => {
       const token = principalToken(socket);
       if (!token) return next(new Error('unauthorized: sign in first (auth: {token} or the session cookie)'));
-      this.accounts.resolve(token).then(
-        (p) => {
-          if (!p) return next(new Error('unauthorized: the session has expired or was ended'));
-          socket.data.principal = p;
+      this.accounts.session(token).then(
+        (s) => {
+          if (!s) return next(new Error('unauthorized: the session has expired or was ended'));
+          socket.data.principal = s.principal;
+          SessionSockets.keep(socket, s);
           next();
         },
         (err: unknown) => next(new Error(`unauthorized: ${(err as Error).message}`)),
@@ -73,6 +84,9 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       this.status.onDirty((t) => this.coalescer.markDirty(t)),
       this.bus.onDirty((t) => this.coalescer.markDirty(t)),
     ];
+    // Sockets follow their session: logout, password change, account change, expiry (issue 13).
+    this.sessions = new SessionSockets(this.server, this.accounts, this.cluster, this.clock, this.log, this.metrics);
+    this.sessions.start();
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
     this.server.on('connection', () => this.metrics.liveSockets.inc());
@@ -81,6 +95,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
 
   onModuleDestroy() {
     clearInterval(this.timer);
+    this.sessions?.stop();
     for (const stop of this.stopListening) stop();
   }
 
@@ -110,6 +125,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   async subscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<SubscribeAck> {
     const wanted = Array.isArray(body) ? body : [body];
     const ack: SubscribeAck = { subscribed: [], rejected: [] };
+    if (this.sessions?.droppedIfExpired(socket)) return ack;
     for (const topic of wanted) {
       // Topics held now: the socket's rooms (joined ones included) but its own id room.
       const held = socket.rooms.size - (socket.rooms.has(socket.id) ? 1 : 0);

@@ -127,9 +127,11 @@ export class MigrationController {
   async importCsv(@Query('mode') mode: string | undefined, @Req() req: Request) {
     const m = (mode ?? 'all-or-nothing') as ImportMode;
     if (!IMPORT_MODES.includes(m)) throw new ValidationError(`mode must be ${IMPORT_MODES.join(' or ')}, not ${JSON.stringify(mode)}`);
+    // Only a type a page of another origin cannot send without a CORS preflight (issue 13): not
+    // text/plain, which a `no-cors` fetch or a form may send with the session cookie.
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type && !['text/csv', 'text/plain', 'application/csv', 'application/octet-stream'].includes(type)) {
-      throw new ValidationError(`send the CSV as the body with Content-Type text/csv, not ${type}`);
+    if (!['text/csv', 'application/csv'].includes(type)) {
+      throw new ValidationError(`send the CSV as the body with Content-Type text/csv, not ${type || 'no Content-Type'}`);
     }
     const text = await readText(req, MAX_IMPORT_BYTES);
     return this.migration.importCsv(text, m, actorOf(req, 'import'));

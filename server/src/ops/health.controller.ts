@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { DATABASE, pingDatabase, type Db } from '../db/database.js';
@@ -6,6 +6,7 @@ import { Public } from '../security/principal.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.store.js';
 import { HealthRegistry, runCheck } from './health.registry.js';
 import { MetricsService } from './metrics.service.js';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
 
 /** Liveness, readiness and the server's own metrics. */
 @Controller()
@@ -58,6 +59,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @UseGuards(MetricsTokenGuard)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus() {
     const tsdb = await this.store.health();

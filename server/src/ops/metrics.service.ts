@@ -102,6 +102,27 @@ export class MetricsService implements AlertMetricsSink {
     registers: [this.registry],
   });
 
+  // Issue 13 (security): password checks (argon2 verifications) and throttled logins, counted
+  // here so that a guessing run shows without writing a row per attempt; sockets ended with their session.
+  readonly loginPasswordChecks = new Counter({
+    name: 'zhuyun_login_password_checks_total',
+    help: 'Password verifications (argon2) run for logins, unknown user names included.',
+    registers: [this.registry],
+  });
+
+  readonly loginThrottled = new Counter({
+    name: 'zhuyun_login_throttled_total',
+    help: 'Login attempts refused with 429 before any password check (too many failures per account or address).',
+    registers: [this.registry],
+  });
+
+  readonly liveSessionEnded = new Counter({
+    name: 'zhuyun_live_session_ended_sockets_total',
+    help: 'Live sockets disconnected because their session ended (logout, password change, account change, expiry).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zhuyun_' });
     // prom-client's default set has three gauges named `*_total`, which promtool (rightly) rejects:

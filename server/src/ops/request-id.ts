@@ -10,6 +10,8 @@ const GOOD_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** Routes hit every few seconds by probes and collectors: their successes log at debug only. */
 const ROUTINE = /^\/(healthz|readyz|metrics|ping|write|api\/v1\/ingest)$/;
 
+const LOGIN = '/api/v1/auth/login';
+
 const INGEST: Record<string, 'json' | 'line'> = { '/api/v1/ingest': 'json', '/write': 'line' };
 
 export function requestIdOf(header: string | string[] | undefined): string {
@@ -37,6 +39,8 @@ export function requestIds(log: Logger, metrics: MetricsService) {
       const line = { reqId, method: req.method, path, status, ms: Math.round(seconds * 10_000) / 10 };
       if (status >= 500) log.warn(line, 'request');
       else if (status < 400 && ROUTINE.test(path)) log.debug(line, 'request');
+      // A throttled login is counted, and logged once per window, by AccountsService (issue 13).
+      else if (status === 429 && path === LOGIN) log.debug(line, 'request');
       else log.info(line, 'request');
     });
     requestContext.run({ reqId }, next);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { isUnitCode } from '@zhuyun/protocol';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -8,10 +8,13 @@ import type { Role } from '../common/roles.js';
 import { parseInput } from '../common/validate.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { DATABASE, type Db } from '../db/database.js';
+import { LOGGER, type Logger } from '../common/logger.js';
+import { MetricsService } from '../ops/metrics.service.js';
 import { AuditService } from './audit.service.js';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
+import { ThrottledWindows, type ThrottledWindow } from './throttled-windows.js';
 import type { UserTable } from './security.tables.js';
 
 export const ROLES = ['admin', 'ops', 'operator', 'leader', 'district'] as const satisfies readonly Role[];
@@ -67,23 +70,84 @@ const view = (u: UserTable): UserView => ({
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** How a session token is known once stored (and to the live gateway): its SHA-256, hex. */
+export const sessionKey = sha256;
+
+/**
+ * Sessions that just ended (issue 13: sockets follow their session): the sessions of these token
+ * keys, and/or every session of `userId` but `exceptKey`. JSON, so that it crosses Redis as is.
+ */
+export interface EndedSessions {
+  reason: 'logout' | 'password' | 'account';
+  keys?: string[];
+  userId?: string;
+  exceptKey?: string;
+}
+
+/** A live session as the socket handshake needs it: who, its key, and when it expires. */
+export interface LiveSession {
+  principal: Principal;
+  key: string;
+  userId: string;
+  expiresAt: number;
+}
+
+/** How often closed throttle windows are written to the audit log. */
+const THROTTLE_FLUSH_MS = 1_000;
+
 /**
  * Accounts and sessions (DESIGN "Sessions", issue 7): argon2id password hashes, session tokens
  * stored as sha256 only, expiry, logout, password change, throttled logins, every act audited.
  */
 @Injectable()
-export class AccountsService {
+export class AccountsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly accountFailures = new SlidingWindowLimiter(ACCOUNT_FAILURES, FAILURE_WINDOW_MS);
   private readonly addressFailures = new SlidingWindowLimiter(ADDRESS_FAILURES, FAILURE_WINDOW_MS);
   /** A dummy hash verified for unknown users, so that timing does not tell which names exist. */
   private dummyHash?: Promise<string>;
+  private readonly throttled = new ThrottledWindows();
+  private throttleTimer?: NodeJS.Timeout;
+  private readonly endedListeners = new Set<(ended: EndedSessions) => void>();
 
   constructor(
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    // Optional: the admin CLI builds this service without the app around it.
+    @Optional() private readonly metrics?: MetricsService,
+    @Optional() @Inject(LOGGER) private readonly log?: Logger,
   ) {}
+
+  onModuleInit() {
+    this.throttleTimer = setInterval(() => void this.writeThrottled(this.throttled.due(this.clock.now())), THROTTLE_FLUSH_MS);
+    this.throttleTimer.unref();
+  }
+
+  /** Throttle windows still open are written with what they counted so far: none is lost. */
+  async beforeApplicationShutdown() {
+    clearInterval(this.throttleTimer);
+    await this.writeThrottled(this.throttled.drain());
+  }
+
+  /**
+   * Hears every end of sessions this instance makes (logout, password change, a user changed or
+   * disabled). Listeners are called synchronously after the database says so; returns the removal.
+   */
+  onSessionsEnded(listener: (ended: EndedSessions) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  private sessionsEnded(ended: EndedSessions): void {
+    for (const l of this.endedListeners) {
+      try {
+        l(ended);
+      } catch (err) {
+        this.log?.error({ err }, 'a listener of ended sessions failed');
+      }
+    }
+  }
 
   async count(): Promise<number> {
     const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -140,29 +204,53 @@ export class AccountsService {
     await this.db.updateTable('users').set(next).where('id', '=', before.id).execute();
     // A role, scope or password change, or a disabled account, ends the user's sessions at once.
     await this.revokeSessionsOf(before.id);
+    this.sessionsEnded({ reason: 'account', userId: before.id });
     await this.audit.record({ actor, action: 'user.update', target: username, before: view(before), after: view(merged) });
     return view(merged);
   }
 
-  /** Checks credentials; returns a new session token. Throttled; every attempt audited. */
+  /**
+   * Checks credentials; returns a new session token. Throttled: an attempt is counted against its
+   * account and address BEFORE its password is checked (issue 13), so that however many arrive at
+   * once, at most ACCOUNT_FAILURES are verified per window; a success gives its count back. Failed
+   * attempts are audited one by one (bounded by the limits); throttled ones per window, with a count.
+   */
   async login(input: unknown, address: string): Promise<{ token: string; expiresAt: number; user: Principal }> {
     const { username, password } = parseInput(LoginSchema, input, 'login');
+    const account = username.toLowerCase();
     const now = this.clock.now();
-    const wait = Math.max(this.accountFailures.blockedFor(username.toLowerCase(), now), this.addressFailures.blockedFor(address, now));
+    const accountWait = this.accountFailures.blockedFor(account, now);
+    const addressWait = this.addressFailures.blockedFor(address, now);
+    const wait = Math.max(accountWait, addressWait);
     if (wait > 0) {
-      await this.audit.record({ actor: username, action: 'auth.login', outcome: 'denied', address, after: { reason: 'throttled' } });
+      this.metrics?.loginThrottled.inc();
+      if (this.throttled.hit({ name: username, address, byAddress: addressWait > 0 }, now, now + wait)) {
+        this.log?.warn({ actor: username.slice(0, 200), address, byAddress: addressWait > 0, retryAfterSeconds: Math.ceil(wait / 1000) }, 'logins throttled: further attempts are counted, one audit row when the block lifts');
+      }
       throw new TooManyRequestsError(`too many failed logins; try again in ${Math.ceil(wait / 1000)} s`, wait);
     }
-    const user = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    this.dummyHash ??= hashPassword(generatePassword());
-    const ok = user ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await this.dummyHash, password), false);
+    // No await between the check above and these two lines: the next request sees them.
+    const slots = [this.accountFailures.record(account, now, true), this.addressFailures.record(address, now, true)] as const;
+    let user: UserTable | undefined;
+    let ok = false;
+    try {
+      user = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+      this.dummyHash ??= hashPassword(generatePassword());
+      this.metrics?.loginPasswordChecks.inc();
+      ok = user ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await this.dummyHash, password), false);
+    } finally {
+      // A check that failed on its way (the database away) counts as a failure.
+      for (const slot of slots) slot.pending = false;
+    }
     if (!user || !ok || user.disabled_at !== null) {
-      this.accountFailures.record(username.toLowerCase(), now);
-      this.addressFailures.record(address, now);
       await this.audit.record({ actor: username, action: 'auth.login', outcome: 'failed', address, after: { reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'disabled' } });
       throw new UnauthorizedError('wrong user name or password');
     }
-    this.accountFailures.reset(username.toLowerCase());
+    // Signed in: this attempt does not count, and the account's earlier failures are forgotten
+    // (not those still being checked). The address keeps its other failures.
+    this.accountFailures.refund(account, slots[0]);
+    this.accountFailures.clearSettled(account);
+    this.addressFailures.refund(address, slots[1]);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.config.sessionTtlMs;
     await this.db.insertInto('sessions').values({ token_hash: sha256(token), user_id: user.id, created_at: now, last_seen: now, expires_at: expiresAt, revoked_at: null }).execute();
@@ -170,8 +258,30 @@ export class AccountsService {
     return { token, expiresAt, user: this.principalOf(user) };
   }
 
+  /** One audit row per closed throttle window, with the number of attempts it refused. */
+  private async writeThrottled(windows: ThrottledWindow[]): Promise<void> {
+    for (const w of windows) {
+      try {
+        await this.audit.record({
+          actor: w.actor,
+          action: 'auth.login',
+          outcome: 'denied',
+          address: w.address,
+          after: { reason: 'throttled', attempts: w.attempts, first: w.first, last: w.last, blockedUntil: w.until, ...(w.byAddress ? { by: 'address', names: [...w.names] } : { by: 'account' }) },
+        });
+      } catch (err) {
+        this.log?.error({ err, actor: w.actor, address: w.address, attempts: w.attempts }, 'throttled logins not written to the audit log');
+      }
+    }
+  }
+
   /** The principal of a live session token, or undefined (unknown, expired, revoked, user disabled). */
   async resolve(token: string): Promise<Principal | undefined> {
+    return (await this.session(token))?.principal;
+  }
+
+  /** A live session with its key and expiry (for sockets that must end with it), or undefined. */
+  async session(token: string): Promise<LiveSession | undefined> {
     if (token.length < 20 || token.length > 200) return undefined;
     const now = this.clock.now();
     const row = await this.db
@@ -185,11 +295,34 @@ export class AccountsService {
     if (now - Number(row.last_seen) > 60_000) {
       await this.db.updateTable('sessions').set({ last_seen: now }).where('token_hash', '=', row.token_hash).execute();
     }
-    return this.principalOf(row);
+    return { principal: this.principalOf(row), key: row.token_hash, userId: row.id, expiresAt: Number(row.expires_at) };
+  }
+
+  /**
+   * Of these session keys, those still live (not revoked, not expired, user not disabled). One
+   * query per 500 keys: the live gateway's sweep asks for all its sockets at once.
+   */
+  async liveKeys(keys: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    const now = this.clock.now();
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select('sessions.token_hash')
+        .where('sessions.token_hash', 'in', keys.slice(i, i + 500))
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.expires_at', '>', now)
+        .where('users.disabled_at', 'is', null)
+        .execute();
+      for (const r of rows) live.add(r.token_hash);
+    }
+    return live;
   }
 
   async logout(token: string, p: Principal): Promise<void> {
     await this.db.updateTable('sessions').set({ revoked_at: this.clock.now() }).where('token_hash', '=', sha256(token)).where('revoked_at', 'is', null).execute();
+    this.sessionsEnded({ reason: 'logout', keys: [sha256(token)] });
     await this.audit.record({ actor: `user:${p.username}`, action: 'auth.logout' });
   }
 
@@ -205,6 +338,7 @@ export class AccountsService {
     await this.db.updateTable('users').set({ password_hash: await hashPassword(next), password_changed_at: this.clock.now() }).where('id', '=', user.id).execute();
     // Other sessions end; the one that changed the password goes on.
     await this.db.updateTable('sessions').set({ revoked_at: this.clock.now() }).where('user_id', '=', user.id).where('token_hash', '!=', sha256(keepToken)).where('revoked_at', 'is', null).execute();
+    this.sessionsEnded({ reason: 'password', userId: user.id, exceptKey: sha256(keepToken) });
     await this.audit.record({ actor: `user:${p.username}`, action: 'auth.password' });
   }
 

@@ -23,6 +23,23 @@ describe('SlidingWindowLimiter', () => {
     l.reset('a');
     expect(l.blockedFor('a', 1)).toBe(0);
   });
+
+  it('counts an attempt from its start: pending slots block, a refund gives one back, a success keeps those in flight', () => {
+    const l = new SlidingWindowLimiter(2, 60_000);
+    const a = l.record('k', 0, true);
+    const b = l.record('k', 1, true);
+    expect(l.blockedFor('k', 2)).toBeGreaterThan(0); // two in flight: a third waits, whatever they turn out to be
+    l.refund('k', a);
+    expect(l.blockedFor('k', 2)).toBe(0);
+    l.refund('k', a); // twice is once
+    const c = l.record('k', 3);
+    c.pending = false;
+    l.clearSettled('k'); // c settled: forgotten; b in flight: kept
+    expect(l.blockedFor('k', 4)).toBe(0);
+    l.record('k', 5);
+    expect(l.blockedFor('k', 6)).toBeGreaterThan(0);
+    b.pending = false;
+  });
 });
 
 describe('TokenBuckets', () => {
