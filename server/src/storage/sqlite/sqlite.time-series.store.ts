@@ -19,6 +19,8 @@ const RETENTION_STEP = 5_000;
 
 /** Page cache of the store's connection, KiB. */
 export const CACHE_KIB = 65_536;
+/** Size of the readiness probe's write (probeWrite): some pages, as a small batch writes. */
+const PROBE_BYTES = 64 * 1024;
 /** How often committed points are merged into the rollup tables. */
 const ROLLUP_MERGE_MS = 2_000;
 /** Pending buckets beyond which a write merges at once, bounding memory. */
@@ -124,7 +126,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     } catch (err) {
       // "file is not a database" alone does not say which file: the operator must find it.
       if (db?.open) db.close();
-      throw new Error(`time-series store ${path} cannot be opened: ${(err as Error).message} (a damaged file: restore it from a backup, or move it away to start empty)`, { cause: err });
+      throw new Error(`time-series store ${path} cannot be opened: ${(err as Error).message} (if the file is damaged, restore it from a backup, or move it away to start empty)`, { cause: err });
     }
     this.flushTimer = setInterval(() => this.flushRollups(), ROLLUP_MERGE_MS);
     this.flushTimer.unref();
@@ -169,6 +171,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         PRIMARY KEY (series_id, bucket)
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
+      CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, data BLOB NOT NULL);
     `);
     this.migrate();
   }
@@ -417,6 +420,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const minute = await sweep('rollup_1m', 'bucket', now - this.retention.minuteMs);
     const hour = await sweep('rollup_1h', 'bucket', now - this.retention.hourMs);
     return { raw, minute, hour };
+  }
+
+  /**
+   * Rewrites one row of PROBE_BYTES random bytes in one transaction: new pages in the WAL, as a
+   * batch of points needs, so a full disk or a damaged file fails it as it fails a batch.
+   */
+  async probeWrite(): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO write_probe (id, at, data) VALUES (1, ?, randomblob(?))').run(Date.now(), PROBE_BYTES);
   }
 
   async health(): Promise<StoreHealth> {
