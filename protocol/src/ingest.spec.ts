@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { IngestBatchSchema, MAX_FUTURE_MS, seriesKey, validatePoint } from './ingest.js';
+import { IngestBatchSchema, MAX_FUTURE_MS, parseSeriesKey, seriesKey, validatePoint } from './ingest.js';
 
 const now = Date.UTC(2026, 10, 27, 8, 0, 0);
 const good = { metric: 'net.latency_ms', ts: now - 1000, value: 12.3, tags: { district: '520103', node: 'yy-core-1' } };
@@ -75,5 +75,28 @@ describe('seriesKey', () => {
   it('does not depend on tag order', () => {
     expect(seriesKey('m.x', { b: '1', a: '2' })).toBe(seriesKey('m.x', { a: '2', b: '1' }));
     expect(seriesKey('m.x', { a: '2', b: '1' })).toBe('m.x{a=2,b=1}');
+  });
+
+  it('keeps tag values holding , = or \\ apart (issue 13 item 10)', () => {
+    const two = seriesKey('m.x', { target: 'x', u2: 'y' });
+    const one = seriesKey('m.x', { target: 'x,u2=y' });
+    expect(one).not.toBe(two);
+    expect(one).toBe('m.x{target=x\\,u2\\=y}');
+    expect(seriesKey('m.x', { a: 'x\\', b: 'y' })).not.toBe(seriesKey('m.x', { a: 'x\\,b=y' }));
+  });
+
+  it('reads back what it wrote', () => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { a: '1' },
+      { target: 'x,u2=y', node: 'n1' },
+      { path: 'C:\\data\\', desc: 'eth0 = uplink, 10G', z: '}{' },
+      { a: '\\,', b: '=', c: ',' },
+    ];
+    for (const tags of cases) expect(parseSeriesKey(seriesKey('m.x', tags))).toEqual({ metric: 'm.x', tags });
+    expect(parseSeriesKey('m.x')).toBeUndefined();
+    expect(parseSeriesKey('m.x{a=b=c}')).toBeUndefined();
+    expect(parseSeriesKey('m.x{a=b\\}')).toBeUndefined();
+    expect(parseSeriesKey('m.x{A=1}')).toBeUndefined();
   });
 });

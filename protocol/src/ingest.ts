@@ -137,14 +137,61 @@ function isoOrNumber(ts: number): string {
   return Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : String(ts);
 }
 
-/** A stable key for a series: its metric and its tags in key order. */
+/**
+ * A stable, unambiguous key for a series: its metric and its tags in key order,
+ * `metric{k1=v1,k2=v2}`. Metric names and tag keys cannot hold `\ , = { }` (METRIC_NAME, TAG_KEY),
+ * but tag values can (line protocol's `\,` `\=`, Telegraf interface descriptions): in a value
+ * `\`, `,` and `=` are escaped with a backslash as line protocol does, so that
+ * `{target:"x", u2:"y"}` and `{target:"x,u2=y"}` are two keys (before issue 13 they were one).
+ * parseSeriesKey reads a key back. Stored keys of the SQLite store were rewritten to this form
+ * (tsdb schema version 1, see sqlite.time-series.store.ts).
+ */
 export function seriesKey(metric: string, tags: Record<string, string>): string {
-  // On the ingest hot path (once per point): a plain loop, no intermediate arrays of strings.
+  // On the ingest hot path (once per point): a plain loop, no intermediate arrays of strings; a
+  // value is escaped only when it holds one of the three characters.
   const keys = Object.keys(tags);
   if (keys.length > 1) keys.sort();
   let key = metric + '{';
-  for (let i = 0; i < keys.length; i++) key += (i ? ',' : '') + keys[i] + '=' + tags[keys[i]];
+  for (let i = 0; i < keys.length; i++) {
+    const v = tags[keys[i]];
+    key += (i ? ',' : '') + keys[i] + '=' + (KEY_SPECIAL.test(v) ? v.replace(KEY_SPECIAL_ALL, '\\$&') : v);
+  }
   return key + '}';
+}
+const KEY_SPECIAL = /[\\,=]/;
+const KEY_SPECIAL_ALL = /[\\,=]/g;
+
+/** The metric and tags of a seriesKey, or undefined when the text is not one. */
+export function parseSeriesKey(key: string): { metric: string; tags: Record<string, string> } | undefined {
+  const open = key.indexOf('{');
+  if (open <= 0 || !key.endsWith('}')) return undefined;
+  const metric = key.slice(0, open);
+  const tags: Record<string, string> = {};
+  const body = key.slice(open + 1, -1);
+  if (body === '') return { metric, tags };
+  let i = 0;
+  for (;;) {
+    const eq = body.indexOf('=', i);
+    if (eq < 0) return undefined;
+    const k = body.slice(i, eq);
+    if (!TAG_KEY.test(k) || k === '__proto__') return undefined;
+    let v = '';
+    let j = eq + 1;
+    for (; j < body.length && body[j] !== ','; j++) {
+      const c = body[j];
+      if (c === '=') return undefined; // an unescaped `=` inside a value: not written by seriesKey
+      if (c === '\\') {
+        if (j + 1 >= body.length) return undefined;
+        v += body[++j];
+      } else {
+        v += c;
+      }
+    }
+    tags[k] = v;
+    if (j >= body.length) break;
+    i = j + 1;
+  }
+  return { metric, tags };
 }
 
 /** The point's series key, computed once per point and kept on it (several stages need it). */

@@ -53,6 +53,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
     bodyParser: false,
     logger: new NestPinoLogger(logger),
+    // A failure to start (a damaged tsdb.sqlite, say) rejects here, so that main prints it on
+    // stderr, naming the file, and exits 1, instead of Nest logging it to stdout and exiting.
+    abortOnError: false,
   });
   // First: every request gets an id (X-Request-Id) that its log lines carry.
   app.use(requestIds(logger, app.get(MetricsService)));

@@ -182,7 +182,7 @@ describe('/healthz and /readyz', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const ok = await fetch(`${server.url}/readyz`);
     expect(ok.status).toBe(200);
-    expect((await ok.json()).checks).toEqual({ 'tsdb:sqlite': { ok: true }, database: { ok: true }, shutdown: { ok: true } });
+    expect((await ok.json()).checks).toEqual({ 'tsdb:sqlite': { ok: true }, database: { ok: true }, shutdown: { ok: true }, 'tsdb-write': { ok: true } });
 
     const registry = server.app.get(HealthRegistry);
     const removeBroken = registry.register('redis', async () => { throw new Error('ECONNREFUSED 127.0.0.1:6379'); });

@@ -262,7 +262,8 @@ describe('collector tokens and the audit log', () => {
     const csv = await server.api('/api/v1/audit?format=csv');
     const bytes = new Uint8Array(await csv.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(new TextDecoder().decode(bytes).startsWith('时间')).toBe(true);
+    // The first header holds a comma: quoted (before issue 13 it was not, and split in two columns).
+    expect(new TextDecoder().decode(bytes).startsWith('"时间(time, UTC+8)",epoch_ms,')).toBe(true);
     expect((await fetch(`${server.url}/api/v1/audit`, { headers: { authorization: `Bearer ${tokens.ops}` } })).status).toBe(403);
   });
 });

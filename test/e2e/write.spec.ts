@@ -115,6 +115,21 @@ describe('POST /write', () => {
     expect(s.points).toEqual([[t, 3]]);
   });
 
+  it('keeps apart series whose tag values hold escaped , and = (issue 13 item 10)', async () => {
+    const t = Date.now() - 30_000;
+    const body = [`net,${tags('esc-2')},target=x,u2=y latency_ms=1 ${t}`, `net,${tags('esc-2')},target=x\\,u2\\=y latency_ms=2 ${t}`].join('\n');
+    await expectNoContent(await write(body, { query: { precision: 'ms' } }));
+    const got = await series('net.latency_ms', 'esc-2');
+    expect(got).toHaveLength(2);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tags: expect.objectContaining({ target: 'x', u2: 'y' }), points: [[t, 1]] }),
+        expect.objectContaining({ tags: expect.not.objectContaining({ u2: expect.anything() }), points: [[t, 2]] }),
+      ]),
+    );
+    expect(got.find((s) => s.points[0][1] === 2)!.tags.target).toBe('x,u2=y');
+  });
+
   it('takes host as the node when there is no node tag (Telegraf)', async () => {
     const t = Date.now() - 30_000;
     await expectNoContent(await write(`host,district=520103,host=yy-web-7 cpu_pct=55 ${t}`, { query: { precision: 'ms' } }));

@@ -266,6 +266,20 @@ describe('AlertMachine', () => {
     expect(m2.drain().map(fmt)).toEqual(['10 firing->resolved', '10 notify:resolved']);
   });
 
+  it('restores an alert stored with a pre-issue-13 series key (unescaped tag values) under its new key', () => {
+    const tags: Tags = { ...TAGS, target: 'x,u2=y' };
+    const m = new AlertMachine({ suppression: () => null, inMaintenance: () => false }, () => 'a1');
+    m.setRules([rule()], 0);
+    m.observe({ metric: 'net.latency_ms', value: 60, tags, key: seriesKey('net.latency_ms', tags) }, 0);
+    const saved: AlertInstance[] = JSON.parse(JSON.stringify(m.openAlerts()));
+    saved[0].series = 'net.latency_ms{district=520103,node=yy-core-1,target=x,u2=y,unit=520103}'; // as stored before
+    const m2 = new AlertMachine({ suppression: () => null, inMaintenance: () => false }, () => 'new');
+    m2.setRules([rule()], 0);
+    m2.restore(saved);
+    m2.observe({ metric: 'net.latency_ms', value: 10, tags, key: seriesKey('net.latency_ms', tags) }, 10_000);
+    expect(m2.drain().map(fmt)).toEqual(['10 firing->resolved', '10 notify:resolved']);
+  });
+
   it('takes 100k samples of healthy series quickly (no allocation when nothing breaches)', () => {
     const m = new AlertMachine({ suppression: () => null, inMaintenance: () => false }, () => 'x');
     m.setRules(defaultRules(0), 0);

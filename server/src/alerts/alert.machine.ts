@@ -220,6 +220,9 @@ export class AlertMachine {
     for (const a of alerts) {
       const slot = this.slots.get(a.ruleId);
       if (!slot || (a.state !== 'pending' && a.state !== 'firing')) continue;
+      // Keyed afresh from metric and tags: a row stored before series keys escaped their tag
+      // values (issue 13) holds the old key, which new samples would no longer find.
+      a.series = seriesKey(a.metric, a.tags);
       slot.open.set(a.series, a);
       this.byId.set(a.id, a);
     }

@@ -1,4 +1,5 @@
 import type { Unit } from '@zhuyun/protocol';
+import { csvDocument, type CsvValue } from '../common/csv.writer.js';
 import type { UnitAvailability, UnitMigration } from './comparison.ports.js';
 
 /** Platform use attributed to a unit in a month (counter increases of the points tagged with it). */
@@ -96,15 +97,9 @@ const CSV_HEADERS = [
   '开放接口调用(open API calls)', '开放下载(open downloads)', '可用率环比(Δ availability pp)', '迁移率环比(Δ migration pp)',
 ];
 
-const cell = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
 /** The table as CSV, UTF-8 with a BOM so that Excel opens it in Chinese. */
 export function comparisonCsv(rows: readonly ComparisonRow[]): string {
-  const lines = [CSV_HEADERS.join(',')];
+  const lines: CsvValue[][] = [CSV_HEADERS];
   for (const r of rows) {
     const a = r.availability;
     const m = r.migration;
@@ -114,10 +109,8 @@ export function comparisonCsv(rows: readonly ComparisonRow[]): string {
         r.unit, r.name.zh, r.kind === 'zone' ? '开发区' : '区县', a?.availabilityPct?.toFixed(3), a?.upMinutes, a?.downMinutes, a?.noDataMinutes,
         r.p1Incidents, r.mttrMinutes?.toFixed(1), m?.ratePct?.toFixed(1), m?.migrated, m?.denominator, m?.overdue, m?.omAtRisk, m?.omAtRiskCny,
         pl?.shareApiCalls, pl?.shareRecords, pl?.openApiCalls, pl?.openDownloads, r.delta.availabilityPct, r.delta.migrationRatePct,
-      ]
-        .map(cell)
-        .join(','),
+      ],
     );
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvDocument(lines);
 }

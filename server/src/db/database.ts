@@ -43,7 +43,18 @@ function dialectFor(location: DatabaseLocation): Dialect {
  */
 export async function openDatabase(location: DatabaseLocation | string): Promise<Db> {
   const where = typeof location === 'string' ? ({ kind: 'sqlite', path: location } as const) : location;
-  const db = new Kysely<Schema>({ dialect: dialectFor(where) });
+  // "file is not a database" alone does not say which file: a damaged SQLite file is named.
+  const named = (err: unknown) =>
+    where.kind === 'sqlite'
+      ? new Error(`relational database ${where.path} cannot be opened: ${(err as Error).message} (if the file is damaged, restore it from a backup)`, { cause: err })
+      : err;
+  let dialect: Dialect;
+  try {
+    dialect = dialectFor(where);
+  } catch (err) {
+    throw named(err);
+  }
+  const db = new Kysely<Schema>({ dialect });
   try {
     if (where.kind === 'postgres') {
       // Several instances starting together (docs/SCALE.md): Kysely creates its migration tables
@@ -66,7 +77,7 @@ export async function openDatabase(location: DatabaseLocation | string): Promise
     }
   } catch (err) {
     await db.destroy();
-    throw err;
+    throw named(err);
   }
   return db;
 }

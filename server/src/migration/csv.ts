@@ -1,3 +1,5 @@
+import { csvDocument } from '../common/csv.writer.js';
+
 /**
  * CSV (RFC 4180) reading and writing, as Excel and WPS write it: comma-separated, fields in double
  * quotes when they hold a comma, a quote (doubled) or a line break; CRLF, LF or CR line ends; a
@@ -95,11 +97,11 @@ export function parseCsv(input: string): CsvParse {
   return { records, problems };
 }
 
-function quote(value: string): string {
-  return /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** CSV text with a UTF-8 BOM (Excel then reads it as UTF-8) and CRLF line ends. */
+/**
+ * CSV text with a UTF-8 BOM (Excel then reads it as UTF-8) and CRLF line ends, through the
+ * product's one writer (common/csv.writer.ts): a cell starting like a formula gets a leading
+ * apostrophe, which the import takes off again (readImport).
+ */
 export function writeCsv(rows: readonly (readonly string[])[]): string {
-  return '\uFEFF' + rows.map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n';
+  return csvDocument(rows);
 }

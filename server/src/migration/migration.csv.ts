@@ -1,3 +1,4 @@
+import { readNeutralisedCell } from '../common/csv.writer.js';
 import { parseCsv, writeCsv, type CsvRecord } from './csv.js';
 import {
   FUNDING_MODES, FUNDING_ZH, STATES, STATE_ZH, TRACKS, TRACK_ZH, normaliseUnit,
@@ -206,7 +207,9 @@ function readRow(rec: CsvRecord, keys: Array<ColumnKey | undefined>, headers: st
   keys.forEach((key, i) => {
     if (!key) return;
     present.add(key);
-    const raw = (rec.fields[i] ?? '').trim();
+    // The export neutralised formula starts with an apostrophe (common/csv.writer.ts): taken off
+    // here, so an exported `'=foo` comes back as the name `=foo` it was.
+    const raw = readNeutralisedCell(rec.fields[i] ?? '').trim();
     const empty = raw === '';
     switch (key) {
       case 'id':

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { csvDocument, type CsvValue } from '../common/csv.writer.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { parseInput } from '../common/validate.js';
 import { DATABASE, type Db } from '../db/database.js';
@@ -95,19 +96,16 @@ export class AuditService {
   }
 }
 
-const csvCell = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
 /** The audit log as CSV (UTF-8 with BOM, Beijing time beside epoch ms). */
 export function auditCsv(records: readonly AuditRecord[]): string {
   const head = ['时间(time, UTC+8)', 'epoch_ms', '操作者(actor)', '操作(action)', '对象(target)', '结果(outcome)', '之前(before)', '之后(after)', '地址(address)'];
-  const lines = [head.join(',')];
+  const lines: CsvValue[][] = [head];
+  const json = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v));
   for (const r of records) {
     const local = new Date(r.at + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
-    lines.push([local, r.at, r.actor, r.action, r.target, r.outcome, r.before, r.after, r.address].map(csvCell).join(','));
+    // Through the one writer (common/csv.writer.ts): an actor such as `=HYPERLINK(…)` (anyone can
+    // type it as a login name) comes out as text, never as a live formula.
+    lines.push([local, r.at, r.actor, r.action, r.target, r.outcome, json(r.before), json(r.after), r.address]);
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvDocument(lines);
 }

@@ -2,12 +2,13 @@ import type { ContractMonth, Incident } from './sla.service.js';
 import type { MaintenanceWindow } from './maintenance.calendar.js';
 import { FAILED_NODES_DOWN_RATIO, INCIDENT_MERGE_GAP_MINUTES, SHARE_SUCCESS_CRITICAL_PCT, SHORT_OF_EVIDENCE_PCT, type ServiceHours } from './sla.scoring.js';
 import { MINUTE_MS, formatLocal } from './sla.time.js';
+import { csvDocument, csvLine } from '../common/csv.writer.js';
 
 /**
- * The monthly report of a contract as CSV (UTF-8 with BOM, CRLF: Excel opens it as UTF-8) and as a
+ * The monthly report of a contract as CSV (UTF-8 with BOM, CRLF: Excel opens it as UTF-8; written by
+ * common/csv.writer.ts, so a window title such as `=cmd|…` stays text) and as a
  * self-contained printable HTML page (zh-CN) with the method of calculation. Pure.
  */
-const BOM = '\uFEFF';
 
 const pct = (v: number | null, digits = 3) => (v === null ? '' : v.toFixed(digits));
 const mins = (ms: number | null) => (ms === null ? '' : (ms / MINUTE_MS).toFixed(1));
@@ -37,15 +38,6 @@ export function methodLines(r: ContractMonth): string[] {
     '确认时长 (TTA) = 首个 DOWN 分钟 → 首次确认（告警确认或本系统确认）；修复时长 (TTR) = 首个 DOWN 分钟 → 最后一个 DOWN 分钟结束。',
     '多个服务的合计按分钟数求和后计算，不对百分比求平均。',
   ];
-}
-
-function csvCell(v: string | number | null | undefined): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function csvLine(cells: Array<string | number | null | undefined>): string {
-  return cells.map(csvCell).join(',');
 }
 
 function incidentCells(i: Incident & { counted: boolean }, serviceName: string) {
@@ -105,7 +97,7 @@ export function reportCsv(r: ContractMonth): string {
   lines.push('');
   lines.push(csvLine(['计算方法 (method of calculation)']));
   for (const m of methodLines(r)) lines.push(csvLine([m]));
-  return BOM + lines.join('\r\n') + '\r\n';
+  return csvDocument(lines);
 }
 
 function esc(s: string | number | null | undefined): string {

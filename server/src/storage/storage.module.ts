@@ -9,6 +9,7 @@ import { InfluxTimeSeriesStore } from './influx/influx.time-series.store.js';
 import { RetentionService } from './retention.service.js';
 import { SqliteTimeSeriesStore } from './sqlite/sqlite.time-series.store.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from './time-series.store.js';
+import { StoreWriteHealth } from './write-health.js';
 
 /** Closes the store when the application stops, after everything that writes to it. */
 class StoreCloser implements OnApplicationShutdown {
@@ -50,6 +51,7 @@ function openStore(config: AppConfig, log: Logger, metrics: MetricsService): Tim
     },
     StoreCloser,
     RetentionService,
+    StoreWriteHealth,
   ],
   exports: [TIME_SERIES_STORE, RetentionService],
 })

@@ -80,6 +80,26 @@ export function timeSeriesStoreContract(
       expect(await store.query({ ...q, match: { node: 'nobody' } })).toEqual([]);
     });
 
+    it('keeps tag values holding , = and \\ apart: {target:"x", u2:"y"} and {target:"x,u2=y"} are two series', async () => {
+      const n = node();
+      await store.write([
+        pt('net.latency_ms', base, 1, { node: n, target: 'x', u2: 'y' }),
+        pt('net.latency_ms', base, 2, { node: n, target: 'x,u2=y' }),
+        pt('net.latency_ms', base, 3, { node: n, target: 'eth0 = uplink, 10G' }),
+        pt('net.latency_ms', base, 4, { node: n, target: 'C:\\data' }),
+      ]);
+      const q = { metric: 'net.latency_ms', from: base, to: base + 1, step: 'raw' as const };
+      const all = await store.query({ ...q, match: { node: n } });
+      const byTarget = Object.fromEntries(all.map((s) => [s.tags.target, { u2: s.tags.u2, points: s.points }]));
+      expect(byTarget).toEqual({
+        x: { u2: 'y', points: [[base, 1]] },
+        'x,u2=y': { u2: undefined, points: [[base, 2]] },
+        'eth0 = uplink, 10G': { u2: undefined, points: [[base, 3]] },
+        'C:\\data': { u2: undefined, points: [[base, 4]] },
+      });
+      expect((await one({ ...q, match: { node: n, target: 'x,u2=y' } })).points).toEqual([[base, 2]]);
+    });
+
     it('leaves out series with no points in the range', async () => {
       const n = node();
       await store.write([pt('net.jitter_ms', base, 1, { node: n })]);

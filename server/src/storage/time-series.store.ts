@@ -66,6 +66,12 @@ export interface TimeSeriesStore {
    * that ingest goes on meanwhile. Returns how many rows (or points) were removed, when known.
    */
   applyRetention(now: number): Promise<{ raw: number; minute: number; hour: number }>;
+  /**
+   * Optional: a small real write to the same storage as `write` (not a point), resolving once
+   * durable, rejecting as `write` would. Run while writes fail, so that an instance taken out of a
+   * load balancer can find out by itself that writes work again (storage/write-health.ts).
+   */
+  probeWrite?(): Promise<void>;
   /** Whether the store answers, and any backlog; used by /readyz and /metrics. Never throws. */
   health(): Promise<StoreHealth>;
   /** Flushes what can be flushed and releases resources. */

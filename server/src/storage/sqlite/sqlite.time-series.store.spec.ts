@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timeSeriesStoreContract } from '../time-series.store.contract.js';
-import { SqliteTimeSeriesStore } from './sqlite.time-series.store.js';
+import { SqliteTimeSeriesStore, TSDB_SCHEMA_VERSION } from './sqlite.time-series.store.js';
 
 timeSeriesStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-'));
@@ -32,5 +33,62 @@ describe('SqliteTimeSeriesStore after a crash', () => {
       await restarted.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('SqliteTimeSeriesStore schema version 1: escaped series keys (issue 13 item 10)', () => {
+  it('rewrites the keys of a version-0 file, so old series go on under their tags', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-v0-'));
+    const path = join(dir, 'tsdb.sqlite');
+    const t0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
+    const base = { district: '520103', unit: '520103', node: 'mig-1' };
+    // A holds one backslash, B two: A's new key (`c\\`) is B's old one, a UNIQUE clash if rewritten in place.
+    const tagSets = [{ ...base, target: 'a,b=c' }, { ...base, target: 'c\\' }, { ...base, target: 'c\\\\' }, { ...base, target: 'plain' }];
+    const store = new SqliteTimeSeriesStore(path);
+    await store.write(tagSets.map((tags, i) => ({ metric: 'net.latency_ms', ts: t0, value: i, tags })));
+    await store.close();
+    // Make it the file an older server wrote: keys without escapes, user_version 0.
+    const raw = new Database(path);
+    const oldKey = (tags: Record<string, string>) => `net.latency_ms{${Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',')}}`;
+    const rows = raw.prepare('SELECT id, tags FROM series').all() as Array<{ id: number; tags: string }>;
+    for (const r of rows) raw.prepare('UPDATE series SET key = ? WHERE id = ?').run(oldKey(JSON.parse(r.tags)), r.id);
+    raw.pragma('user_version = 0');
+    raw.close();
+
+    const reopened = new SqliteTimeSeriesStore(path);
+    try {
+      await reopened.write(tagSets.map((tags, i) => ({ metric: 'net.latency_ms', ts: t0 + 1000, value: 10 + i, tags })));
+      const series = await reopened.query({ metric: 'net.latency_ms', match: { node: 'mig-1' }, from: t0, to: t0 + 60_000, step: 'raw' });
+      expect(series.map((s) => [s.tags.target, s.points]).sort()).toEqual(
+        tagSets.map((t, i) => [t.target, [[t0, i], [t0 + 1000, 10 + i]]]).sort(),
+      );
+    } finally {
+      await reopened.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(TSDB_SCHEMA_VERSION);
+    expect(check.prepare("SELECT key FROM series WHERE json_extract(tags, '$.target') = 'a,b=c'").pluck().get()).toBe(
+      'net.latency_ms{district=520103,node=mig-1,target=a\\,b\\=c,unit=520103}',
+    );
+    check.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a file of a newer schema, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-v9-'));
+    const path = join(dir, 'tsdb.sqlite');
+    const raw = new Database(path);
+    raw.pragma('user_version = 9');
+    raw.close();
+    expect(() => new SqliteTimeSeriesStore(path)).toThrow(`time-series store ${path} cannot be opened: schema version 9 is newer`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a damaged file: the error names the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-bad-'));
+    const path = join(dir, 'tsdb.sqlite');
+    writeFileSync(path, Buffer.alloc(8192, 'garbage '));
+    expect(() => new SqliteTimeSeriesStore(path)).toThrow(`time-series store ${path} cannot be opened: file is not a database`);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pointKey, STEP_MS, type Point, type SeriesData } from '@zhuyun/protocol';
+import { pointKey, seriesKey, STEP_MS, type Point, type SeriesData } from '@zhuyun/protocol';
 import {
   DEFAULT_RETENTION,
   type RangeQuery,
@@ -19,10 +19,20 @@ const RETENTION_STEP = 5_000;
 
 /** Page cache of the store's connection, KiB. */
 export const CACHE_KIB = 65_536;
+/** Size of the readiness probe's write (probeWrite): some pages, as a small batch writes. */
+const PROBE_BYTES = 64 * 1024;
 /** How often committed points are merged into the rollup tables. */
 const ROLLUP_MERGE_MS = 2_000;
 /** Pending buckets beyond which a write merges at once, bounding memory. */
 const MAX_PENDING_BUCKETS = 100_000;
+
+/**
+ * The tsdb file's own schema version, in SQLite's `PRAGMA user_version` (the relational database's
+ * migrations do not cover this file). 0: the first layout. 1: series keys with tag values escaped
+ * (`\` `\,` `\=`, protocol seriesKey); the step rewrites every stored key from its series' metric
+ * and tags, which the `series` row keeps exactly (issue 13 item 10).
+ */
+export const TSDB_SCHEMA_VERSION = 1;
 
 const MINUTE = STEP_MS['1m'];
 const HOUR = STEP_MS['1h'];
@@ -107,7 +117,23 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     private readonly retention: Retention = DEFAULT_RETENTION,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    let db: Database.Database | undefined;
+    try {
+      this.db = db = new Database(path);
+      this.open();
+      this.stmt = this.prepare();
+      this.recover();
+    } catch (err) {
+      // "file is not a database" alone does not say which file: the operator must find it.
+      if (db?.open) db.close();
+      throw new Error(`time-series store ${path} cannot be opened: ${(err as Error).message} (if the file is damaged, restore it from a backup, or move it away to start empty)`, { cause: err });
+    }
+    this.flushTimer = setInterval(() => this.flushRollups(), ROLLUP_MERGE_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Pragmas, tables, and the steps up to TSDB_SCHEMA_VERSION. Throws on a damaged file. */
+  private open(): void {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
@@ -145,11 +171,30 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         PRIMARY KEY (series_id, bucket)
       ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);
+      CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, data BLOB NOT NULL);
     `);
-    this.stmt = this.prepare();
-    this.recover();
-    this.flushTimer = setInterval(() => this.flushRollups(), ROLLUP_MERGE_MS);
-    this.flushTimer.unref();
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > TSDB_SCHEMA_VERSION) {
+      throw new Error(`schema version ${version} is newer than this server's ${TSDB_SCHEMA_VERSION}: it was written by a newer Zhuyun`);
+    }
+    if (version >= 1) return;
+    // 0 → 1: series keys with escaped tag values. The new key comes from the row's metric and tags
+    // (kept as JSON, exactly). Keys are parked on a placeholder first: one row's new key may be
+    // another row's old key (a value ending in a backslash), and `key` is UNIQUE. Two tag sets
+    // that had one ambiguous key before share one row and its points: they cannot be told apart
+    // afterwards, so the points stay under the tags of the series first written (docs/STORAGE.md).
+    this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT id, key, metric, tags FROM series').all() as Array<{ id: number; key: string; metric: string; tags: string }>;
+      const changed = rows.map((r) => ({ id: r.id, old: r.key, key: seriesKey(r.metric, JSON.parse(r.tags) as Record<string, string>) })).filter((r) => r.key !== r.old);
+      const setKey = this.db.prepare('UPDATE series SET key = ? WHERE id = ?');
+      for (const r of changed) setKey.run(`\u0000migrating ${r.id}`, r.id);
+      for (const r of changed) setKey.run(r.key, r.id);
+      this.db.pragma(`user_version = ${TSDB_SCHEMA_VERSION}`);
+    })();
   }
 
   /** After a crash: recount every bucket from the oldest point that was not rolled up. */
@@ -375,6 +420,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const minute = await sweep('rollup_1m', 'bucket', now - this.retention.minuteMs);
     const hour = await sweep('rollup_1h', 'bucket', now - this.retention.hourMs);
     return { raw, minute, hour };
+  }
+
+  /**
+   * Rewrites one row of PROBE_BYTES random bytes in one transaction: new pages in the WAL, as a
+   * batch of points needs, so a full disk or a damaged file fails it as it fails a batch.
+   */
+  async probeWrite(): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO write_probe (id, at, data) VALUES (1, ?, randomblob(?))').run(Date.now(), PROBE_BYTES);
   }
 
   async health(): Promise<StoreHealth> {
