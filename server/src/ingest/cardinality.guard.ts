@@ -102,9 +102,10 @@ export class CardinalityGuard {
     };
     const admit = (p: Point): string | undefined => {
       const { unit, node } = p.tags;
-      const nodeKey = `${unit}|${node}`;
+      // On the ingest path once per point: the known node's lookup first, the key only for a new one.
       // A collector's own heartbeat (`collector.*`) names no network node (LiveState ignores it).
-      const newNode = !p.metric.startsWith('collector.') && !this.census.hasNode(unit, node) && !this.pending.has(nodeKey);
+      let nodeKey: string | undefined;
+      const newNode = !this.census.hasNode(unit, node) && !p.metric.startsWith('collector.') && !this.pending.has((nodeKey = `${unit}|${node}`));
       if (newNode) {
         const inUnit = this.census.nodesInUnit(unit) + (this.pendingPerUnit.get(unit) ?? 0);
         if (inUnit >= this.limits.maxNodesPerUnit) {
@@ -116,8 +117,9 @@ export class CardinalityGuard {
         }
       }
       const key = pointKey(p);
-      if (this.series.has(key)) {
-        this.series.set(key, now);
+      const seen = this.series.get(key);
+      if (seen !== undefined) {
+        if (seen !== now) this.series.set(key, now);
       } else {
         const b = this.bucket(collector, now);
         if (b.tokens < 1) {
@@ -126,7 +128,7 @@ export class CardinalityGuard {
         b.tokens -= 1;
         this.series.set(key, now);
       }
-      if (newNode) {
+      if (newNode && nodeKey !== undefined) {
         this.pending.set(nodeKey, { unit, collector });
         bump(this.pendingPerUnit, unit, 1);
         bump(this.pendingPerCollector, collector, 1);
