@@ -111,10 +111,22 @@ export interface OverviewData {
   changes: StatusChange[];
 }
 
+/**
+ * Most nodes a `district:<code>` frame carries. The real city's largest unit has a few hundred
+ * nodes, so it is always whole; past this (a unit grown by a flood of node names, docs/RELIABILITY.md
+ * "Cardinality limits") the frame keeps the worst first and stays a size every client can read.
+ */
+export const MAX_DISTRICT_FRAME_NODES = 500;
+
 /** Data of topic `district:<code>`. */
 export interface DistrictData {
+  /** Counts and medians over every node of the unit, truncated or not. */
   unit: UnitSummary;
+  /** Worst status first (down, degraded, unknown, up), then by id; at most MAX_DISTRICT_FRAME_NODES. */
   nodes: NodeState[];
+  /** How many extranet nodes the unit has; more than `nodes.length` when `truncated`. */
+  total: number;
+  truncated: boolean;
 }
 
 /** Data of topic `node:<id>`; null while the node is not known. */

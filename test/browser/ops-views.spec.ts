@@ -132,6 +132,29 @@ run('ops views in headless Chromium (the simulated city)', () => {
     await page.close();
   }, 90_000);
 
+  it('a district with more nodes than a frame carries: "showing 500 of N", worst first (issue 13, cardinality)', async () => {
+    const token = await server.addCollector('many-nodes-01', '520115');
+    const points = Array.from({ length: 520 }, (_, i) => ({ metric: 'net.latency_ms', ts: Date.now() - 500, value: 4, tags: { district: '520115', node: `many-${String(i).padStart(3, '0')}` } }));
+    points.push({ metric: 'net.up', ts: Date.now() - 500, value: 0, tags: { district: '520115', node: 'zz-down-1' } });
+    const res = await fetch(`${server.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ collector: 'many-nodes-01', batch: 'b1', points }),
+    });
+    expect(res.status).toBe(202);
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/district/520115`, { waitUntil: 'domcontentloaded' });
+    const note = page.getByTestId('nodes-truncated');
+    await waitFor(page, () => note.count(), (n) => n === 1, 15_000, 'the truncation note');
+    // 521 sent + the simulated nodes of Wudang.
+    expect(await note.innerText()).toMatch(/^显示 5\d\d 个节点中的 500 个/);
+    expect(await page.locator('[data-testid="node-table"] tr[data-node]').count()).toBe(500);
+    expect(await page.locator('[data-testid="node-table"] tr[data-node]').first().getAttribute('data-node')).toBe('zz-down-1');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('the wall at 1920×1080: no scrollbars, rotates, and resyncs after a server restart on the same port', async () => {
     const page = await browser.context.newPage();
     const problems = watchProblems(page);

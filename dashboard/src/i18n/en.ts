@@ -592,6 +592,7 @@ const en: Messages = {
     col: { node: 'Node', parent: 'Upstream', status: 'Status', latency: 'Latency', loss: 'Loss', jitter: 'Jitter', lastSeen: 'Last report', detail: 'Detail' },
     behind: 'Unreachable (upstream {parent} down)',
     noNodes: 'No node of this area has reported yet',
+    truncated: 'Showing {shown} of {total} nodes, worst first: the area has more nodes than one live view carries',
     loading: 'Reading the node status…',
     charts: 'Last hour (updated every second)',
     metric: {

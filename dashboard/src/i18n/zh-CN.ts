@@ -595,6 +595,7 @@ const zhCN = {
     col: { node: '节点', parent: '上级', status: '状态', latency: '时延', loss: '丢包率', jitter: '抖动', lastSeen: '最近上报', detail: '说明' },
     behind: '不可达（上级 {parent} 中断）',
     noNodes: '该区域尚无节点上报数据',
+    truncated: '显示 {total} 个节点中的 {shown} 个（按状态由差到好）：该区域节点数超过一个实时视图可承载的数量',
     loading: '正在读取节点状态…',
     charts: '最近 1 小时（每秒更新）',
     metric: {

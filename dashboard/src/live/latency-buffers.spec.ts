@@ -15,7 +15,7 @@ function node(id: string, lastSeen: number, latency?: number): NodeState {
 }
 
 function district(nodes: NodeState[], code = '520113'): DistrictData {
-  return { unit: { code, status: 'up', counts: { up: nodes.length, degraded: 0, down: 0, unknown: 0 }, latencyMs: 1, lossPct: 0 }, nodes };
+  return { unit: { code, status: 'up', counts: { up: nodes.length, degraded: 0, down: 0, unknown: 0 }, latencyMs: 1, lossPct: 0 }, nodes, total: nodes.length, truncated: false };
 }
 
 function history(): SeriesResponse {

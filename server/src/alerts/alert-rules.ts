@@ -21,6 +21,14 @@ export type Severity = (typeof SEVERITIES)[number];
 export const COLLECTOR_SILENT_METRIC = 'collector.silent_s';
 
 /**
+ * The pseudo-metric of the cardinality-limit rule: points of a collector refused by the
+ * cardinality limits (ingest/cardinality.guard.ts) since its refusals began, 0 once it has been
+ * quiet for ten minutes.
+ */
+export const CARDINALITY_REFUSED_METRIC = 'collector.cardinality_refused_points';
+export const CARDINALITY_RULE_ID = 'default-cardinality-limit';
+
+/**
  * Where a rule applies. Each field absent or `all` matches everything; else it must equal the
  * point's tag: `district` its district, `zone` its unit (a zone id or the district code), `node`
  * its node; `service` an SLA service id: `cloud`, `share`, `open` (the point's `platform` tag) or
@@ -186,7 +194,32 @@ export function defaultRules(now: number): AlertRule[] {
     severity: 'P2',
     escalateAfterMs: 30 * MIN,
   });
+  rules.push(cardinalityRule(now));
   return rules;
+}
+
+/**
+ * "cardinality limit hit": a collector sends new nodes or series past the limits. P2 as a lost
+ * collector: what it refuses is not monitored (a misconfigured agent, or a flood kept out).
+ */
+export function cardinalityRule(now: number): AlertRule {
+  return {
+    id: CARDINALITY_RULE_ID,
+    name: 'cardinality limit hit',
+    metric: CARDINALITY_REFUSED_METRIC,
+    scope: {},
+    comparison: '>',
+    threshold: 0,
+    resolveThreshold: null,
+    forMs: 0,
+    keepFiringMs: 0,
+    severity: 'P2',
+    escalateAfterMs: 30 * MIN,
+    enabled: true,
+    source: 'seed',
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 function round(v: number): number {

@@ -9,7 +9,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../common/errors.
 import { LiveBus } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { StatusService } from '../status/status.service.js';
-import { COLLECTOR_SILENT_METRIC, defaultRules, RuleInputSchema, ruleProblems, type AlertRule } from './alert-rules.js';
+import { CardinalityService } from '../ingest/cardinality.service.js';
+import { CARDINALITY_REFUSED_METRIC, CARDINALITY_RULE_ID, cardinalityRule, COLLECTOR_SILENT_METRIC, defaultRules, RuleInputSchema, ruleProblems, type AlertRule } from './alert-rules.js';
 import { AlertMachine, type AlertInstance, type MachineEvent } from './alert.machine.js';
 import { AlertsStore, viewOfInstance, type AlertFilter, type AlertView, type DeliveryView, type TransitionView } from './alerts.store.js';
 import { ALERT_METRICS, type AlertMetricsSink } from '../ops/alert-metrics.js';
@@ -64,6 +65,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(MAINTENANCE_CALENDAR) private readonly calendar?: MaintenanceCalendar,
     @Optional() @Inject(ALERT_METRICS) private readonly metrics?: AlertMetricsSink,
     @Optional() private readonly cluster?: ClusterService,
+    @Optional() private readonly cardinality?: CardinalityService,
   ) {
     this.machine = this.newMachine();
   }
@@ -160,6 +162,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   async load(): Promise<void> {
     const now = this.clock.now();
     if (await this.store.seedRulesOnce(defaultRules(now))) this.log.info('alert rules: defaults seeded');
+    // A built-in added after the first start reaches databases seeded before it, once.
+    await this.store.seedRulesOnce([cardinalityRule(now)], `rule_seeded:${CARDINALITY_RULE_ID}`);
     await this.reloadRules(now);
     this.machine.restore(await this.store.loadOpen());
     this.silences = await this.store.listSilences({ endingAfter: now });
@@ -196,7 +200,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   async tick(): Promise<void> {
     if (!this.leads() || this.resyncing) return;
     const now = this.clock.now();
-    if (this.machine.watches(COLLECTOR_SILENT_METRIC) && now - this.lastCollectorCheck >= COLLECTOR_CHECK_MS) {
+    if ((this.machine.watches(COLLECTOR_SILENT_METRIC) || this.machine.watches(CARDINALITY_REFUSED_METRIC)) && now - this.lastCollectorCheck >= COLLECTOR_CHECK_MS) {
       this.lastCollectorCheck = now;
       await this.checkCollectors(now);
     }
@@ -215,6 +219,11 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       // A revoked collector is not lost: its open alert resolves.
       const silent = c.revokedAt !== null ? 0 : Math.max(0, (now - c.lastSeen) / 1000);
       this.machine.observe({ metric: COLLECTOR_SILENT_METRIC, value: Math.round(silent), tags, key: seriesKey(COLLECTOR_SILENT_METRIC, tags) }, now);
+      // The cardinality-limit rule: points of this collector refused lately (0 resolves it).
+      if (this.cardinality) {
+        const refused = c.revokedAt !== null ? 0 : this.cardinality.recentRefusals(c.id, now);
+        this.machine.observe({ metric: CARDINALITY_REFUSED_METRIC, value: refused, tags, key: seriesKey(CARDINALITY_REFUSED_METRIC, tags) }, now);
+      }
     }
   }
 

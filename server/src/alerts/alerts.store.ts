@@ -46,17 +46,18 @@ export class AlertsStore {
   // ---- rules ----
 
   /** Inserts the default rules once per database (a deleted default stays deleted). Returns whether it seeded. */
-  async seedRulesOnce(rules: readonly AlertRule[]): Promise<boolean> {
+  async seedRulesOnce(rules: readonly AlertRule[], key = 'rules_seeded'): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       // Claimed first: instances starting together on one PostgreSQL wait here for the first one's
       // transaction, then find the key taken (docs/SCALE.md).
       const claimed = await tx
         .insertInto('alert_meta')
-        .values({ key: 'rules_seeded', value: String(rules[0]?.createdAt ?? 0) })
+        .values({ key, value: String(rules[0]?.createdAt ?? 0) })
         .onConflict((oc) => oc.column('key').doNothing())
         .executeTakeFirst();
       if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      for (const r of rules) await tx.insertInto('alert_rules').values(ruleRow(r)).execute();
+      // A rule seeded under another key already (a later built-in is in the first start's defaults too) stays as it is.
+      for (const r of rules) await tx.insertInto('alert_rules').values(ruleRow(r)).onConflict((oc) => oc.column('id').doNothing()).execute();
       return true;
     });
   }

@@ -27,6 +27,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the cardinality limits and the forget-after span, well above the real city by default', () => {
+    expect(loadConfig({})).toMatchObject({ cardinality: { maxNodesPerUnit: 2000, maxNodesPerCollector: 2000, maxNewSeriesPerMinute: 20000 }, nodeForgetAfterMs: 7 * 86_400_000 });
+    expect(loadConfig({ ZHUYUN_MAX_NODES_PER_UNIT: '50', ZHUYUN_MAX_NODES_PER_COLLECTOR: '60', ZHUYUN_MAX_NEW_SERIES_PER_MINUTE: '70', ZHUYUN_NODE_FORGET_AFTER: '36h' })).toMatchObject({
+      cardinality: { maxNodesPerUnit: 50, maxNodesPerCollector: 60, maxNewSeriesPerMinute: 70 },
+      nodeForgetAfterMs: 36 * 3_600_000,
+    });
+    expect(() => loadConfig({ ZHUYUN_MAX_NODES_PER_UNIT: '0' })).toThrow(/ZHUYUN_MAX_NODES_PER_UNIT="0": must be at least 1 node/);
+    expect(() => loadConfig({ ZHUYUN_MAX_NEW_SERIES_PER_MINUTE: '1.5' })).toThrow(/ZHUYUN_MAX_NEW_SERIES_PER_MINUTE="1.5": must be a whole number of series/);
+    expect(() => loadConfig({ ZHUYUN_NODE_FORGET_AFTER: 'forever' })).toThrow(/ZHUYUN_NODE_FORGET_AFTER="forever"/);
+  });
+
   it('says plainly what is out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
   });

@@ -23,6 +23,20 @@ const duration = z
   .regex(/^\d+(s|m|h|d|w|y)$/, 'must be a duration such as 14d, 180d, 36h or 5y')
   .transform((v) => Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]);
 
+/**
+ * Cardinality limits (docs/RELIABILITY.md "Cardinality limits"). The real city has about 1,800
+ * nodes over 14 units, the largest a few hundred; the product holds 10,000. A unit or a collector
+ * of 2,000 nodes is several times the largest real one; a collector's whole fleet (2,000 nodes of
+ * about ten series each) fits in one minute's new series after a restart.
+ */
+export const DEFAULT_MAX_NODES_PER_UNIT = 2_000;
+export const DEFAULT_MAX_NODES_PER_COLLECTOR = 2_000;
+export const DEFAULT_MAX_NEW_SERIES_PER_MINUTE = 20_000;
+/** Longer than a collector's spool (72 h) and a long weekend of a node switched off. */
+export const DEFAULT_NODE_FORGET_AFTER_MS = 7 * 86_400_000;
+
+const count = (what: string) => z.coerce.number().int(`must be a whole number of ${what}`).min(1, `must be at least 1 ${what.replace(/s$/, '')}`);
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int('must be an integer').min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -53,6 +67,10 @@ const EnvSchema = z.object({
   ZHUYUN_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random token)').max(512).optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
   ZHUYUN_LIVE_MAX_PENDING_BYTES: z.coerce.number().int('must be an integer number of bytes').min(65_536, 'must be at least 65536 (64 KiB)').default(DEFAULT_MAX_PENDING_BYTES),
+  ZHUYUN_MAX_NODES_PER_UNIT: count('nodes').default(DEFAULT_MAX_NODES_PER_UNIT),
+  ZHUYUN_MAX_NODES_PER_COLLECTOR: count('nodes').default(DEFAULT_MAX_NODES_PER_COLLECTOR),
+  ZHUYUN_MAX_NEW_SERIES_PER_MINUTE: count('series').default(DEFAULT_MAX_NEW_SERIES_PER_MINUTE),
+  ZHUYUN_NODE_FORGET_AFTER: duration.prefault('7d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +110,10 @@ export interface AppConfig {
   liveMaxPendingBytes: number;
   /** A JSON file of topology links loaded at start (docs/TOPOLOGY.md). */
   topologyFile?: string;
+  /** Cardinality limits: new nodes beyond these, and new series beyond this rate, are refused (ingest/cardinality.guard.ts). */
+  cardinality: { maxNodesPerUnit: number; maxNodesPerCollector: number; maxNewSeriesPerMinute: number };
+  /** A node not heard from for this long leaves the live state (and frees room under the limits). */
+  nodeForgetAfterMs: number;
   logLevel: string;
 }
 
@@ -237,6 +259,12 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
     liveMaxPendingBytes: e.ZHUYUN_LIVE_MAX_PENDING_BYTES,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,
+    cardinality: {
+      maxNodesPerUnit: e.ZHUYUN_MAX_NODES_PER_UNIT,
+      maxNodesPerCollector: e.ZHUYUN_MAX_NODES_PER_COLLECTOR,
+      maxNewSeriesPerMinute: e.ZHUYUN_MAX_NEW_SERIES_PER_MINUTE,
+    },
+    nodeForgetAfterMs: e.ZHUYUN_NODE_FORGET_AFTER,
     logLevel: e.LOG_LEVEL,
   };
 }

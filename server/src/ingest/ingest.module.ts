@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { OpsModule } from '../ops/ops.module.js';
 import { StatusModule } from '../status/status.module.js';
+import { CardinalityService } from './cardinality.service.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 import { LineProtocolService } from './line-protocol.service.js';
@@ -10,6 +11,7 @@ import { WriteController } from './write.controller.js';
 @Module({
   imports: [AuthModule, StatusModule, OpsModule],
   controllers: [IngestController, WriteController],
-  providers: [IngestService, LineProtocolService],
+  providers: [IngestService, LineProtocolService, CardinalityService],
+  exports: [CardinalityService],
 })
 export class IngestModule {}

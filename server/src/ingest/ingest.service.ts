@@ -15,6 +15,7 @@ import { DATABASE, type Db } from '../db/database.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { StatusService } from '../status/status.service.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.store.js';
+import { CardinalityService } from './cardinality.service.js';
 
 /** Batch ids are remembered this long: longer than a collector's spool (72 h) keeps a batch. */
 export const BATCH_MEMORY_MS = 7 * 24 * 3_600_000;
@@ -36,6 +37,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(DATABASE) private readonly db: Db,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly cardinality: CardinalityService,
   ) {}
 
   onModuleInit() {
@@ -113,20 +115,28 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     const good: Point[] = [];
     const rejected: IngestRejection[] = [];
-    points.forEach((raw, index) => {
-      const r = validatePoint(raw, now);
-      if (r.ok) good.push(r.point);
-      else rejected.push({ index, error: r.error });
-    });
-    if (good.length) {
-      try {
-        await this.store.write(good);
-      } catch (err) {
-        this.log.error({ err, ...context }, 'time-series write failed');
-        throw new UnavailableError(`storage did not take the points (${(err as Error).message}); retry`);
+    // New nodes and series past the limits are refused one by one (ingest/cardinality.guard.ts).
+    const gate = this.cardinality.open(context.collector ?? '', now);
+    try {
+      points.forEach((raw, index) => {
+        const r = validatePoint(raw, now);
+        const error = r.ok ? gate.admit(r.point) : r.error;
+        if (error === undefined) good.push((r as { point: Point }).point);
+        else rejected.push({ index, error });
+      });
+      if (good.length) {
+        try {
+          await this.store.write(good);
+        } catch (err) {
+          this.log.error({ err, ...context }, 'time-series write failed');
+          throw new UnavailableError(`storage did not take the points (${(err as Error).message}); retry`);
+        }
       }
+      this.status.apply(good, context.collector);
+    } finally {
+      gate.close();
     }
-    this.status.apply(good);
+    this.metrics.cardinalityRefused(gate.refused);
     this.metrics.ingestPoints.inc({ result: 'accepted' }, good.length);
     if (rejected.length) {
       this.metrics.ingestPoints.inc({ result: 'rejected' }, rejected.length);

@@ -13,6 +13,7 @@ interface TopicState {
 export class FrameCoalescer {
   private readonly topics = new Map<string, TopicState>();
   private readonly dirty = new Set<string>();
+  private largest = 0;
 
   markDirty(topics: Iterable<string>): void {
     for (const t of topics) this.dirty.add(t);
@@ -45,7 +46,17 @@ export class FrameCoalescer {
       frames.push({ topic, seq: st.seq, ts: now, data });
     }
     this.dirty.clear();
+    if (frames.length) {
+      let max = 0;
+      for (const st of this.topics.values()) if (st.json !== undefined && st.json.length > max) max = st.json.length;
+      this.largest = max;
+    }
     return frames;
+  }
+
+  /** Length (as engine.io counts a string packet) of the largest topic data as of the last flush that sent frames. */
+  largestFrameBytes(): number {
+    return this.largest;
   }
 
   /** Forgets a topic nobody watches any more, but keeps its seq so clients never see it go back. */

@@ -24,7 +24,7 @@ import { FrameCoalescer } from './frame.coalescer.js';
 import { LiveTopicsService } from './live-topics.service.js';
 import { oneWritePerSocket, type HoldableConn } from './one-write.js';
 import { SessionSockets } from './session-sockets.js';
-import { pendingBytes, type EngineConnLike } from './slow-client.js';
+import { dropThreshold, pendingBytes, type EngineConnLike } from './slow-client.js';
 
 /** One frame per topic per second at most (DESIGN "Live"). */
 const FLUSH_EVERY_MS = 1_000;
@@ -155,9 +155,10 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   private dropIfSlow(socket: Socket): boolean {
     const conn = socket.conn as unknown as EngineConnLike & { transport?: { socket?: { terminate?: () => void } } };
     const bytes = pendingBytes(conn);
-    if (bytes <= this.config.liveMaxPendingBytes || socket.disconnected) return false;
+    const limit = dropThreshold(this.config.liveMaxPendingBytes, this.coalescer.largestFrameBytes());
+    if (bytes <= limit || socket.disconnected) return false;
     const p = socket.data.principal as Principal | undefined;
-    this.log.warn({ socket: socket.id, user: p?.username, pendingBytes: bytes, limit: this.config.liveMaxPendingBytes }, 'live client does not read its frames: dropped');
+    this.log.warn({ socket: socket.id, user: p?.username, pendingBytes: bytes, limit }, 'live client does not read its frames: dropped');
     this.metrics.liveSlowDropped.inc();
     socket.disconnect(true);
     conn.transport?.socket?.terminate?.();

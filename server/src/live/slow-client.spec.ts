@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { pendingBytes } from './slow-client.js';
+import { dropThreshold, pendingBytes } from './slow-client.js';
 
 describe('pendingBytes', () => {
   it.each([
@@ -14,5 +14,12 @@ describe('pendingBytes', () => {
     ['a strange bufferedAmount', { transport: { socket: { bufferedAmount: 'lots' } } }, 0],
   ])('%s', (_name, conn, bytes) => {
     expect(pendingBytes(conn)).toBe(bytes);
+  });
+});
+
+describe('dropThreshold', () => {
+  it('is the configured limit, but never less than a few of the largest frames: a topic that grew drops no reader', () => {
+    expect(dropThreshold(8_388_608, 200_000)).toBe(8_388_608);
+    expect(dropThreshold(65_536, 200_000)).toBe(800_000);
   });
 });

@@ -29,3 +29,15 @@ export function pendingBytes(conn: EngineConnLike | undefined): number {
   if (typeof ws === 'number' && Number.isFinite(ws)) bytes += ws;
   return bytes;
 }
+
+/**
+ * The pending bytes past which a socket is dropped: the configured limit, but never less than a few
+ * of the largest frames a reading client can have in flight, so that a socket is never dropped
+ * because a topic grew (docs/RELIABILITY.md "Cardinality limits"), only because it does not read.
+ */
+export function dropThreshold(limit: number, largestFrameBytes: number): number {
+  return Math.max(limit, FRAMES_IN_FLIGHT * largestFrameBytes);
+}
+
+/** A client that reads may have this many of the largest frames waiting (a tick's frames, a snapshot, the next tick). */
+export const FRAMES_IN_FLIGHT = 4;

@@ -27,8 +27,15 @@ export class MetricsService implements AlertMetricsSink {
 
   readonly ingestRejectedPoints = new Counter({
     name: 'zhuyun_ingest_rejected_points_total',
-    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, other).',
+    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, cardinality, other).',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestCardinalityRefused = new Counter({
+    name: 'zhuyun_ingest_cardinality_refused_points_total',
+    help: 'Points refused by the cardinality limits, by limit (unit_nodes: ZHUYUN_MAX_NODES_PER_UNIT; collector_nodes: ZHUYUN_MAX_NODES_PER_COLLECTOR; new_series_rate: ZHUYUN_MAX_NEW_SERIES_PER_MINUTE).',
+    labelNames: ['limit'] as const,
     registers: [this.registry],
   });
 
@@ -140,6 +147,11 @@ export class MetricsService implements AlertMetricsSink {
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
     }
     for (const [reason, n] of counts) this.ingestRejectedPoints.inc({ reason }, n);
+  }
+
+  /** Counts one batch's cardinality refusals by limit (CardinalityGate.refused). */
+  cardinalityRefused(refused: Readonly<Record<string, number>>): void {
+    for (const [limit, n] of Object.entries(refused)) if (n > 0) this.ingestCardinalityRefused.inc({ limit }, n);
   }
 
   alertEvaluated(trigger: 'points' | 'tick'): void {

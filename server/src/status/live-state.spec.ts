@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Point } from '@zhuyun/protocol';
+import { MAX_DISTRICT_FRAME_NODES, type Point } from '@zhuyun/protocol';
 import { LiveState } from './live-state.js';
 
 const t0 = 1_800_000_000_000;
@@ -25,6 +25,33 @@ describe('LiveState', () => {
     expect(u.counts).toEqual({ up: 1, degraded: 1, down: 1, unknown: 0 });
     expect(u.latencyMs).toBe(14); // median of 3 and 25; the down node has no latency
     expect(s.unitSummary('520102')).toMatchObject({ status: 'unknown', counts: { up: 0, degraded: 0, down: 0, unknown: 0 } });
+  });
+
+  it('bounds a district\'s data: worst first, at most MAX_DISTRICT_FRAME_NODES nodes, counts over all of them', () => {
+    const { s } = fleet();
+    const many = Array.from({ length: MAX_DISTRICT_FRAME_NODES + 100 }, (_, i) => pt('net.latency_ms', 3, t0, { node: `n-${String(i).padStart(4, '0')}` }));
+    s.apply([...many, pt('net.up', 0, t0, { node: 'zz-down' }), pt('net.latency_ms', 30, t0, { node: 'zz-slow' })], t0);
+    const d = s.district('520103');
+    expect(d.nodes).toHaveLength(MAX_DISTRICT_FRAME_NODES);
+    expect(d).toMatchObject({ total: MAX_DISTRICT_FRAME_NODES + 102, truncated: true });
+    expect(d.nodes.slice(0, 3).map((n) => n.id)).toEqual(['zz-down', 'zz-slow', 'n-0000']);
+    expect(d.unit.counts).toEqual({ up: MAX_DISTRICT_FRAME_NODES + 100, degraded: 1, down: 1, unknown: 0 });
+    const small = fleet().s;
+    small.apply([pt('net.latency_ms', 3, t0)], t0);
+    expect(small.district('520103')).toMatchObject({ total: 1, truncated: false });
+  });
+
+  it('forgets nodes not heard from for longer than asked, freeing the census, and reports their topics', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0, { node: 'a' })], t0, 'c1');
+    s.apply([pt('net.latency_ms', 3, t0 + 50_000, { node: 'b' })], t0 + 50_000, 'c1');
+    expect([s.nodesInUnit('520103'), s.nodesOfCollector('c1'), s.hasNode('520103', 'a')]).toEqual([2, 2, true]);
+    dirty.length = 0;
+    expect(s.forgetSilent(t0 + 61_000, 60_000)).toBe(1);
+    expect([s.nodesInUnit('520103'), s.nodesOfCollector('c1'), s.hasNode('520103', 'a'), s.node('a')]).toEqual([1, 1, false, null]);
+    expect(s.district('520103').nodes.map((n) => n.id)).toEqual(['b']);
+    expect(dirty.flat()).toEqual(expect.arrayContaining(['overview', 'district:520103', 'node:a']));
+    expect(s.forgetSilent(t0 + 62_000, 60_000)).toBe(0);
   });
 
   it('keeps a collector\'s heartbeat out of node and district status', () => {

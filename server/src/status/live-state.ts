@@ -1,6 +1,8 @@
 import {
   DEFAULT_THRESHOLDS,
+  MAX_DISTRICT_FRAME_NODES,
   PLATFORMS,
+  STATUS_SEVERITY,
   UNITS,
   UP_METRICS,
   pointKey,
@@ -47,6 +49,10 @@ interface NodeRecord {
   series: Map<string, SeriesLatest>;
   /** Server time of the last fresh point. */
   lastSeen: number;
+  /** Server time of the last point of any age (a spool replay too): what forgetting goes by. */
+  heardAt: number;
+  /** The collector whose points made this node known here (cardinality limits count per collector). */
+  collector?: string;
   /** Newest point timestamp (collector clock), for the interval estimate. */
   newestTs: number;
   intervalMs?: number;
@@ -59,6 +65,12 @@ interface NodeRecord {
   role?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
 
 const lowerIsWorse = new Set<string>([...UP_METRICS, ...DEFAULT_THRESHOLDS.filter((t) => t.direction === 'below').map((t) => t.metric)]);
@@ -77,6 +89,9 @@ export class LiveState {
   private readonly byId = new Map<string, NodeRecord>();
   /** Parents set by configuration or the admin API; they win over the `parent` tag. */
   private explicitParents = new Map<string, string | null>();
+  /** Nodes per unit and per collector (the cardinality census: ingest/cardinality.guard.ts). */
+  private readonly perUnit = new Map<string, number>();
+  private readonly perCollector = new Map<string, number>();
 
   constructor(
     private readonly onDirty: (topics: Iterable<string>) => void = () => {},
@@ -84,8 +99,11 @@ export class LiveState {
     private readonly onChange: (change: StatusChange) => void = () => {},
   ) {}
 
-  /** Takes accepted points (any order; older than what is held does not replace it). */
-  apply(points: readonly Point[], now: number): void {
+  /**
+   * Takes accepted points (any order; older than what is held does not replace it). `collector`
+   * names who sent them (undefined for points another instance ingested), for the census.
+   */
+  apply(points: readonly Point[], now: number, collector?: string): void {
     const touched = new Set<NodeRecord>();
     let topologyMoved = false;
     for (const p of points) {
@@ -96,11 +114,14 @@ export class LiveState {
       let rec = this.nodes.get(key);
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
-        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, evaluated: false, status: 'unknown', reasons: [] };
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector };
         this.nodes.set(key, rec);
         this.byId.set(rec.id, rec);
+        bump(this.perUnit, rec.unit, 1);
+        if (collector !== undefined) bump(this.perCollector, collector, 1);
         topologyMoved = true;
       }
+      rec.heardAt = now;
       const tagParent = p.tags.parent;
       if (tagParent !== undefined && tagParent !== rec.tagParent && tagParent !== rec.id) {
         rec.tagParent = tagParent;
@@ -147,6 +168,52 @@ export class LiveState {
     if (changed) this.refreshBehind(dirty);
     this.rollUp(now, dirty);
     if (dirty.size) this.onDirty(dirty);
+  }
+
+  /** Whether the node is known (the cardinality census). */
+  hasNode(unit: string, node: string): boolean {
+    return this.nodes.has(`${unit}|${node}`);
+  }
+
+  /** Nodes known in a unit (platform nodes included). */
+  nodesInUnit(unit: string): number {
+    return this.perUnit.get(unit) ?? 0;
+  }
+
+  /** Nodes this collector's points made known (on this instance). */
+  nodesOfCollector(collector: string): number {
+    return this.perCollector.get(collector) ?? 0;
+  }
+
+  /** Nodes known in all. */
+  nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /**
+   * Forgets every node not heard from (no point of any age) for longer than `afterMs`: it leaves
+   * its district, the overview and the census, so it frees room under the cardinality limits.
+   * Configured topology links stay. Returns how many were forgotten.
+   */
+  forgetSilent(now: number, afterMs: number): number {
+    const dirty = new Set<string>();
+    let forgotten = 0;
+    for (const [key, rec] of this.nodes) {
+      if (rec.heardAt >= now - afterMs) continue;
+      this.nodes.delete(key);
+      if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
+      bump(this.perUnit, rec.unit, -1);
+      if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
+      dirty.add('overview');
+      dirty.add(`district:${rec.unit}`);
+      dirty.add(`node:${rec.id}`);
+      forgotten++;
+    }
+    if (forgotten === 0) return 0;
+    this.refreshBehind(dirty);
+    this.rollUp(now, dirty);
+    this.onDirty(dirty);
+    return forgotten;
   }
 
   /**
@@ -346,12 +413,21 @@ export class LiveState {
     };
   }
 
+  /**
+   * The unit's summary over all its nodes, and its nodes worst first, at most
+   * MAX_DISTRICT_FRAME_NODES of them: a unit grown by a flood of names must not make a frame no
+   * client can read (docs/RELIABILITY.md "Cardinality limits").
+   */
   district(code: string): DistrictData {
+    const all = this.extranetNodes(code);
+    const shown = all
+      .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, MAX_DISTRICT_FRAME_NODES);
     return {
       unit: this.unitSummary(code),
-      nodes: this.extranetNodes(code)
-        .map((n) => this.nodeState(n))
-        .sort((a, b) => a.id.localeCompare(b.id)),
+      nodes: shown.map((n) => this.nodeState(n)),
+      total: all.length,
+      truncated: all.length > shown.length,
     };
   }
 

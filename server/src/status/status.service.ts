@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DistrictData, NodeState, OverviewData, Point, StatusChange } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { CONFIG, DEFAULT_NODE_FORGET_AFTER_MS, type AppConfig } from '../config/config.js';
 import { LiveState } from './live-state.js';
 import type { TopologyLink } from './topology.js';
 
@@ -30,10 +31,22 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   );
   private timer?: NodeJS.Timeout;
 
-  constructor(@Inject(CLOCK) private readonly clock: Clock) {}
+  /** Nodes silent longer than this are forgotten (ZHUYUN_NODE_FORGET_AFTER). */
+  private readonly forgetAfterMs: number;
+
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(CONFIG) config?: AppConfig,
+  ) {
+    this.forgetAfterMs = config?.nodeForgetAfterMs ?? DEFAULT_NODE_FORGET_AFTER_MS;
+  }
 
   onModuleInit() {
-    this.timer = setInterval(() => this.state.tick(this.clock.now()), EVALUATE_EVERY_MS);
+    this.timer = setInterval(() => {
+      const now = this.clock.now();
+      this.state.forgetSilent(now, this.forgetAfterMs);
+      this.state.tick(now);
+    }, EVALUATE_EVERY_MS);
     this.timer.unref();
   }
 
@@ -62,9 +75,10 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     return () => this.changeListeners.delete(listener);
   }
 
-  apply(points: readonly Point[]): void {
+  /** `collector`: who sent them, for the cardinality census (undefined: another instance's points). */
+  apply(points: readonly Point[], collector?: string): void {
     const now = this.clock.now();
-    this.state.apply(points, now);
+    this.state.apply(points, now, collector);
     for (const l of this.pointListeners) {
       try {
         l(points, now);
@@ -87,6 +101,18 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   /** Every node known to the live state (for engines that sweep all of them). */
   nodes(): NodeState[] {
     return this.state.allNodes();
+  }
+
+  /** What the cardinality limits count (ingest/cardinality.guard.ts): nodes known per unit and per collector. */
+  readonly census = {
+    hasNode: (unit: string, node: string) => this.state.hasNode(unit, node),
+    nodesInUnit: (unit: string) => this.state.nodesInUnit(unit),
+    nodesOfCollector: (collector: string) => this.state.nodesOfCollector(collector),
+  };
+
+  /** Nodes known in all (for /metrics). */
+  nodeCount(): number {
+    return this.state.nodeCount();
   }
 
   overview(): OverviewData {

@@ -12,7 +12,11 @@ export interface RangeQuery {
   /** Inclusive epoch ms. */
   to: number;
   step: Step;
-  /** Most series to return; the rest are left out (the caller reports it). */
+  /**
+   * Most series to return; the rest are left out (the caller reports it). SQLite keeps the series
+   * first seen (new names never push known ones out); InfluxDB keeps the first by series key
+   * (SLIMIT), which the cardinality limits bound (docs/RELIABILITY.md "Cardinality limits").
+   */
   maxSeries?: number;
 }
 

@@ -92,3 +92,24 @@ describe('SqliteTimeSeriesStore schema version 1: escaped series keys (issue 13 
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('SqliteTimeSeriesStore series limit', () => {
+  it('keeps the series first seen: new names never push known ones out, and dead series take no room', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-limit-'));
+    const store = new SqliteTimeSeriesStore(join(dir, 'tsdb.sqlite'));
+    try {
+      const t0 = Date.now() - 600_000;
+      const at = (node: string, ts: number) => ({ metric: 'net.latency_ms', ts, value: 5, tags: { district: '520103', unit: '520103', node } });
+      // Long dead before the range, then the honest ones, then a flood whose names sort first.
+      await store.write(Array.from({ length: 20 }, (_, i) => at(`dead-${i}`, t0 - 86_400_000)));
+      await store.write(['zz-core-1', 'zz-core-2'].map((n) => at(n, t0)));
+      await store.write(Array.from({ length: 40 }, (_, i) => at(`aa-fake-${String(i).padStart(3, '0')}`, t0)));
+      const got = await store.query({ metric: 'net.latency_ms', match: { unit: '520103' }, from: t0 - 60_000, to: t0 + 60_000, step: 'raw', maxSeries: 10 });
+      expect(got).toHaveLength(10);
+      expect(got.slice(0, 2).map((s) => s.tags.node)).toEqual(['zz-core-1', 'zz-core-2']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -372,9 +372,11 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
         args.push(`$.${k}`, v);
       }
     }
-    const rows = this.db
-      .prepare(`SELECT id, tags FROM series WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`)
-      .all(...args, q.maxSeries ?? 1_000) as Array<{ id: number; tags: string }>;
+    // First seen first (ids grow), and only series with points in the range count towards the
+    // limit: a flood of new names, or long-dead series, never pushes a known live one out
+    // (docs/RELIABILITY.md "Cardinality limits").
+    const rows = this.db.prepare(`SELECT id, tags FROM series WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as Array<{ id: number; tags: string }>;
+    const maxSeries = q.maxSeries ?? 1_000;
     if (q.step !== 'raw') this.flushRollups();
     let read: Database.Statement;
     let from = q.from;
@@ -392,6 +394,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     for (const r of rows) {
       const points = read.all(r.id, from, q.to, MAX_RAW_POINTS) as SeriesData['points'];
       if (points.length) out.push({ metric: q.metric, tags: JSON.parse(r.tags), points });
+      if (out.length >= maxSeries) break;
     }
     return out;
   }
