@@ -5,11 +5,13 @@ import { StatusModule } from '../status/status.module.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 import { LineProtocolService } from './line-protocol.service.js';
+import { NodeUnitsController } from './node-units.controller.js';
+import { NodeUnitsStore } from './node-units.store.js';
 import { WriteController } from './write.controller.js';
 
 @Module({
   imports: [AuthModule, StatusModule, OpsModule],
-  controllers: [IngestController, WriteController],
-  providers: [IngestService, LineProtocolService],
+  controllers: [IngestController, WriteController, NodeUnitsController],
+  providers: [IngestService, LineProtocolService, NodeUnitsStore],
 })
 export class IngestModule {}

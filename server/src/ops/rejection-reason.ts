@@ -3,7 +3,7 @@
  * zhuyun_ingest_rejected_points_total (the messages themselves name values and are unbounded).
  * Pure: reads the validation message (protocol validatePoint, line protocol parsing).
  */
-export const REJECTION_REASONS = ['shape', 'metric', 'ts', 'ts_future', 'ts_too_old', 'value', 'tags', 'district', 'parse', 'field_type', 'other'] as const;
+export const REJECTION_REASONS = ['shape', 'metric', 'ts', 'ts_future', 'ts_too_old', 'value', 'tags', 'district', 'parse', 'field_type', 'unit_scope', 'node_unit', 'other'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 const RULES: ReadonlyArray<[RegExp, RejectionReason]> = [
@@ -17,6 +17,9 @@ const RULES: ReadonlyArray<[RegExp, RejectionReason]> = [
   [/^(tags|tag |tag key |at most \d+ tags)/, 'tags'],
   [/^input field .* is type string/, 'field_type'],
   [/^unable to parse /, 'parse'],
+  // IngestService.placeOf: a collector writes only where it stands.
+  [/^unit \S+ is not among the units of collector /, 'unit_scope'],
+  [/^node \S+ belongs to unit /, 'node_unit'],
 ];
 
 export function rejectionReason(error: string): RejectionReason {

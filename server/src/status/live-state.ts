@@ -1,5 +1,6 @@
 import {
   DEFAULT_THRESHOLDS,
+  FRESH_MS,
   PLATFORMS,
   UNITS,
   UP_METRICS,
@@ -30,7 +31,7 @@ import { nearestDownAncestor, type TopologyLink } from './topology.js';
 /** How many status changes the overview keeps. */
 export const MAX_CHANGES = 100;
 /** A point older than this at arrival is history (a spool replay): it is stored, not "live". */
-export const FRESH_MS = 2 * 60_000;
+export { FRESH_MS };
 
 interface SeriesLatest {
   metric: string;
@@ -87,6 +88,7 @@ export class LiveState {
   /** Takes accepted points (any order; older than what is held does not replace it). */
   apply(points: readonly Point[], now: number): void {
     const touched = new Set<NodeRecord>();
+    const movedFrom = new Set<string>();
     let topologyMoved = false;
     for (const p of points) {
       // A collector's own heartbeat (`collector.*`) is about the collector, not a network node: it
@@ -97,6 +99,12 @@ export class LiveState {
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
         rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, evaluated: false, status: 'unknown', reasons: [] };
+        // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
+        const moved = this.byId.get(rec.id);
+        if (moved) {
+          this.nodes.delete(`${moved.unit}|${moved.id}`);
+          movedFrom.add(moved.unit);
+        }
         this.nodes.set(key, rec);
         this.byId.set(rec.id, rec);
         topologyMoved = true;
@@ -120,8 +128,8 @@ export class LiveState {
       rec.lastSeen = now;
       touched.add(rec);
     }
-    if (touched.size === 0) return;
-    const dirty = new Set<string>(['overview']);
+    if (touched.size === 0 && movedFrom.size === 0) return;
+    const dirty = new Set<string>(['overview', ...[...movedFrom].map((u) => `district:${u}`)]);
     for (const rec of touched) {
       dirty.add(`district:${rec.unit}`);
       dirty.add(`node:${rec.id}`);
