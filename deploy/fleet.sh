@@ -25,9 +25,12 @@ first=1
 pids=""
 for unit in $UNITS; do
   id="sim-$unit-$RUN"
-  token="$(node server/dist/cli.js collector add "$id" --district "$unit" | tail -n 1)"
   platforms=false
-  if [ "$first" = 1 ]; then platforms=true; first=0; fi
+  also=""
+  # The first collector also runs the platforms, whose points stand in 520115 (the city data centre).
+  if [ "$first" = 1 ]; then platforms=true; first=0; [ "$unit" = 520115 ] || also="--units 520115"; fi
+  # shellcheck disable=SC2086 # $also is empty or two words
+  token="$(node server/dist/cli.js collector add "$id" --district "$unit" $also | tail -n 1)"
   cat > "$DIR/$id.yaml" <<YAML
 server:
   url: $ZHUYUN_URL

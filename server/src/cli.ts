@@ -63,8 +63,9 @@ export async function runCli(
     const tokens = new CollectorTokensService(db, systemClock);
     if (verb === 'list') {
       for (const c of await tokens.list()) {
-        const units = c.units === '*' ? '*' : c.units.join(',') || '-';
-        out(`${c.id}\t${c.district}\t${units}\t${new Date(c.createdAt).toISOString()}\t${c.revokedAt ? `revoked ${new Date(c.revokedAt).toISOString()}` : 'active'}`);
+        // Extra units last and only when there are some: scripts read the fourth column as the state.
+        const units = c.units === '*' ? '\tunits=*' : c.units.length ? `\tunits=${c.units.join(',')}` : '';
+        out(`${c.id}\t${c.district}\t${new Date(c.createdAt).toISOString()}\t${c.revokedAt ? `revoked ${new Date(c.revokedAt).toISOString()}` : 'active'}${units}`);
       }
       return 0;
     }
