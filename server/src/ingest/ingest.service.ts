@@ -183,13 +183,13 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
    */
   private async placeOf(good: Point[], index: number[], from: CollectorIdentity, rejected: IngestRejection[]): Promise<Point[]> {
     if (good.length === 0) return good;
+    const allowed = (unit: string) => from.units === '*' || from.units.has(unit);
+    // Each node once, in the unit of its first allowed point (a second unit in one batch is refused).
     const wanted = new Map<string, string>();
     for (const p of good) {
       // A collector's own heartbeat is about the collector, not a network node (LiveState skips it).
-      if (!p.metric.startsWith('collector.') && !wanted.has(p.tags.node)) wanted.set(p.tags.node, p.tags.unit);
+      if (!p.metric.startsWith('collector.') && !wanted.has(p.tags.node) && allowed(p.tags.unit)) wanted.set(p.tags.node, p.tags.unit);
     }
-    const allowed = (unit: string) => from.units === '*' || from.units.has(unit);
-    for (const [node, unit] of wanted) if (!allowed(unit)) wanted.delete(node);
     const placed = await this.nodeUnits.place(wanted);
     const kept: Point[] = [];
     const refused: IngestRejection[] = [];
