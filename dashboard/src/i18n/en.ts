@@ -527,6 +527,15 @@ const en: Messages = {
     silent: 'silent {n} s',
     unavailable: 'Could not read the collector list: {msg}',
     none: 'No collector registered yet',
+    skew: {
+      behind: 'clock {amount} behind',
+      ahead: 'clock {amount} ahead',
+      seconds: '{n} s',
+      minutes: '{n} min',
+      hours: '{n} h',
+      late: 'Its points more than 2 min off the server\'s time are stored but do not count as live: its nodes show unknown. Set its clock (NTP).',
+      note: 'Its clock against the server\'s, at its last report',
+    },
   },
   conn: {
     connected: 'Connected',

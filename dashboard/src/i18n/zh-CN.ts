@@ -530,6 +530,15 @@ const zhCN = {
     silent: '{n} 秒未上报',
     unavailable: '采集器列表读取失败：{msg}',
     none: '尚未登记采集器',
+    skew: {
+      behind: '时钟慢 {amount}',
+      ahead: '时钟快 {amount}',
+      seconds: '{n} 秒',
+      minutes: '{n} 分钟',
+      hours: '{n} 小时',
+      late: '与服务器时间相差超过 2 分钟的数据已保存，但不计入实时状态，其节点显示为“未知”。请校准该采集器的时钟（NTP）。',
+      note: '最近一次上报时与服务器时间之差',
+    },
   },
   conn: {
     connected: '已连接',
