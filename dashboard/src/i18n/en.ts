@@ -528,6 +528,7 @@ const en: Messages = {
     unavailable: 'Could not read the collector list: {msg}',
     none: 'No collector registered yet',
     skew: {
+      count: '{n} clock off',
       behind: 'clock {amount} behind',
       ahead: 'clock {amount} ahead',
       seconds: '{n} s',

@@ -531,6 +531,7 @@ const zhCN = {
     unavailable: '采集器列表读取失败：{msg}',
     none: '尚未登记采集器',
     skew: {
+      count: '{n} 时钟偏差',
       behind: '时钟慢 {amount}',
       ahead: '时钟快 {amount}',
       seconds: '{n} 秒',

@@ -60,6 +60,8 @@ interface NodeRecord {
   role?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
+  /** The newest point that arrived too old to be live (its ts, and server time it came): a slow clock or a replay. */
+  late?: { ts: number; at: number };
 }
 
 const lowerIsWorse = new Set<string>([...UP_METRICS, ...DEFAULT_THRESHOLDS.filter((t) => t.direction === 'below').map((t) => t.metric)]);
@@ -115,7 +117,10 @@ export class LiveState {
         topologyMoved = true;
       }
       if (p.tags.role !== undefined) rec.role = p.tags.role;
-      if (p.ts < now - FRESH_MS) continue;
+      if (p.ts < now - FRESH_MS) {
+        if (!rec.late || p.ts >= rec.late.ts) rec.late = { ts: p.ts, at: now };
+        continue;
+      }
       const sk = pointKey(p);
       const cur = rec.series.get(sk);
       if (cur && p.ts <= cur.ts) continue;
@@ -225,7 +230,11 @@ export class LiveState {
 
   /** Returns true when the node's status changed. */
   private evaluate(rec: NodeRecord, now: number): boolean {
-    const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
+    let { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
+    // Unknown though its points keep coming, too old to be live: say so, not "no data".
+    if (status === 'unknown' && rec.late && rec.late.at >= rec.lastSeen) {
+      reasons = [`points arrive ${Math.round((rec.late.at - rec.late.ts) / 60_000)} min old (collector clock behind, or a spool replay): stored, not live`];
+    }
     const changed = status !== rec.status;
     if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;
