@@ -10,7 +10,7 @@ import { collectorHealth } from './collector-health.js';
 import { CollectorTokensService, parseCollectorUnits } from './collector-tokens.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
-const NewCollectorSchema = z.strictObject({
+export const NewCollectorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a collector id: letters, digits, _ . : - (at most 128)'),
   district: z.string().refine(isUnitCode, 'must be a district code (520103) or a zone id (gy-hitech)'),
   /** Units it may report besides its district (a city-level or platforms' collector), or '*'. */

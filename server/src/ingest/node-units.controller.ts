@@ -8,7 +8,7 @@ import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { NodeUnitsStore } from './node-units.store.js';
 
-const MoveSchema = z.strictObject({
+export const NodeUnitMoveSchema = z.strictObject({
   unit: z.string().refine(isUnitCode, 'must be a district code (520103) or a zone id (gy-hitech)'),
 });
 
@@ -27,7 +27,7 @@ export class NodeUnitsController {
   @SelfAudited()
   @Roles()
   async move(@Param('node') node: string, @Body() body: unknown, @CurrentUser() p: Principal): Promise<{ node: string; unit: string; before: string | null }> {
-    const { unit } = parseInput(MoveSchema, body, 'node unit');
+    const { unit } = parseInput(NodeUnitMoveSchema, body, 'node unit');
     const before = (await this.nodeUnits.move(node, unit)) ?? null;
     await this.audit.record({ actor: `user:${p.username}`, action: 'node.unit.move', target: node, before: { unit: before }, after: { unit } });
     return { node, unit, before };

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { RuleInputSchema } from '../alerts/alert-rules.js';
 import { ChannelInputSchema } from '../alerts/notify/channels.js';
 import { SilenceInputSchema } from '../alerts/silences.js';
+import { NewCollectorSchema } from '../auth/collectors.controller.js';
+import { NodeUnitMoveSchema } from '../ingest/node-units.controller.js';
 import { NewUserSchema } from '../security/accounts.service.js';
 import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
 
@@ -27,4 +29,6 @@ export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType
   'POST /api/v1/maintenance-windows': { body: WindowInputSchema },
   'PUT /api/v1/maintenance-windows/{id}': { body: WindowInputSchema },
   'POST /api/v1/users': { body: NewUserSchema },
+  'POST /api/v1/collectors': { body: NewCollectorSchema },
+  'PUT /api/v1/nodes/{node}/unit': { body: NodeUnitMoveSchema },
 };
