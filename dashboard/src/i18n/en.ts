@@ -333,6 +333,9 @@ const en: Messages = {
       revoke: 'Revoke',
       confirmRevoke: 'Revoke the token of collector {id}? Its next report will be refused; this cannot be undone.',
       never: 'never',
+      units: 'Also writes for',
+      unitsHint: 'codes, comma-separated; * for every unit (a city-level or platforms\' collector)',
+      allUnits: 'every unit',
     },
     inventory: {
       importTitle: 'Import the migration inventory (CSV)',

@@ -336,6 +336,9 @@ const zhCN = {
       revoke: '吊销',
       confirmRevoke: '确定吊销采集器 {id} 的令牌？吊销后它的下一次上报将被拒绝，且不可恢复。',
       never: '从未',
+      units: '另可上报',
+      unitsHint: '区县/开发区代码，逗号分隔；* 表示全部（市级或平台采集器）',
+      allUnits: '全部区县/开发区',
     },
     inventory: {
       importTitle: '导入迁移清单（CSV）',

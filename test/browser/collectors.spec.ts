@@ -11,7 +11,7 @@ import { repoRoot, startTestServer, type TestServer } from '../support/server.js
  */
 const run = browserAvailable() ? describe : describe.skip;
 
-run('a slow collector clock in headless Chromium', () => {
+run('collectors in headless Chromium: a slow clock, units', () => {
   let server: TestServer;
   let browser: { context: BrowserContext; close(): Promise<void> };
 
@@ -65,6 +65,24 @@ run('a slow collector clock in headless Chromium', () => {
     await waitFor(page, () => skew.innerText(), (t) => /^clock [45] min behind$/.test(t), 3_000, 'English');
     await page.screenshot({ path: artifactPath('collector-clock-skew-en.png') });
     await page.getByTestId('lang-zh-CN').click();
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('an admin registers a collector for more units in the admin view; the table shows them (item 2)', async () => {
+    const page = await browser.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${server.url}/admin?tab=collectors`, { waitUntil: 'domcontentloaded' });
+    await page.getByTestId('collector-id').fill('city-01');
+    await page.getByTestId('collector-district').selectOption('520115');
+    await page.getByTestId('collector-units').fill('520102, 520103');
+    await page.getByTestId('collector-create').click();
+    await page.getByTestId('collector-token').waitFor({ timeout: 10_000 });
+    const row = page.locator('[data-testid="collector-table"] tr[data-collector="city-01"] [data-testid="collector-units-cell"]');
+    await waitFor(page, () => row.innerText(), (t) => t.includes('南明') && t.includes('云岩'), 10_000, 'its units in the table');
+    await page.screenshot({ path: artifactPath('admin-collectors-units.png') });
+    const list = (await (await server.api('/api/v1/collectors')).json()) as { collectors: Array<{ id: string; units: unknown }> };
+    expect(list.collectors.find((c) => c.id === 'city-01')?.units).toEqual(['520102', '520103']);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
