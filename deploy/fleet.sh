@@ -27,10 +27,13 @@ for unit in $UNITS; do
   id="sim-$unit-$RUN"
   platforms=false
   also=""
-  # The first collector also runs the platforms, whose points stand in 520115 (the city data centre).
-  if [ "$first" = 1 ]; then platforms=true; first=0; [ "$unit" = 520115 ] || also="--units 520115"; fi
-  # shellcheck disable=SC2086 # $also is empty or two words
-  token="$(node server/dist/cli.js collector add "$id" --district "$unit" $also | tail -n 1)"
+  # The first collector also runs the platforms, which report figures for every unit.
+  if [ "$first" = 1 ]; then platforms=true; first=0; also="*"; fi
+  if [ -n "$also" ]; then
+    token="$(node server/dist/cli.js collector add "$id" --district "$unit" --units "$also" | tail -n 1)"
+  else
+    token="$(node server/dist/cli.js collector add "$id" --district "$unit" | tail -n 1)"
+  fi
   cat > "$DIR/$id.yaml" <<YAML
 server:
   url: $ZHUYUN_URL

@@ -161,6 +161,15 @@ describe('a collector registered for several units', () => {
   });
 });
 
+describe('the platforms\' collector (\'*\')', () => {
+  it('reports a platform\'s figure per unit under one node id: not a node moving', async () => {
+    const token = await server.addCollector('cloud-inventory-01', '520115', '*');
+    const at = (district: string) => ({ metric: 'cloud.systems_running', ts: now(), value: 3, tags: { district, node: 'cloud-subplatform', platform: 'cloud' } });
+    const res = await ingest(token, 'cloud-inventory-01', 'ci:1', [at('520102'), at('520103'), at('gy-hitech')]);
+    expect(await res.json()).toEqual({ accepted: 3, rejected: [] });
+  });
+});
+
 describe('an admin moves a node', () => {
   it('PUT /api/v1/nodes/:node/unit (admin only, audited); the node then reports from its new unit', async () => {
     const ops = await server.login('ops');

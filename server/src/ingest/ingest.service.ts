@@ -3,6 +3,7 @@ import {
   FRESH_MS,
   IngestBatchSchema,
   MAX_POINTS_PER_BATCH,
+  PLATFORMS,
   validatePoint,
   type IngestRejection,
   type IngestResult,
@@ -25,6 +26,16 @@ function parseSentAt(header: string | undefined): number | undefined {
   const ms = Number(header);
   if (!Number.isSafeInteger(ms) || ms <= 0) throw new ValidationError(`header x-zhuyun-sent-at ${JSON.stringify(header.slice(0, 40))} must be the collector's clock in epoch milliseconds`);
   return ms;
+}
+
+/**
+ * Whether a point speaks for a network node standing in its unit, which a point never moves. Not a
+ * collector's own heartbeat (about the collector; LiveState skips it), nor a platform's figure: a
+ * platform node reports one figure per unit it serves, tagged with that unit (`cloud-subplatform`'s
+ * systems running in each unit), as LiveState keeps platform nodes apart from the units' nodes.
+ */
+function standsInUnit(p: Point): boolean {
+  return !p.metric.startsWith('collector.') && !(p.tags.platform !== undefined && (PLATFORMS as readonly string[]).includes(p.tags.platform));
 }
 
 /** 5 min 12 s, 3 h 4 min, 800 ms: a skew as an operator reads it. */
@@ -187,8 +198,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     // Each node once, in the unit of its first allowed point (a second unit in one batch is refused).
     const wanted = new Map<string, string>();
     for (const p of good) {
-      // A collector's own heartbeat is about the collector, not a network node (LiveState skips it).
-      if (!p.metric.startsWith('collector.') && !wanted.has(p.tags.node) && allowed(p.tags.unit)) wanted.set(p.tags.node, p.tags.unit);
+      if (standsInUnit(p) && !wanted.has(p.tags.node) && allowed(p.tags.unit)) wanted.set(p.tags.node, p.tags.unit);
     }
     const placed = await this.nodeUnits.place(wanted);
     const kept: Point[] = [];
@@ -196,7 +206,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     good.forEach((p, i) => {
       const error = !allowed(p.tags.unit)
         ? `unit ${p.tags.unit} is not among the units of collector ${from.id} (${[...(from.units as ReadonlySet<string>)].join(', ')}): an admin registers a collector for more units with --units`
-        : p.metric.startsWith('collector.') || placed.get(p.tags.node) === p.tags.unit
+        : !standsInUnit(p) || placed.get(p.tags.node) === p.tags.unit
           ? undefined
           : `node ${p.tags.node} belongs to unit ${placed.get(p.tags.node)}, not ${p.tags.unit}: a point does not move a node; an admin does (PUT /api/v1/nodes/${p.tags.node}/unit)`;
       if (error) refused.push({ index: index[i], error });

@@ -102,8 +102,9 @@ export class LiveState {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
         rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, newestTs: 0, evaluated: false, status: 'unknown', reasons: [] };
         // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
+        // (A platform node reports per unit it serves, under one id: those records all stay.)
         const moved = this.byId.get(rec.id);
-        if (moved) {
+        if (moved && !moved.platform && !platform) {
           this.nodes.delete(`${moved.unit}|${moved.id}`);
           movedFrom.add(moved.unit);
         }
