@@ -59,7 +59,7 @@ function makeBatches(t0) {
 
 async function viaHttp(dataDir, batches, extraEnv = {}) {
   const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ZHUYUN_SIMULATE: '0', ...extraEnv };
-  const token = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103'], { env, encoding: 'utf8' })
+  const token = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103', '--units', '*'], { env, encoding: 'utf8' })
     .trim().split('\n').at(-1);
   const { url, child: server } = await spawnServer({ ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ZHUYUN_INGEST_RATE: '1000000', ...extraEnv });
   let next = 0;

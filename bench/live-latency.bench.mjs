@@ -39,7 +39,7 @@ const root = new URL('..', import.meta.url).pathname;
 async function run(rate) {
   const dir = mkdtempSync(join(tmpdir(), 'zhuyun-livelat-'));
   const env = { ZHUYUN_DATA_DIR: dir, ZHUYUN_INGEST_RATE: '1000000' };
-  const collectorToken = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103'], {
+  const collectorToken = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'bench', '--district', '520103', '--units', '*'], {
     env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
   })

@@ -46,7 +46,7 @@ const TOPICS = ['overview', 'district:520103'];
 
 const dir = mkdtempSync(join(tmpdir(), 'zhuyun-soak-'));
 const env = { ZHUYUN_DATA_DIR: dir, ZHUYUN_INGEST_RATE: '1000000' };
-const collectorToken = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'soak', '--district', '520103'], {
+const collectorToken = execFileSync('node', [join(root, 'server/dist/cli.js'), 'collector', 'add', 'soak', '--district', '520103', '--units', '*'], {
   env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
   encoding: 'utf8',
 })

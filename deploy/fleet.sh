@@ -25,9 +25,15 @@ first=1
 pids=""
 for unit in $UNITS; do
   id="sim-$unit-$RUN"
-  token="$(node server/dist/cli.js collector add "$id" --district "$unit" | tail -n 1)"
   platforms=false
-  if [ "$first" = 1 ]; then platforms=true; first=0; fi
+  also=""
+  # The first collector also runs the platforms, which report figures for every unit.
+  if [ "$first" = 1 ]; then platforms=true; first=0; also="*"; fi
+  if [ -n "$also" ]; then
+    token="$(node server/dist/cli.js collector add "$id" --district "$unit" --units "$also" | tail -n 1)"
+  else
+    token="$(node server/dist/cli.js collector add "$id" --district "$unit" | tail -n 1)"
+  fi
   cat > "$DIR/$id.yaml" <<YAML
 server:
   url: $ZHUYUN_URL

@@ -180,6 +180,8 @@ export class Agent {
   private readonly selfMetrics: boolean;
   /** The "clock ahead" error was logged; quiet until a batch comes back without future points. */
   private clockWarned = false;
+  /** A server warning (clock skew) was logged for the current run of warned batches. */
+  private skewWarned = false;
   private readonly perSeries?: Map<string, number>;
   private startedAt?: number;
   /** Timestamp of the last self-metrics, so two heartbeats never share one (a series keeps one point per ts). */
@@ -532,6 +534,14 @@ export class Agent {
             { batch: batch.id, rejected: outcome.result.rejected.length, first: outcome.result.rejected.slice(0, 3) },
             'server rejected some points',
           );
+        }
+        // The server took the points but says something about them (its clock against ours):
+        // said once per run of such batches, as above.
+        const warnings = outcome.result.warnings ?? [];
+        if (warnings.length === 0) this.skewWarned = false;
+        else if (!this.skewWarned) {
+          this.skewWarned = true;
+          for (const w of warnings) this.logger.warn({ batch: batch.id, code: w.code, skewMs: w.skewMs }, `server warns: ${w.message}`);
         }
         return true;
       }

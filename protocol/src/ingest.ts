@@ -59,12 +59,35 @@ export interface IngestRejection {
   error: string;
 }
 
+/**
+ * Something about an accepted batch the collector's operator should hear, though no point was
+ * refused for it. `clock_skew`: points more than FRESH_MS away from the server's clock were
+ * stored but do not count as live (their nodes stay "unknown"); `skewMs` is the collector clock
+ * minus the server's (negative: behind), from the `x-zhuyun-sent-at` header when sent, else from
+ * the newest point's timestamp.
+ */
+export interface IngestWarning {
+  code: 'clock_skew';
+  message: string;
+  skewMs: number;
+}
+
 export interface IngestResult {
   accepted: number;
   rejected: IngestRejection[];
   /** True when this batch id was seen before: nothing was stored again. */
   duplicate?: boolean;
+  /** Present only when there is something to say (see IngestWarning). */
+  warnings?: IngestWarning[];
 }
+
+/** Header a collector may send with each batch: its clock at send time, epoch ms (clock skew). */
+export const SENT_AT_HEADER = 'x-zhuyun-sent-at';
+/**
+ * A point further than this from the server's clock at arrival is history (a spool replay): it is
+ * stored, not "live". Beyond it a collector's clock is said to be skewed (IngestWarning).
+ */
+export const FRESH_MS = 2 * 60_000;
 
 export type PointCheck = { ok: true; point: Point } | { ok: false; error: string };
 

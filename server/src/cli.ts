@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CollectorTokensService } from './auth/collector-tokens.service.js';
+import { CollectorTokensService, parseCollectorUnits } from './auth/collector-tokens.service.js';
 import { systemClock } from './common/clock.js';
 import { DomainError } from './common/errors.js';
 import { ConfigError, loadConfig } from './config/config.js';
@@ -16,7 +16,10 @@ import { AuditService } from './security/audit.service.js';
  */
 const USAGE = `usage: npm run zhuyun -- <command>
 
-  collector add <id> --district <code>   register a collector; prints its token as the last line
+  collector add <id> --district <code> [--units <code,code...|'*'>]
+                                         register a collector; prints its token as the last line.
+                                         It writes points of its district only, and of the
+                                         --units given ('*': every unit: a city-level collector)
   collector revoke <id>                  revoke a collector's token
   collector list                         list collectors
   user add <name> --role <role> [--district <code>] [--operator <name>]
@@ -40,7 +43,7 @@ export async function runCli(
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { district: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { district: { type: 'string' }, units: { type: 'string' }, role: { type: 'string' }, operator: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [group, verb, id] = positionals;
   if (values.help || !group) {
@@ -60,7 +63,9 @@ export async function runCli(
     const tokens = new CollectorTokensService(db, systemClock);
     if (verb === 'list') {
       for (const c of await tokens.list()) {
-        out(`${c.id}\t${c.district}\t${new Date(c.createdAt).toISOString()}\t${c.revokedAt ? `revoked ${new Date(c.revokedAt).toISOString()}` : 'active'}`);
+        // Extra units last and only when there are some: scripts read the fourth column as the state.
+        const units = c.units === '*' ? '\tunits=*' : c.units.length ? `\tunits=${c.units.join(',')}` : '';
+        out(`${c.id}\t${c.district}\t${new Date(c.createdAt).toISOString()}\t${c.revokedAt ? `revoked ${new Date(c.revokedAt).toISOString()}` : 'active'}${units}`);
       }
       return 0;
     }
@@ -78,9 +83,11 @@ export async function runCli(
       out('collector add needs --district <code>, e.g. --district 520103');
       return 2;
     }
-    const token = await tokens.add(id, values.district);
-    await audit(db).record({ actor: 'cli', action: 'collector.token.issue', target: id, after: { district: values.district } });
-    out(`collector ${id} added for ${values.district}; its token (shown once, keep it in the agent's config):`);
+    const units = parseCollectorUnits(values.units ?? []);
+    const token = await tokens.add(id, values.district, { units });
+    await audit(db).record({ actor: 'cli', action: 'collector.token.issue', target: id, after: { district: values.district, units } });
+    const also = units === '*' ? ' and every other unit' : units.length ? ` and ${units.join(', ')}` : '';
+    out(`collector ${id} added for ${values.district}${also}; its token (shown once, keep it in the agent's config):`);
     out(token);
     return 0;
   } finally {

@@ -83,6 +83,20 @@ run('ops views in headless Chromium (the simulated city)', () => {
     await page.close();
   }, 90_000);
 
+  it('the simulated fleet writes only where each collector stands: no point refused for its unit', async () => {
+    // Three batches of the platforms' collector at least (its first carries every unit's figures).
+    const platformBatches = async () => {
+      const res = await server.api('/api/v1/collectors');
+      const c = ((await res.json()) as { collectors: Array<{ id: string; lastSeen: number | null }> }).collectors.find((x) => x.id === 'sim-platforms');
+      return c?.lastSeen ?? 0;
+    };
+    const start = Date.now();
+    while ((await platformBatches()) < start + 2_000 && Date.now() < start + 20_000) await new Promise((r) => setTimeout(r, 250));
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(Number(/^zhuyun_ingest_points_total\{result="accepted"\} (\S+)$/m.exec(text)?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(text).not.toMatch(/^zhuyun_ingest_rejected_points_total\{reason="(unit_scope|node_unit)"\}/m);
+  });
+
   it('a core link down: its access nodes unreachable behind it in the drill-down and the topology', async () => {
     const page = await browser.context.newPage();
     const problems = watchProblems(page);

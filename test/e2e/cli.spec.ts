@@ -51,6 +51,49 @@ describe('admin CLI (npm run zhuyun)', () => {
     }
   });
 
+  it('adds a collector for several units (--units, or \'*\'), lists and audits them; its token writes there and nowhere else', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'zhuyun-cli-'));
+    const env = { ...process.env, ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    try {
+      const out = execFileSync('node', [cli, 'collector', 'add', 'city-01', '--district', '520115', '--units', '520102,520103'], { env, encoding: 'utf8' });
+      expect(out).toMatch(/^collector city-01 added for 520115 and 520102, 520103; its token/);
+      const token = out.trim().split('\n').at(-1)!;
+      execFileSync('node', [cli, 'collector', 'add', 'platforms-01', '--district', '520115', '--units', '*'], { env, encoding: 'utf8' });
+      const bad = spawnSync('node', [cli, 'collector', 'add', 'bad-01', '--district', '520115', '--units', '520102,nowhere'], { env, encoding: 'utf8' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/units: unknown unit "nowhere"/);
+
+      const list = execFileSync('node', [cli, 'collector', 'list'], { env, encoding: 'utf8' });
+      // Units last, so that the fourth column stays the state (deploy/fleet.sh reads it).
+      expect(list).toMatch(/^city-01\t520115\t\S+\tactive\tunits=520102,520103$/m);
+      expect(list).toMatch(/^platforms-01\t520115\t\S+\tactive\tunits=\*$/m);
+
+      const { startServer } = await import('../../server/src/app.factory.js');
+      const { loadConfig } = await import('../../server/src/config/config.js');
+      const { app, url } = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+      try {
+        const at = (district: string, node: string) => ({ metric: 'net.up', ts: Date.now(), value: 1, tags: { district, node } });
+        const res = await fetch(`${url}/api/v1/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ collector: 'city-01', batch: 'b1', points: [at('520102', 'nm-1'), at('520103', 'yy-1'), at('520115', 'gsh-1'), at('520111', 'hx-1')] }),
+        });
+        const body = (await res.json()) as { accepted: number; rejected: Array<{ index: number; error: string }> };
+        expect(body.accepted).toBe(3);
+        expect(body.rejected).toEqual([{ index: 3, error: expect.stringMatching(/^unit 520111 is not among the units of collector city-01/) }]);
+        const { AuditService } = await import('../../server/src/security/audit.service.js');
+        const audit = app.get(AuditService);
+        const records = await audit.list(audit.parseQuery({ action: 'collector.token.issue' }));
+        expect(records.find((r) => r.target === 'city-01')).toMatchObject({ actor: 'cli', after: { district: '520115', units: ['520102', '520103'] } });
+        expect(records.find((r) => r.target === 'platforms-01')).toMatchObject({ after: { district: '520115', units: '*' } });
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('prints usage and exits 2 on an unknown command', () => {
     const r = spawnSync('node', [cli, 'frobnicate'], { encoding: 'utf8' });
     expect(r.status).toBe(2);

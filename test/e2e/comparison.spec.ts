@@ -7,7 +7,7 @@ let token: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  token = await server.addCollector('platforms-01', '520115');
+  token = await server.addCollector('platforms-01', '520115', ['gy-hitech']);
 });
 afterAll(() => server.close());
 

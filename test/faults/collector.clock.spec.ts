@@ -58,3 +58,36 @@ describe('a collector whose clock is ten minutes fast', () => {
     console.log(`clock +10 min: ${stats.pointsRejected} points refused (${stats.batchesSent} batches acknowledged, 0 stored); /metrics ts_future ${stats.pointsRejected}`);
   }, 60_000);
 });
+
+/**
+ * Issue 13 item 12: a clock five minutes slow is inside what the server accepts, so nothing is
+ * refused — but its points are too old to be live and its nodes stay "unknown". The agent sends its
+ * clock (x-zhuyun-sent-at); the server answers with a clock_skew warning, and the agent logs it once.
+ */
+describe('a collector whose clock is five minutes slow', () => {
+  it('has its points stored and the skew said: a warning in the agent log, once', async () => {
+    const dataDir = join(work, 'data-slow');
+    const token = addCollector(dataDir, 'clock-slow', '520103');
+    const slow = await spawnServer({ ZHUYUN_DATA_DIR: dataDir });
+    const skew = join(work, 'skew-slow.mjs');
+    writeFileSync(skew, `const real = Date.now; Date.now = () => real() - ${5 * 60_000};\n`);
+    const spec = { id: 'clock-slow', district: '520103', token, url: slow.url, spoolDir: join(work, 'spool-slow'), workDir: work, seed: 8 };
+    let slowAgent: AgentProcess | undefined;
+    try {
+      slowAgent = startAgent(spec, 'run', [`--import=${skew}`]);
+      await until('the agent to hear the warning', () => slowAgent!.output().includes('server warns'), 20_000, () => slowAgent!.output() + '\n---\n' + slow.output().slice(-3000));
+      await new Promise((r) => setTimeout(r, 3_000)); // more batches, each with the warning
+      expect(await slowAgent.stop()).toBe(0);
+      const out = slowAgent.output();
+      expect(out.match(/server warns/g)).toHaveLength(1);
+      expect(out).toMatch(/server warns: collector clock is [45] min \d+ s behind the server's \(by its x-zhuyun-sent-at header\)/);
+      const stats = slowAgent.stats();
+      expect(stats.pointsRejected).toBe(0);
+      expect(stats.pointsSent).toBeGreaterThan(0);
+    } finally {
+      await slowAgent?.kill();
+      await killHard(slow.child);
+    }
+  }, 60_000);
+});
+

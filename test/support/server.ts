@@ -16,7 +16,7 @@ export interface TestServer {
   url: string;
   dataDir: string;
   /** Registers a collector and returns its token. */
-  addCollector(id: string, district: string): Promise<string>;
+  addCollector(id: string, district: string, units?: readonly string[] | '*'): Promise<string>;
   /** A session token of an admin made at start (`test-admin`), for the API and the live socket. */
   token: string;
   /** fetch on this server with the admin's bearer token (headers given win). */
@@ -61,7 +61,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Cr
     token,
     login,
     api: (path, init = {}) => fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...((init.headers as Record<string, string>) ?? {}) } }),
-    addCollector: (id, district) => app.get(CollectorTokensService).add(id, district),
+    addCollector: (id, district, units) => app.get(CollectorTokensService).add(id, district, { units }),
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import type { Agent as HttpsAgent } from 'node:https';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { IngestBatch, IngestResult } from '@zhuyun/protocol';
+import { SENT_AT_HEADER, type IngestBatch, type IngestResult } from '@zhuyun/protocol';
 import { errorMessage } from '../logger.js';
 import type { SendOutcome, Transport } from './transport.js';
 
@@ -73,6 +73,8 @@ export class HttpTransport implements Transport {
       accept: 'application/json',
       'accept-encoding': 'identity',
       'user-agent': USER_AGENT,
+      // Our clock now: the server compares it with its own (clock skew, said back as a warning).
+      [SENT_AT_HEADER]: String(Date.now()),
     };
     let body: Buffer = json;
     if (json.length >= this.gzipMinBytes) {
@@ -188,7 +190,10 @@ function parseResult(body: string, pointCount: number): IngestResult {
   try {
     const data = JSON.parse(body) as Partial<IngestResult>;
     if (typeof data.accepted === 'number' && Array.isArray(data.rejected)) {
-      return data.duplicate ? { accepted: data.accepted, rejected: data.rejected, duplicate: true } : { accepted: data.accepted, rejected: data.rejected };
+      const result: IngestResult = { accepted: data.accepted, rejected: data.rejected };
+      if (data.duplicate) result.duplicate = true;
+      if (Array.isArray(data.warnings) && data.warnings.length) result.warnings = data.warnings;
+      return result;
     }
   } catch {
     // fall through: the server took the batch; a body we cannot read does not change that.

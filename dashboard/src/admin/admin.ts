@@ -69,6 +69,16 @@ export interface CollectorView {
   lastSeen: number | null;
   state: 'ok' | 'lost' | 'never_seen' | 'revoked';
   silentS: number | null;
+  /** Units it may write besides its district, or '*' (docs/SECURITY.md). */
+  units: string[] | '*';
+}
+
+/** The units field of the registration form: '' none, '*' every unit, else codes split on commas or spaces. */
+export function parseUnitsField(text: string): string[] | '*' | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (t === '*') return '*';
+  return t.split(/[\s,，]+/).filter((u) => u !== '');
 }
 
 export const COLLECTOR_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;

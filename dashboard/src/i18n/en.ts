@@ -333,6 +333,9 @@ const en: Messages = {
       revoke: 'Revoke',
       confirmRevoke: 'Revoke the token of collector {id}? Its next report will be refused; this cannot be undone.',
       never: 'never',
+      units: 'Also writes for',
+      unitsHint: 'codes, comma-separated; * for every unit (a city-level or platforms\' collector)',
+      allUnits: 'every unit',
     },
     inventory: {
       importTitle: 'Import the migration inventory (CSV)',
@@ -527,6 +530,16 @@ const en: Messages = {
     silent: 'silent {n} s',
     unavailable: 'Could not read the collector list: {msg}',
     none: 'No collector registered yet',
+    skew: {
+      count: '{n} clock off',
+      behind: 'clock {amount} behind',
+      ahead: 'clock {amount} ahead',
+      seconds: '{n} s',
+      minutes: '{n} min',
+      hours: '{n} h',
+      late: 'Its points more than 2 min off the server\'s time are stored but do not count as live: its nodes show unknown. Set its clock (NTP).',
+      note: 'Its clock against the server\'s, at its last report',
+    },
   },
   conn: {
     connected: 'Connected',

@@ -336,6 +336,9 @@ const zhCN = {
       revoke: '吊销',
       confirmRevoke: '确定吊销采集器 {id} 的令牌？吊销后它的下一次上报将被拒绝，且不可恢复。',
       never: '从未',
+      units: '另可上报',
+      unitsHint: '区县/开发区代码，逗号分隔；* 表示全部（市级或平台采集器）',
+      allUnits: '全部区县/开发区',
     },
     inventory: {
       importTitle: '导入迁移清单（CSV）',
@@ -530,6 +533,16 @@ const zhCN = {
     silent: '{n} 秒未上报',
     unavailable: '采集器列表读取失败：{msg}',
     none: '尚未登记采集器',
+    skew: {
+      count: '{n} 时钟偏差',
+      behind: '时钟慢 {amount}',
+      ahead: '时钟快 {amount}',
+      seconds: '{n} 秒',
+      minutes: '{n} 分钟',
+      hours: '{n} 小时',
+      late: '与服务器时间相差超过 2 分钟的数据已保存，但不计入实时状态，其节点显示为“未知”。请校准该采集器的时钟（NTP）。',
+      note: '最近一次上报时与服务器时间之差',
+    },
   },
   conn: {
     connected: '已连接',

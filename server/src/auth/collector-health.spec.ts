@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { COLLECTOR_LOST_AFTER_MS, collectorHealth } from './collector-health.js';
 
 const now = 1_800_000_000_000;
-const base = { id: 'c', district: '520103', createdAt: now - 86_400_000, revokedAt: null, version: 'zhuyun-collector/0.1.0', lastSeen: now - 5_000 };
+const base = { id: 'c', district: '520103', createdAt: now - 86_400_000, revokedAt: null, version: 'zhuyun-collector/0.1.0', lastSeen: now - 5_000, units: [] as string[], clockSkewMs: null };
 
 describe('collectorHealth', () => {
   it('is ok while it reports, lost after a minute of silence', () => {

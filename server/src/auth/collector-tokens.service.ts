@@ -10,10 +10,32 @@ import { DATABASE, type Db } from '../db/database.js';
 export interface CollectorIdentity {
   id: string;
   district: string;
+  /** Units whose points it may write: its district plus its registered units, or '*' for all. */
+  units: ReadonlySet<string> | '*';
 }
 
 /** A collector as the registry lists it (never its token); its health is added by collectorHealth. */
 export type CollectorEntry = Omit<CollectorInfo, 'state' | 'silentS'>;
+
+/** The units of `collector add --units`: codes, or '*' for every unit. */
+export type CollectorUnits = readonly string[] | '*';
+
+/** Checks and normalises a `--units` list (codes, deduplicated, sorted); ValidationError names a bad one. */
+export function parseCollectorUnits(units: CollectorUnits | string): string[] | '*' {
+  if (units === '*') return '*';
+  const list = typeof units === 'string' ? units.split(',').map((u) => u.trim()).filter((u) => u !== '') : [...units];
+  for (const u of list) {
+    if (u === '*') throw new ValidationError(`units: '*' stands alone (every unit); do not mix it with codes`);
+    if (!findUnit(u)) throw new ValidationError(`units: unknown unit ${JSON.stringify(u)}: use district codes such as 520103 or zone ids such as gy-hitech, or '*'`);
+  }
+  return [...new Set(list)].sort();
+}
+
+function storedUnits(units: string | null): string[] | '*' {
+  if (units === null) return [];
+  if (units === '*') return '*';
+  return JSON.parse(units) as string[];
+}
 
 /** How often last-seen times are written to the database (they are kept in memory in between). */
 const SEEN_FLUSH_MS = 15_000;
@@ -32,6 +54,8 @@ function hashToken(token: string): string {
 export class CollectorTokensService implements OnModuleInit, OnApplicationShutdown {
   /** Last seen per collector since the last flush: one UPDATE per collector per interval, not per batch. */
   private seen = new Map<string, { at: number; version: string | null }>();
+  /** Clock skew estimated since the last flush, per collector (ms, collector minus server). */
+  private skews = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
   /** Ingest requests per collector: ZHUYUN_INGEST_RATE per second, bursts of ten times that. */
@@ -60,14 +84,23 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
     this.seen.set(id, { at: this.clock.now(), version: version ? version.slice(0, 120) : null });
   }
 
-  /** Writes the noted last-seen times. */
+  /** Notes a collector's clock skew as its last batch showed it (ms, its clock minus the server's). */
+  recordClockSkew(id: string, skewMs: number): void {
+    this.skews.set(id, Math.round(skewMs));
+  }
+
+  /** Writes the noted last-seen times and clock skews. */
   async flushSeen(): Promise<void> {
     const batch = this.seen;
+    const skews = this.skews;
     this.seen = new Map();
-    for (const [id, s] of batch) {
+    this.skews = new Map();
+    for (const id of new Set([...batch.keys(), ...skews.keys()])) {
+      const s = batch.get(id);
+      const skew = skews.get(id);
       await this.db
         .updateTable('collectors')
-        .set({ last_seen: s.at, ...(s.version ? { version: s.version } : {}) })
+        .set({ ...(s ? { last_seen: s.at } : {}), ...(s?.version ? { version: s.version } : {}), ...(skew !== undefined ? { clock_skew_ms: skew } : {}) })
         .where('id', '=', id)
         .execute();
     }
@@ -77,11 +110,22 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
    * Registers a collector and returns its new token. With `replace`, an existing collector gets a
    * new token (the old one stops working) — the simulated fleet uses this at each start.
    */
-  async add(id: string, district: string, opts: { replace?: boolean } = {}): Promise<string> {
+  async add(id: string, district: string, opts: { replace?: boolean; units?: CollectorUnits } = {}): Promise<string> {
     if (!ID.test(id)) throw new ValidationError(`collector id ${JSON.stringify(id)} must be letters, digits and _ . : -`);
     if (!findUnit(district)) throw new ValidationError(`unknown district ${JSON.stringify(district)}: use a code such as 520103 or a zone id such as gy-hitech`);
+    const units = parseCollectorUnits(opts.units ?? []);
     const token = `zy_${randomBytes(24).toString('base64url')}`;
-    const row = { id, district, token_hash: hashToken(token), created_at: this.clock.now(), revoked_at: null, version: null, last_seen: null };
+    const row = {
+      id,
+      district,
+      token_hash: hashToken(token),
+      created_at: this.clock.now(),
+      revoked_at: null,
+      version: null,
+      last_seen: null,
+      units: units === '*' ? '*' : units.length ? JSON.stringify(units) : null,
+      clock_skew_ms: null,
+    };
     const existing = await this.db.selectFrom('collectors').select('id').where('id', '=', id).executeTakeFirst();
     if (existing && !opts.replace) throw new ConflictError(`collector ${id} exists; revoke it first or choose another id`);
     if (existing) {
@@ -115,6 +159,8 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
         revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
         version: fresh?.version ?? r.version,
         lastSeen,
+        units: storedUnits(r.units),
+        clockSkewMs: this.skews.get(r.id) ?? (r.clock_skew_ms === null ? null : Number(r.clock_skew_ms)),
       };
     });
   }
@@ -129,13 +175,14 @@ export class CollectorTokensService implements OnModuleInit, OnApplicationShutdo
   async verifyToken(token: string): Promise<CollectorIdentity> {
     const row = await this.db
       .selectFrom('collectors')
-      .select(['id', 'district', 'revoked_at'])
+      .select(['id', 'district', 'revoked_at', 'units'])
       .where('token_hash', '=', hashToken(token))
       .executeTakeFirst();
     if (!row) throw new UnauthorizedError('unknown collector token');
     if (row.revoked_at !== null) throw new UnauthorizedError(`the token of collector ${row.id} was revoked`);
     const wait = this.buckets?.take(row.id, this.clock.now()) ?? 0;
     if (wait > 0) throw new TooManyRequestsError(`collector ${row.id} sends more than its ingest rate allows; retry after ${Math.ceil(wait / 1000)} s`, wait);
-    return { id: row.id, district: row.district };
+    const units = storedUnits(row.units);
+    return { id: row.id, district: row.district, units: units === '*' ? '*' : new Set([row.district, ...units]) };
   }
 }

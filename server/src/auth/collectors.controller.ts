@@ -7,12 +7,16 @@ import { parseInput } from '../common/validate.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { collectorHealth } from './collector-health.js';
-import { CollectorTokensService } from './collector-tokens.service.js';
+import { CollectorTokensService, parseCollectorUnits } from './collector-tokens.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
-const NewCollectorSchema = z.strictObject({
+export const NewCollectorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a collector id: letters, digits, _ . : - (at most 128)'),
   district: z.string().refine(isUnitCode, 'must be a district code (520103) or a zone id (gy-hitech)'),
+  /** Units it may report besides its district (a city-level or platforms' collector), or '*'. */
+  units: z
+    .union([z.literal('*'), z.array(z.string().refine(isUnitCode, 'must be a district code (520103) or a zone id (gy-hitech)')).max(100)])
+    .optional(),
 });
 
 /**
@@ -40,11 +44,12 @@ export class CollectorsController {
   @Post()
   @SelfAudited()
   @Roles()
-  async add(@Body() body: unknown, @CurrentUser() p: Principal): Promise<{ id: string; district: string; token: string }> {
+  async add(@Body() body: unknown, @CurrentUser() p: Principal): Promise<{ id: string; district: string; units: string[] | '*'; token: string }> {
     const c = parseInput(NewCollectorSchema, body, 'collector');
-    const token = await this.tokens.add(c.id, c.district);
-    await this.audit.record({ actor: `user:${p.username}`, action: 'collector.token.issue', target: c.id, after: { district: c.district } });
-    return { ...c, token };
+    const units = parseCollectorUnits(c.units ?? []);
+    const token = await this.tokens.add(c.id, c.district, { units });
+    await this.audit.record({ actor: `user:${p.username}`, action: 'collector.token.issue', target: c.id, after: { district: c.district, units } });
+    return { id: c.id, district: c.district, units, token };
   }
 
   /** Revokes at once: the collector's next request is refused with 401. */

@@ -18,6 +18,17 @@ export interface CollectorTable {
   version: string | null;
   /** Server time of its last accepted request. */
   last_seen: number | null;
+  /** Units it may report besides its district: a JSON array of codes, or '*'; null: none. */
+  units: string | null;
+  /** Its clock minus the server's at its last batch, ms (flushed with last_seen). */
+  clock_skew_ms: number | null;
+}
+
+/** The unit a node was first seen in: a point never moves it elsewhere (ingest/node-units.store.ts). */
+export interface NodeUnitTable {
+  node: string;
+  unit: string;
+  since: number;
 }
 
 export interface IngestBatchTable {
@@ -38,6 +49,7 @@ export interface CoreSchema {
   collectors: CollectorTable;
   ingest_batches: IngestBatchTable;
   claims: ClaimTable;
+  node_units: NodeUnitTable;
 }
 
 export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema & SlaSchema;

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import type { IngestResult } from '@zhuyun/protocol';
+import { SENT_AT_HEADER, type IngestResult } from '@zhuyun/protocol';
 import { Public } from '../security/principal.js';
 import { IngestService } from './ingest.service.js';
 
@@ -15,8 +15,9 @@ export class IngestController {
   post(
     @Headers('authorization') authorization: string | undefined,
     @Headers('user-agent') userAgent: string | undefined,
+    @Headers(SENT_AT_HEADER) sentAt: string | undefined,
     @Body() body: unknown,
   ): Promise<IngestResult> {
-    return this.ingest.ingest(authorization, body, userAgent);
+    return this.ingest.ingest(authorization, body, userAgent, sentAt);
   }
 }

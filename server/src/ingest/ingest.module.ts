@@ -6,12 +6,14 @@ import { CardinalityService } from './cardinality.service.js';
 import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 import { LineProtocolService } from './line-protocol.service.js';
+import { NodeUnitsController } from './node-units.controller.js';
+import { NodeUnitsStore } from './node-units.store.js';
 import { WriteController } from './write.controller.js';
 
 @Module({
   imports: [AuthModule, StatusModule, OpsModule],
-  controllers: [IngestController, WriteController],
-  providers: [IngestService, LineProtocolService, CardinalityService],
+  controllers: [IngestController, WriteController, NodeUnitsController],
+  providers: [IngestService, LineProtocolService, CardinalityService, NodeUnitsStore],
   exports: [CardinalityService],
 })
 export class IngestModule {}

@@ -100,7 +100,7 @@ export class LineProtocolService {
     // accept() takes any length; chunks keep each store transaction and status update bounded.
     let written = 0;
     for (let from = 0; from < points.length; from += MAX_POINTS_PER_BATCH) {
-      const { accepted, rejected } = await this.ingest.accept(points.slice(from, from + MAX_POINTS_PER_BATCH), { collector: collector.id, protocol: 'line' });
+      const { accepted, rejected } = await this.ingest.accept(points.slice(from, from + MAX_POINTS_PER_BATCH), { collector: collector.id, protocol: 'line' }, collector);
       written += accepted;
       for (const r of rejected) {
         const { line, field } = origins[from + r.index];

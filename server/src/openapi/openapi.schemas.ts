@@ -7,6 +7,8 @@ import { ListQuery as SystemListQuerySchema } from '../migration/migration.servi
 import { ReportQuerySchema } from '../sla/sla.controller.js';
 import { ChannelInputSchema } from '../alerts/notify/channels.js';
 import { SilenceInputSchema } from '../alerts/silences.js';
+import { NewCollectorSchema } from '../auth/collectors.controller.js';
+import { NodeUnitMoveSchema } from '../ingest/node-units.controller.js';
 import { NewUserSchema } from '../security/accounts.service.js';
 import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
 
@@ -41,4 +43,6 @@ export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType
   'GET /api/v1/sla/services/{id}/days': { query: MonthQuerySchema },
   'GET /api/v1/sla/contracts/{id}/summary': { query: MonthQuerySchema },
   'GET /api/v1/sla/contracts/{id}/report': { query: ReportQuerySchema },
+  'POST /api/v1/collectors': { body: NewCollectorSchema },
+  'PUT /api/v1/nodes/{node}/unit': { body: NodeUnitMoveSchema },
 };

@@ -27,7 +27,7 @@ export class MetricsService implements AlertMetricsSink {
 
   readonly ingestRejectedPoints = new Counter({
     name: 'zhuyun_ingest_rejected_points_total',
-    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, cardinality, other).',
+    help: 'Points refused at ingest by reason (shape, metric, ts, ts_future, ts_too_old, value, tags, district, parse, field_type, cardinality, unit_scope, node_unit, other).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -28,6 +28,8 @@ describe('rejectionReason', () => {
   it.each([
     ['parse', "unable to parse 'cpu value=': missing field value"],
     ['field_type', 'input field "status" on measurement "app" is type string: only numbers and booleans are stored'],
+    ['unit_scope', 'unit 520102 is not among the units of collector yunyan-edge-01 (520103): an admin registers a collector for more units with --units'],
+    ['node_unit', 'node nm-core-1 belongs to unit 520102, not 520103: a point does not move a node; an admin does (PUT /api/v1/nodes/nm-core-1/unit)'],
     ['other', 'something new'],
   ])('%s for %s', (reason, message) => {
     expect(rejectionReason(message)).toBe(reason);

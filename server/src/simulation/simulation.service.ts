@@ -73,12 +73,14 @@ export class SimulationService implements BeforeApplicationShutdown {
   private async startFleet(url: string): Promise<void> {
     if (this.collectors.length || this.stopping) return;
     const specs = [
-      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
-      { id: 'sim-platforms', district: PLATFORM_DISTRICT, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
+      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
+      // The platforms report figures per unit (each unit's use of the share and open platforms):
+      // their collector writes for every unit (docs/SECURITY.md "A collector writes only where it stands").
+      { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
     ];
     const log = this.log.child({ component: 'simulation' });
     for (const s of specs) {
-      const token = await this.tokens.add(s.id, s.district, { replace: true });
+      const token = await this.tokens.add(s.id, s.district, { replace: true, units: s.units });
       const config = configFromObject({ server: { url, token }, collector: { id: s.id, district: s.district } }, 'simulation');
       const agent = new Agent({
         config,

@@ -54,6 +54,20 @@ describe('LiveState', () => {
     expect(s.forgetSilent(t0 + 62_000, 60_000)).toBe(0);
   });
 
+  it('says why a node whose points arrive too old stays unknown (a slow collector clock), and moves a node an admin moved', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.up', 1, t0 - 5 * 60_000)], t0);
+    s.tick(t0 + 1_000);
+    expect(s.node('yy-core-1')).toMatchObject({ status: 'unknown', reasons: ['points arrive 5 min old (collector clock behind, or a spool replay): stored, not live'] });
+    // Ingest lets a point name another unit only after an admin's move: the node leaves 520103.
+    s.apply([pt('net.up', 1, t0 + 2_000, { district: '520102', unit: '520102' })], t0 + 2_000);
+    expect(s.node('yy-core-1')).toMatchObject({ unit: '520102', status: 'up' });
+    expect(s.district('520103').nodes).toEqual([]);
+    // The cardinality census follows the move: the node counts in its new unit only.
+    expect([s.nodesInUnit('520103'), s.nodesInUnit('520102')]).toEqual([0, 1]);
+    expect(dirty.at(-1)).toEqual(expect.arrayContaining(['district:520103', 'district:520102']));
+  });
+
   it('keeps a collector\'s heartbeat out of node and district status', () => {
     const { s, dirty } = fleet();
     s.apply([pt('collector.up', 1, t0, { node: 'yunyan-edge-01' })], t0);

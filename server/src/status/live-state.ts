@@ -1,5 +1,6 @@
 import {
   DEFAULT_THRESHOLDS,
+  FRESH_MS,
   MAX_DISTRICT_FRAME_NODES,
   PLATFORMS,
   STATUS_SEVERITY,
@@ -32,7 +33,7 @@ import { nearestDownAncestor, type TopologyLink } from './topology.js';
 /** How many status changes the overview keeps. */
 export const MAX_CHANGES = 100;
 /** A point older than this at arrival is history (a spool replay): it is stored, not "live". */
-export const FRESH_MS = 2 * 60_000;
+export { FRESH_MS };
 
 interface SeriesLatest {
   metric: string;
@@ -65,6 +66,8 @@ interface NodeRecord {
   role?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
+  /** The newest point that arrived too old to be live (its ts, and server time it came): a slow clock or a replay. */
+  late?: { ts: number; at: number };
 }
 
 function bump(counts: Map<string, number>, key: string, by: number): void {
@@ -105,6 +108,7 @@ export class LiveState {
    */
   apply(points: readonly Point[], now: number, collector?: string): void {
     const touched = new Set<NodeRecord>();
+    const movedFrom = new Set<string>();
     let topologyMoved = false;
     for (const p of points) {
       // A collector's own heartbeat (`collector.*`) is about the collector, not a network node: it
@@ -115,6 +119,15 @@ export class LiveState {
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
         rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector };
+        // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
+        // (A platform node reports per unit it serves, under one id: those records all stay.)
+        const moved = this.byId.get(rec.id);
+        if (moved && !moved.platform && !platform) {
+          this.nodes.delete(`${moved.unit}|${moved.id}`);
+          bump(this.perUnit, moved.unit, -1);
+          if (moved.collector !== undefined) bump(this.perCollector, moved.collector, -1);
+          movedFrom.add(moved.unit);
+        }
         this.nodes.set(key, rec);
         this.byId.set(rec.id, rec);
         bump(this.perUnit, rec.unit, 1);
@@ -128,7 +141,10 @@ export class LiveState {
         topologyMoved = true;
       }
       if (p.tags.role !== undefined) rec.role = p.tags.role;
-      if (p.ts < now - FRESH_MS) continue;
+      if (p.ts < now - FRESH_MS) {
+        if (!rec.late || p.ts >= rec.late.ts) rec.late = { ts: p.ts, at: now };
+        continue;
+      }
       const sk = pointKey(p);
       const cur = rec.series.get(sk);
       if (cur && p.ts <= cur.ts) continue;
@@ -141,8 +157,8 @@ export class LiveState {
       rec.lastSeen = now;
       touched.add(rec);
     }
-    if (touched.size === 0) return;
-    const dirty = new Set<string>(['overview']);
+    if (touched.size === 0 && movedFrom.size === 0) return;
+    const dirty = new Set<string>(['overview', ...[...movedFrom].map((u) => `district:${u}`)]);
     for (const rec of touched) {
       dirty.add(`district:${rec.unit}`);
       dirty.add(`node:${rec.id}`);
@@ -284,7 +300,11 @@ export class LiveState {
 
   /** Returns true when the node's status changed. */
   private evaluate(rec: NodeRecord, now: number): boolean {
-    const { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
+    let { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
+    // Unknown though its points keep coming, too old to be live: say so, not "no data".
+    if (status === 'unknown' && rec.late && rec.late.at >= rec.lastSeen) {
+      reasons = [`points arrive ${Math.round((rec.late.at - rec.late.ts) / 60_000)} min old (collector clock behind, or a spool replay): stored, not live`];
+    }
     const changed = status !== rec.status;
     if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;

@@ -8,6 +8,7 @@ import { m0006 } from './0006_topology.js';
 import { m0007 } from './0007_security.js';
 import { m0008 } from './0008_alert_outbox.js';
 import { m0009 } from './0009_claims.js';
+import { m0010 } from './0010_collector_units.js';
 
 /**
  * Every migration, in order of its name, written in Kysely's schema builder so that one set serves
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0007_security': m0007,
   '0008_alert_outbox': m0008,
   '0009_claims': m0009,
+  '0010_collector_units': m0010,
 };
