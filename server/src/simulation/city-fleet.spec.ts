@@ -5,7 +5,7 @@ import { guiyangDivisions } from '../divisions/guiyang-divisions.js';
 import { CITY_CORE, ZONE_TOWNSHIPS, buildCityFleet, cityNodeNames } from './city-fleet.js';
 
 const T0 = Date.parse('2026-03-10T02:00:00Z'); // 10:00 in Guiyang, a Tuesday
-const ctx = (now: number) => ({ now, signal: new AbortController().signal });
+const ctx = (now: number) => ({ now, signal: new AbortController().signal, collector: { id: 'sim-test', district: '520103' } });
 
 describe('the simulated real city', () => {
   const fleet = buildCityFleet();
