@@ -53,6 +53,7 @@ export {
   type FaultRequest,
   type SimulateConfig,
   type SimulateOptions,
+  type FleetNode,
   type SimulatedNode,
   type SimulatedPlatform,
 } from './probes/simulate/simulate.probe.js';

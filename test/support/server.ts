@@ -36,7 +36,9 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, opts: CreateAppOptions = {}): Promise<TestServer> {
   const dataDir = env.ZHUYUN_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'zhuyun-test-'));
   const config = loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    // The tests that simulate count and name the small fleet's nodes (520121-core-1, 520121-acc-1):
+    // they get it unless they ask for the city (ZHUYUN_SIMULATE_FLEET=city).
+    { PORT: '0', HOST: '127.0.0.1', ZHUYUN_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ZHUYUN_SIMULATE_FLEET: 'small', ...env },
     { dashboardDir: join(repoRoot, 'dashboard/dist') },
   );
   const { app, url } = await startServer(config, opts);

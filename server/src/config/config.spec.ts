@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ZHUYUN_SIMULATE: '0' }).simulate).toBe(false);
   });
 
+  it('simulates the real city unless ZHUYUN_SIMULATE_FLEET=small, and names a bad fleet', () => {
+    expect(loadConfig({}).simulateFleet).toBe('city');
+    expect(loadConfig({ ZHUYUN_SIMULATE_FLEET: 'small' }).simulateFleet).toBe('small');
+    expect(() => loadConfig({ ZHUYUN_SIMULATE_FLEET: 'tiny' })).toThrow(/ZHUYUN_SIMULATE_FLEET="tiny".*city.*small/s);
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', ZHUYUN_TSDB: 'mongo', ZHUYUN_SIMULATE: 'maybe' });

@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   ZHUYUN_INSTANCE: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (at most 64)').optional(),
   ZHUYUN_SHUTDOWN_GRACE: duration.prefault('10s'),
   ZHUYUN_SIMULATE: flag.default(false),
+  ZHUYUN_SIMULATE_FLEET: z.enum(['city', 'small'], { error: 'must be city (the real city, ~1,800 nodes) or small (4 nodes per unit, for tests)' }).default('city'),
   ZHUYUN_RETENTION_RAW: duration.prefault('14d'),
   ZHUYUN_RETENTION_1M: duration.prefault('180d'),
   ZHUYUN_RETENTION_1H: duration.prefault('5y'),
@@ -90,6 +91,8 @@ export interface AppConfig {
   /** How long a SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number;
   simulate: boolean;
+  /** Which fleet the simulation runs: the real city's four levels, or 4 nodes per unit (tests). */
+  simulateFleet: 'city' | 'small';
   /** How long raw points, 1-minute and 1-hour rollups are kept, in ms. */
   retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
@@ -249,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     redisUrl: cluster?.redisUrl,
     shutdownGraceMs: e.ZHUYUN_SHUTDOWN_GRACE,
     simulate: e.ZHUYUN_SIMULATE,
+    simulateFleet: e.ZHUYUN_SIMULATE_FLEET,
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
     sessionTtlMs: e.ZHUYUN_SESSION_TTL,

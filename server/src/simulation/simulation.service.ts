@@ -5,6 +5,8 @@ import { CollectorTokensService } from '../auth/collector-tokens.service.js';
 import { ClusterService } from '../cluster/cluster.service.js';
 import { ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
+import { CONFIG, type AppConfig } from '../config/config.js';
+import { CITY_CORE, buildCityFleet } from './city-fleet.js';
 
 /** The simulated fleet reports every second, so the demo wall moves every second. */
 const INTERVAL_MS = 1_000;
@@ -15,6 +17,33 @@ interface SimulatedCollector {
   id: string;
   probe: SimulateProbe;
   agent: Agent;
+}
+
+/**
+ * The collectors of a fleet. `small` (ZHUYUN_SIMULATE_FLEET=small, the tests'): per unit a core and
+ * 3 access nodes. `city` (the default): the real city of city-fleet.ts — each unit's collector
+ * reports its unit's core, departments, townships and villages (a zone's collector: the townships of
+ * the zone table, whose points carry district = their district, unit = the zone); the platforms'
+ * collector reports the platforms (with `cloud.systems_running` for every unit, as before) plus the
+ * city core `gy-core` and the city departments (unit 520115, the city data centre).
+ */
+function fleetSpecs(fleet: AppConfig['simulateFleet']) {
+  if (fleet === 'small') {
+    return [
+      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
+      // The platforms report figures per unit (each unit's use of the share and open platforms):
+      // their collector writes for every unit (docs/SECURITY.md "A collector writes only where it stands").
+      { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
+    ];
+  }
+  const city = buildCityFleet();
+  return [
+    // A zone's collector is registered with the zone as its district: its nodes' points carry the
+    // geographic district and `unit` = the zone, which is the collector's own unit.
+    ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ nodes: city.byUnit.get(u.code)!, seed: seedOf(u.code) }) })),
+    // The city core and departments (unit 520115) and the platforms' per-unit figures: every unit.
+    { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ nodes: city.city, platforms: true, seed: seedOf('platforms') }) },
+  ];
 }
 
 /** A small stable number per unit, so each unit's simulation differs and repeats across starts. */
@@ -34,6 +63,8 @@ function seedOf(code: string): number {
 @Injectable()
 export class SimulationService implements BeforeApplicationShutdown {
   private collectors: SimulatedCollector[] = [];
+  /** Which collector simulates each node id (filled as the fleet starts), for injectFault. */
+  private collectorOfNode = new Map<string, SimulatedCollector>();
   private offLeader?: () => void;
   private stopping = false;
   /** Starts and stops run one after the other (a lead can come and go while the fleet registers). */
@@ -48,6 +79,7 @@ export class SimulationService implements BeforeApplicationShutdown {
   constructor(
     private readonly tokens: CollectorTokensService,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(CONFIG) private readonly config: AppConfig,
     @Optional() private readonly cluster?: ClusterService,
   ) {}
 
@@ -72,12 +104,7 @@ export class SimulationService implements BeforeApplicationShutdown {
   /** Registers the simulated collectors (new tokens each start) and starts them against `url`. */
   private async startFleet(url: string): Promise<void> {
     if (this.collectors.length || this.stopping) return;
-    const specs = [
-      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
-      // The platforms report figures per unit (each unit's use of the share and open platforms):
-      // their collector writes for every unit (docs/SECURITY.md "A collector writes only where it stands").
-      { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
-    ];
+    const specs = fleetSpecs(this.config.simulateFleet);
     const log = this.log.child({ component: 'simulation' });
     for (const s of specs) {
       const token = await this.tokens.add(s.id, s.district, { replace: true, units: s.units });
@@ -89,26 +116,35 @@ export class SimulationService implements BeforeApplicationShutdown {
         logger: log,
       });
       agent.start();
-      this.collectors.push({ id: s.id, probe: s.probe, agent });
+      const collector = { id: s.id, probe: s.probe, agent };
+      this.collectors.push(collector);
+      for (const n of s.probe.nodes()) this.collectorOfNode.set(n.id, collector);
     }
-    log.info({ collectors: this.collectors.length, url }, 'simulated city fleet started');
+    log.info({ collectors: this.collectors.length, nodes: this.collectorOfNode.size, fleet: this.config.simulateFleet, url }, 'simulated city fleet started');
   }
 
   /**
-   * Forces a fault on the simulated fleet (demos, browser tests): `unit` (or the unit a `node` id
-   * starts with) picks the collector; a platform fault goes to the platforms' collector.
+   * Forces a fault on the simulated fleet (demos, browser tests): the collector that simulates `node`,
+   * else the one of `unit`; a platform fault goes to the platforms' collector. A link down of the
+   * city core takes every unit core down with it (they run in other collectors).
    */
   injectFault(req: FaultRequest): void {
-    // Simulated node ids start with their unit's code (`520103-acc-2`).
-    const unit = req.unit ?? UNITS.find((u) => req.node?.startsWith(`${u.code}-`))?.code;
+    const byNode = req.node !== undefined ? this.collectorOfNode.get(req.node) : undefined;
     const target =
       req.kind === 'platform_outage'
         ? this.collectors.find((c) => c.id === 'sim-platforms')
-        : unit && findUnit(unit)
-          ? this.collectors.find((c) => c.id === `sim-${unit}`)
-          : undefined;
+        : (byNode ?? (req.node === undefined && req.unit && findUnit(req.unit) ? this.collectors.find((c) => c.id === `sim-${req.unit}`) : undefined));
     if (!target) throw new ValidationError(`no simulated collector for ${JSON.stringify(req.node ?? req.unit ?? req.kind)}`);
-    target.probe.injectFault(req);
+    try {
+      target.probe.injectFault(req);
+      if (req.kind === 'link_down' && req.node === CITY_CORE) {
+        const startsAt = req.startsAt;
+        for (const u of UNITS) this.collectors.find((c) => c.id === `sim-${u.code}`)?.probe.injectFault({ kind: 'link_down', unit: u.code, durationMs: req.durationMs, startsAt });
+      }
+    } catch (err) {
+      // The model's message names what is not simulated (a node of another fleet, a unit without nodes).
+      throw new ValidationError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   running(): boolean {
@@ -118,6 +154,7 @@ export class SimulationService implements BeforeApplicationShutdown {
   private async stopFleet(): Promise<void> {
     const all = this.collectors;
     this.collectors = [];
+    this.collectorOfNode = new Map();
     await Promise.all(all.map((c) => c.agent.stop()));
     if (all.length) this.log.info({ collectors: all.length }, 'simulated city fleet stopped');
   }

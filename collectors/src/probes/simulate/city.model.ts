@@ -14,9 +14,13 @@ export type SimulatedPlatform = 'share' | 'open';
 
 export interface FaultRequest {
   kind: FaultKind;
-  /** latency_storm: the unit hit (required). link_down: the unit whose core link goes down, when `node` is not given. */
+  /** latency_storm: the unit hit (or give `node`). link_down: the unit whose core link goes down, when `node` is not given. */
   unit?: string;
-  /** link_down: the node that goes down (`520103-acc-2`). A core node takes its access nodes with it. */
+  /**
+   * link_down: the node that goes down (`520103-acc-2`, `t520102016`); it takes every node behind it
+   * (its descendants) down with it. latency_storm: the node whose subtree slows down (default: the
+   * whole unit).
+   */
   node?: string;
   /** platform_outage: which platform (required). */
   platform?: SimulatedPlatform;
@@ -43,8 +47,13 @@ export interface Fault {
 }
 
 export interface CityOptions {
-  /** Unit codes to simulate (districts and zones), in output order. */
+  /** Unit codes to simulate (districts and zones), in output order. Ignored when `nodes` is given. */
   units: readonly string[];
+  /**
+   * An explicit fleet (the real city: unit core, townships, villages, departments) instead of a
+   * core and `accessNodes` access nodes per unit. The units are those the nodes name, in order.
+   */
+  nodes?: readonly FleetNode[];
   accessNodes: number;
   platforms: boolean;
   /** Expected random faults per hour per unit (and per platform); 0: none. */
@@ -57,6 +66,28 @@ export interface SimulatedNode {
   unit: string;
   role: 'core' | 'access';
   parent?: string;
+}
+
+/**
+ * One node of an explicit fleet. A unit's nodes come core first; a node's parent, when it is in the
+ * same fleet, comes before it (so latencies add up along the tree). A parent outside the fleet (the
+ * city core above a unit core) is only tagged.
+ */
+export interface FleetNode extends SimulatedNode {
+  /** The geographic district when `unit` is a zone: the points carry `district` = this, `unit` = the zone. */
+  district?: string;
+  /** Tag `level`: `city`, `unit`, `township`, `village`, `department`. */
+  level?: string;
+  /** Emits once every `everyMs` (each node at its own phase), not on every collection. Default: every collection. */
+  everyMs?: number;
+  /** Tag `target` of its reachability points. Default `city-core`. */
+  target?: string;
+  /** Base latency (ms) instead of the unit's profile (core) or the parent's plus 0.4–1.8 ms. */
+  latencyMs?: number;
+  /** Uplink capacity (bps) of a core instead of the unit's profile. */
+  capacityBps?: number;
+  /** false: random faults never take this node down (the city core: its fall is a demo's choice). Default true. */
+  randomDown?: boolean;
 }
 
 /** Core→city-core latency (ms), uplink capacity and peak utilisation of each unit's core link. */
@@ -119,7 +150,14 @@ class Walk {
   }
 }
 
-interface NodeState extends SimulatedNode {
+interface NodeState extends FleetNode {
+  /** This node and its ancestors within the fleet, nearest first (a fault on any of them reaches it). */
+  lineage: string[];
+  /** Emission phase (ms) and the last emission slot, for a node with `everyMs`. */
+  phase: number;
+  slot?: number;
+  /** Simulated seconds not yet stepped (a node that skips collections steps its walks when it emits). */
+  pendingDt: number;
   baseLatencyMs: number;
   latency: Walk;
   jitter: Walk;
@@ -168,36 +206,56 @@ export class CityModel {
   private readonly injectRandom: Random;
   private readonly nodes: NodeState[] = [];
   private readonly nodesByUnit = new Map<string, NodeState[]>();
+  private readonly byId = new Map<string, NodeState>();
+  private readonly targetsByUnit = new Map<string, { core: NodeState; middles: NodeState[]; leaves: NodeState[] }>();
   private readonly platforms?: PlatformState;
   private faults: Fault[] = [];
   private faultSeq = 0;
   private lastTick?: number;
+  /** The units simulated, in output order. */
+  private readonly units: readonly string[];
 
   constructor(readonly options: CityOptions) {
-    for (const unit of options.units) {
+    // An explicit fleet names its units itself.
+    const units = options.nodes ? [...new Set(options.nodes.map((n) => n.unit))] : options.units;
+    for (const unit of units) {
       if (!findUnit(unit)) throw new Error(`simulate: unknown unit ${JSON.stringify(unit)}`);
     }
-    if (new Set(options.units).size !== options.units.length) throw new Error('simulate: a unit is listed twice');
+    if (new Set(units).size !== units.length) throw new Error('simulate: a unit is listed twice');
+    this.units = units;
     // Independent streams: injecting a fault must not change the values or the random faults
     // that follow, or a test that injects one could not compare with a run that does not.
-    const label = options.units.join(',') + (options.platforms ? '+platforms' : '');
+    const label = units.join(',') + (options.nodes ? `+fleet${options.nodes.length}` : '') + (options.platforms ? '+platforms' : '');
     this.random = mulberry32(deriveSeed(options.seed, `values:${label}`));
     this.faultRandom = mulberry32(deriveSeed(options.seed, `faults:${label}`));
     this.injectRandom = mulberry32(deriveSeed(options.seed, `inject:${label}`));
     const r = this.random;
 
-    for (const unit of options.units) {
+    const byId = this.byId;
+    for (const unit of units) {
       const profile = PROFILES[unit] ?? DEFAULT_PROFILE;
-      const states: NodeState[] = nodeIds(unit, options.accessNodes).map((n) => {
-        const base = n.role === 'core' ? profile.latencyMs : profile.latencyMs + uniform(r, 0.4, 1.8);
-        return {
+      const fleet: readonly FleetNode[] = options.nodes ? options.nodes.filter((n) => n.unit === unit) : nodeIds(unit, options.accessNodes);
+      const states: NodeState[] = fleet.map((n) => {
+        if (byId.has(n.id)) throw new Error(`simulate: node ${JSON.stringify(n.id)} is listed twice`);
+        const up = n.parent !== undefined ? byId.get(n.parent) : undefined;
+        if (n.parent !== undefined && !up && options.nodes?.some((m) => m.id === n.parent)) {
+          throw new Error(`simulate: node ${JSON.stringify(n.id)} comes before its parent ${JSON.stringify(n.parent)}`);
+        }
+        // A node behind another in the fleet is that far further (access nodes +0.4–1.8 ms behind their core).
+        const base = n.latencyMs ?? (n.role === 'core' || !up ? profile.latencyMs : up.baseLatencyMs + uniform(r, 0.4, 1.8));
+        const everyMs = n.everyMs !== undefined && n.everyMs > 0 ? n.everyMs : undefined;
+        const state: NodeState = {
           ...n,
+          everyMs,
+          lineage: up ? [n.id, ...up.lineage] : [n.id],
+          phase: everyMs ? deriveSeed(options.seed, `phase:${n.id}`) % everyMs : 0,
+          pendingDt: 0,
           baseLatencyMs: base,
           latency: new Walk(1, 0.08, 300, r),
           jitter: new Walk(1, 0.3, 120, r),
           link: n.role === 'core'
             ? {
-                capacityBps: profile.capacityBps,
+                capacityBps: n.capacityBps ?? profile.capacityBps,
                 peakUtilPct: profile.peakUtilPct * uniform(r, 0.92, 1.08),
                 util: new Walk(1, 0.07, 600, r),
                 outRatio: new Walk(0.45, 0.06, 1_800, r),
@@ -205,7 +263,10 @@ export class CityModel {
               }
             : undefined,
         };
+        byId.set(n.id, state);
+        return state;
       });
+      if (states.length === 0) throw new Error(`simulate: unit ${unit} has no node`);
       this.nodes.push(...states);
       this.nodesByUnit.set(unit, states);
     }
@@ -261,18 +322,25 @@ export class CityModel {
     const fault: Fault = { id: ++this.faultSeq, kind: req.kind, durationMs: req.durationMs, factor: 1, origin: 'injected', startedAt: req.startsAt };
     switch (req.kind) {
       case 'link_down': {
-        const node = req.node ?? (req.unit !== undefined ? `${req.unit}-core-1` : undefined);
-        const state = this.nodes.find((n) => n.id === node);
+        // A unit's first node is its core.
+        const state = req.node !== undefined ? this.byId.get(req.node) : req.unit !== undefined ? this.nodesByUnit.get(req.unit)?.[0] : undefined;
         if (!state) throw new Error(`simulate: link_down needs a simulated node or unit, got ${JSON.stringify(req.node ?? req.unit)}`);
         fault.node = state.id;
         fault.unit = state.unit;
         break;
       }
       case 'latency_storm':
-        if (req.unit === undefined || !this.nodesByUnit.has(req.unit)) {
+        if (req.node !== undefined) {
+          // A storm on one node's subtree (a township and its villages).
+          const state = this.byId.get(req.node);
+          if (!state || (req.unit !== undefined && req.unit !== state.unit)) {
+            throw new Error(`simulate: latency_storm needs a simulated node, got ${JSON.stringify(req.node)}`);
+          }
+          fault.node = state.id;
+          fault.unit = state.unit;
+        } else if (req.unit === undefined || !this.nodesByUnit.has(req.unit)) {
           throw new Error(`simulate: latency_storm needs a simulated unit, got ${JSON.stringify(req.unit)}`);
-        }
-        fault.unit = req.unit;
+        } else fault.unit = req.unit;
         fault.factor = uniform(this.injectRandom, 5, 15);
         break;
       case 'platform_outage':
@@ -309,7 +377,7 @@ export class CityModel {
     this.updateFaults(ts, dtMs);
     const load = loadAt(ts);
     const points: RawPoint[] = [];
-    for (const unit of this.options.units) this.unitPoints(unit, ts, dt, load, points);
+    for (const unit of this.units) this.unitPoints(unit, ts, dt, load, points);
     if (this.platforms) this.platformPoints(this.platforms, ts, dt, load, points);
     return points;
   }
@@ -321,19 +389,32 @@ export class CityModel {
     // Poisson arrivals: probability of at least one fault in dt at `faultRate` per hour.
     const p = 1 - Math.exp((-this.options.faultRate * dtMs) / 3_600_000);
     const r = this.faultRandom;
-    for (const unit of this.options.units) {
+    for (const unit of this.units) {
       const hit = r() < p;
       const kindRoll = r();
       const nodeRoll = r();
       const factor = uniform(r, 5, 15);
       const duration = Math.round(uniform(r, FAULT_MIN_MS, FAULT_MAX_MS));
       if (!hit || this.faults.some((f) => f.unit === unit)) continue;
-      const nodes = this.nodesByUnit.get(unit)!;
+      const { core, middles, leaves } = this.faultTargets(unit);
+      // With a middle level (townships), a fault strikes each level: the core 15 %, a township 30 %,
+      // else a village or department; without one (the small fleet), the core 30 %, else an access node.
+      const coreShare = middles.length ? 0.15 : 0.3;
+      const middleShare = middles.length ? 0.3 : 0;
       if (kindRoll < 0.55) {
         // Access links fail more often than the core's (more of them, less redundancy).
-        const access = nodes.filter((n) => n.role === 'access');
-        const node = nodeRoll < 0.3 || access.length === 0 ? nodes[0] : access[Math.floor(nodeRoll * access.length) % access.length];
+        const node =
+          (nodeRoll < coreShare && core.randomDown !== false) || leaves.length === 0
+            ? core
+            : middles.length && nodeRoll >= coreShare && nodeRoll < coreShare + middleShare
+              ? middles[Math.floor(((nodeRoll - coreShare) / middleShare) * middles.length) % middles.length]
+              : leaves[Math.floor(nodeRoll * leaves.length) % leaves.length];
+        if (node.randomDown === false) continue;
         this.faults.push({ id: ++this.faultSeq, kind: 'link_down', unit, node: node.id, startedAt: ts, durationMs: duration, factor: 1, origin: 'random' });
+      } else if (middles.length && nodeRoll >= 0.4) {
+        // A township's storm: it and its villages slow down; the rest of the unit does not.
+        const node = middles[Math.floor(((nodeRoll - 0.4) / 0.6) * middles.length) % middles.length];
+        this.faults.push({ id: ++this.faultSeq, kind: 'latency_storm', unit, node: node.id, startedAt: ts, durationMs: duration, factor, origin: 'random' });
       } else {
         this.faults.push({ id: ++this.faultSeq, kind: 'latency_storm', unit, startedAt: ts, durationMs: duration, factor, origin: 'random' });
       }
@@ -348,6 +429,19 @@ export class CityModel {
     }
   }
 
+  /** A unit's core (its first node), its middle nodes (non-core nodes with children: townships) and its leaves. */
+  private faultTargets(unit: string): { core: NodeState; middles: NodeState[]; leaves: NodeState[] } {
+    let t = this.targetsByUnit.get(unit);
+    if (!t) {
+      const nodes = this.nodesByUnit.get(unit)!;
+      const parents = new Set(nodes.map((n) => n.parent));
+      const access = nodes.filter((n) => n.role === 'access');
+      t = { core: nodes[0], middles: access.filter((n) => parents.has(n.id)), leaves: access.filter((n) => !parents.has(n.id)) };
+      this.targetsByUnit.set(unit, t);
+    }
+    return t;
+  }
+
   private isActive(f: Fault, ts: number): boolean {
     return f.startedAt !== undefined && f.startedAt <= ts && ts < f.startedAt + f.durationMs;
   }
@@ -355,18 +449,32 @@ export class CityModel {
   private unitPoints(unit: string, ts: number, dt: number, load: number, out: RawPoint[]): void {
     const r = this.random;
     const active = this.faults.filter((f) => this.isActive(f, ts) && f.unit === unit);
-    const storm = active.find((f) => f.kind === 'latency_storm');
+    const storms = active.filter((f) => f.kind === 'latency_storm');
     const downNodes = new Set(active.filter((f) => f.kind === 'link_down').map((f) => f.node!));
     const nodes = this.nodesByUnit.get(unit)!;
     for (const node of nodes) {
-      // Every walk steps on every tick, faults or not, so the random sequence does not depend on them.
-      const latencyWalk = node.latency.step(dt, r);
-      const jitterWalk = node.jitter.step(dt, r);
+      node.pendingDt += dt;
+      if (node.everyMs !== undefined) {
+        // A node with a longer interval (a village) emits once per slot of its own phase, so a
+        // unit's villages spread over the seconds instead of arriving together.
+        const slot = Math.floor((ts + node.phase) / node.everyMs);
+        if (slot === node.slot) continue;
+        node.slot = slot;
+      }
+      const step = node.pendingDt;
+      node.pendingDt = 0;
+      // Every walk steps on every emission, faults or not, so the random sequence does not depend on them.
+      const latencyWalk = node.latency.step(step, r);
+      const jitterWalk = node.jitter.step(step, r);
       const lossRoll = r();
       const lossNoise = uniform(r, 0.01, 0.05);
       const stormLoss = uniform(r, 0.5, 5);
-      const down = downNodes.has(node.id) || (node.parent !== undefined && downNodes.has(node.parent));
-      const tags: Record<string, string> = { district: unit, node: node.id, target: 'city-core', role: node.role };
+      // A fault on the node or any node it sits behind (a township down takes its villages).
+      const down = node.lineage.some((id) => downNodes.has(id));
+      const storm = storms.find((f) => f.node === undefined || node.lineage.includes(f.node));
+      const tags: Record<string, string> = { district: node.district ?? unit, node: node.id, target: node.target ?? 'city-core', role: node.role };
+      if (node.district !== undefined) tags.unit = unit;
+      if (node.level !== undefined) tags.level = node.level;
       if (node.parent) tags.parent = node.parent;
 
       if (down) {
@@ -387,17 +495,19 @@ export class CityModel {
 
       if (node.link) {
         const link = node.link;
-        const utilWalk = link.util.step(dt, r);
-        const outRatio = clamp(link.outRatio.step(dt, r), 0.2, 0.9);
+        const utilWalk = link.util.step(step, r);
+        const outRatio = clamp(link.outRatio.step(step, r), 0.2, 0.9);
         const errorRoll = r();
         // Errors grow with traffic and burst in a storm (what a flapping optic looks like).
         const errorRate = 0.002 * (1 + load) * (storm ? 60 : 1);
-        link.errorsTotal += Math.floor(errorRate * dt + errorRoll);
-        if (downNodes.has(node.id)) continue; // the router does not answer SNMP either
+        link.errorsTotal += Math.floor(errorRate * step + errorRoll);
+        if (down) continue; // the router does not answer SNMP either (nor can it be reached behind a fallen parent)
         const util = clamp(2 + link.peakUtilPct * load * utilWalk, 0.5, 99.5);
         const inBps = Math.round((util / 100) * link.capacityBps);
         const outBps = Math.round(inBps * outRatio);
-        const ifTags = { district: unit, node: node.id, role: node.role, interface: 'uplink' };
+        const ifTags: Record<string, string> = { district: node.district ?? unit, node: node.id, role: node.role, interface: 'uplink' };
+        if (node.district !== undefined) ifTags.unit = unit;
+        if (node.level !== undefined) ifTags.level = node.level;
         out.push(
           { metric: 'net.if_in_bps', ts, value: inBps, tags: ifTags },
           { metric: 'net.if_out_bps', ts, value: outBps, tags: ifTags },

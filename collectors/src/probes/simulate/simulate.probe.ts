@@ -1,16 +1,22 @@
 import { UNITS, isUnitCode, type RawPoint } from '@zhuyun/protocol';
 import { z } from 'zod';
 import { defineProbe, type Probe, type ProbeContext } from '../../probe.js';
-import { CityModel, type Fault, type FaultRequest, type SimulatedNode } from './city.model.js';
+import { CityModel, type Fault, type FaultRequest, type FleetNode, type SimulatedNode } from './city.model.js';
 import { deriveSeed } from './mulberry32.prng.js';
 
-export type { Fault, FaultKind, FaultRequest, SimulatedNode, SimulatedPlatform } from './city.model.js';
+export type { Fault, FaultKind, FaultRequest, FleetNode, SimulatedNode, SimulatedPlatform } from './city.model.js';
 
 export interface SimulateOptions {
   /** Unit codes (districts and zones) to simulate. Default: all 10 districts and 4 zones. */
   units?: readonly string[];
   /** Access nodes per unit, beside its core node. Default 3. */
   accessNodes?: number;
+  /**
+   * An explicit fleet instead of `units` × (core + `accessNodes`): the real city's tree (unit core,
+   * townships, villages, departments; the server builds it from the division codes). Its units are
+   * those its nodes name. A township down takes its villages with it.
+   */
+  nodes?: readonly FleetNode[];
   /** Also simulate the cloud sub-platform, the sharing platform and the open platform. Default false. */
   platforms?: boolean;
   /** Expected random faults per hour per unit (and per platform). Default 2; 0 turns them off. */
@@ -35,6 +41,7 @@ export class SimulateProbe implements Probe {
     this.model = new CityModel({
       units: options.units ?? UNITS.map((u) => u.code),
       accessNodes: options.accessNodes ?? 3,
+      nodes: options.nodes,
       platforms: options.platforms ?? false,
       faultRate: options.faultRate ?? 2,
       seed: options.seed ?? 1,
@@ -50,7 +57,9 @@ export class SimulateProbe implements Probe {
    * recovers by itself. Throws when the request names no simulated unit, node or platform.
    * - `{ kind: 'link_down', node: '520103-acc-2' }` or `{ kind: 'link_down', unit: '520103' }` (its core
    *   node, which takes the unit's access nodes down with it): net.up 0, loss 100, no latency.
-   * - `{ kind: 'latency_storm', unit: '520121' }`: latency ×5–15, jitter up, 0.5–5 % loss.
+   *   Any node takes the nodes behind it down too (`{ node: 't520102016' }`: a township and its villages).
+   * - `{ kind: 'latency_storm', unit: '520121' }`: latency ×5–15, jitter up, 0.5–5 % loss; with
+   *   `node`, only that node and the nodes behind it.
    * - `{ kind: 'platform_outage', platform: 'share' | 'open' }`: `<platform>.up` 0, success falls,
    *   counters stall. Needs `platforms: true`.
    */
@@ -68,7 +77,7 @@ export class SimulateProbe implements Probe {
     return this.model.activeFaults();
   }
 
-  /** The simulated extranet nodes (`520103-core-1`, `520103-acc-1`...), for an inventory. */
+  /** The simulated extranet nodes (`520103-core-1`, `520103-acc-1`... or the explicit fleet's), for an inventory. */
   nodes(): SimulatedNode[] {
     return this.model.listNodes();
   }
