@@ -109,7 +109,8 @@ d('InfluxDB outage: nothing acknowledged is lost', () => {
     const sent: Array<[number, number]> = Array.from({ length: N }, (_, i) => [t0 + i * 1_000, Math.round(((i * 37) % 101) * 100 + i) / 100]);
     for (let b = 0; b < N / perBatch; b++) {
       const r = await ingest(sent.slice(b * perBatch, (b + 1) * perBatch).map(([ts, value]) => ({ ts, value, node: 'nm-core-1' })));
-      expect(r).toEqual({ status: 202, body: { accepted: perBatch, rejected: [] } });
+      // Points hours old come with a clock_skew warning (issue 13 item 12): accepted all the same.
+      expect(r).toMatchObject({ status: 202, body: { accepted: perBatch, rejected: [] } });
     }
 
     const during = await readyz();
