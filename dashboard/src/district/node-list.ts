@@ -76,9 +76,13 @@ export function matchesText(n: NodeState, q: string): boolean {
 
 /** The nodes the search and filters keep, in list order. */
 export function filterNodes(nodes: readonly NodeState[], q: Pick<ListQuery, 'q' | 'level' | 'status'>): NodeState[] {
+  // Keys computed once a node, not once a comparison: this runs on every frame (once a second).
   return nodes
-    .filter((n) => (q.status === null || n.status === q.status) && (q.level === null || levelOf(n) === q.level) && matchesText(n, q.q))
-    .sort(compareNodes);
+    .map((n) => ({ n, level: levelOf(n) }))
+    .filter(({ n, level }) => (q.status === null || n.status === q.status) && (q.level === null || level === q.level) && matchesText(n, q.q))
+    .map(({ n, level }) => ({ n, sev: STATUS_SEVERITY[n.status], lvl: LEVELS.indexOf(level), name: displayName(n) }))
+    .sort((a, b) => b.sev - a.sev || a.lvl - b.lvl || collator.compare(a.name, b.name) || collator.compare(a.n.id, b.n.id))
+    .map((x) => x.n);
 }
 
 export interface Page<T> {
