@@ -119,6 +119,13 @@ run('the district drill-down at the size of the real city (清镇, 255 nodes)', 
     expect((await rowsOf(page)).map((r) => r.id)).toEqual(expect.arrayContaining(downed.map((v) => v.id)));
     expect(await route(page)).toBe(`/district/${UNIT}?status=down`);
 
+    // Filter by level: the townships alone, in natural order.
+    await page.getByTestId('filter-status').selectOption('');
+    await page.getByTestId('filter-level').selectOption('township');
+    await waitFor(page, () => rowsOf(page), (r) => r.length === 12 && r.every((x) => x.level === 'township'), 5_000, 'the 12 townships');
+    expect(await route(page)).toBe(`/district/${UNIT}?level=township`);
+    await page.getByTestId('filter-level').selectOption('');
+
     // Back to all, page 2: the next 50 rows, and the URL says so (a reload keeps the page).
     await page.getByTestId('filter-status').selectOption('');
     await waitFor(page, () => rowsOf(page), (r) => r.length === 50, 5_000, 'page 1 again');
