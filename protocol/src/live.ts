@@ -60,6 +60,15 @@ export interface NodeState {
   /** Topology parent's node id, when the topology names one. */
   parent?: string;
   /**
+   * Its level in the city's tree, from the points' `level` tag (`city`, `unit`, `township`,
+   * `village`, `department`): the drill-down sorts and filters by it. Absent when no point said.
+   */
+  level?: string;
+  /** Its role from the points' `role` tag (`core`, `access`...), when a point said. */
+  role?: string;
+  /** Its name (e.g. 红枫湖镇), when the server knows one: views show it first and the id second. */
+  name?: string;
+  /**
    * Set when an ancestor is down: the id of the nearest down ancestor. The node is then shown as
    * unreachable behind it and its alerts are suppressed (its own measurements go on).
    */

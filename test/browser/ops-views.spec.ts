@@ -163,7 +163,10 @@ run('ops views in headless Chromium (the simulated city)', () => {
     await waitFor(page, () => note.count(), (n) => n === 1, 15_000, 'the truncation note');
     // 521 sent + the simulated nodes of Wudang.
     expect(await note.innerText()).toMatch(/^显示 5\d\d 个节点中的 500 个/);
-    expect(await page.locator('[data-testid="node-table"] tr[data-node]').count()).toBe(500);
+    // The frame's 500, listed a page of 50 at a time (issue 14), the down node first.
+    expect(await page.getByTestId('nodes-shown').innerText()).toBe('500 个节点中的 500 个');
+    expect(await page.locator('[data-testid="node-table"] tr[data-node]').count()).toBe(50);
+    expect(await page.getByTestId('page-of').innerText()).toBe('第 1 / 10 页');
     expect(await page.locator('[data-testid="node-table"] tr[data-node]').first().getAttribute('data-node')).toBe('zz-down-1');
     expect(problems).toEqual([]);
     await page.close();

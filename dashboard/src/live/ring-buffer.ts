@@ -9,7 +9,9 @@ export class RingBuffer<T> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring buffer capacity must be a positive integer, got ${capacity}`);
-    this.items = new Array<T | undefined>(capacity);
+    // Grown as items come, not allocated whole: a district's village nodes report every 10 s and
+    // fill a tenth of an hour-long buffer; (start + count) only ever moves by one, so writes stay contiguous.
+    this.items = [];
   }
 
   get length(): number {
@@ -39,7 +41,7 @@ export class RingBuffer<T> {
   }
 
   clear(): void {
-    this.items.fill(undefined);
+    this.items.length = 0;
     this.start = 0;
     this.count = 0;
   }

@@ -1,6 +1,7 @@
-import type { DistrictData, SeriesResponse, Step } from '@zhuyun/protocol';
+import { MAX_DISTRICT_FRAME_NODES, type DistrictData, type SeriesResponse, type Step } from '@zhuyun/protocol';
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 import type { NodeSeries } from '../charts/latency.option';
+import { DistributionBuffer, type DistPoint } from '../district/distribution';
 import { MetricBuffers } from './latency-buffers';
 import { chartPublishMs, noteChartPublish } from '../test-hooks';
 import { useLiveTopic, type LiveTopic } from './useLiveTopic';
@@ -19,6 +20,8 @@ export interface MetricFeedSpec {
 
 export interface MetricFeed {
   series: Readonly<ShallowRef<NodeSeries[]>>;
+  /** The district's median, p95 and worst over its nodes, per bucket then per frame (district/distribution.ts). */
+  distribution: Readonly<ShallowRef<DistPoint[]>>;
   loading: Readonly<Ref<boolean>>;
   error: Readonly<Ref<string | null>>;
 }
@@ -47,9 +50,10 @@ export function useMetricFeeds(
     const c = toValue(code);
     return c ? `district:${c}` : null;
   });
-  const feeds: Record<string, MetricFeed & { series: ShallowRef<NodeSeries[]>; loading: Ref<boolean>; error: Ref<string | null> }> = {};
-  for (const s of specs) feeds[s.metric] = { series: shallowRef([]), loading: ref(false), error: ref(null) };
+  const feeds: Record<string, MetricFeed & { series: ShallowRef<NodeSeries[]>; distribution: ShallowRef<DistPoint[]>; loading: Ref<boolean>; error: Ref<string | null> }> = {};
+  for (const s of specs) feeds[s.metric] = { series: shallowRef([]), distribution: shallowRef([]), loading: ref(false), error: ref(null) };
   let buffers = new Map<string, MetricBuffers>();
+  let distributions = new Map<string, DistributionBuffer>();
   let requests: AbortController | undefined;
 
   function publish() {
@@ -64,6 +68,9 @@ export function useMetricFeeds(
       const b = buffers.get(s.metric);
       b?.trim(end - windowMs);
       feeds[s.metric].series.value = b?.series() ?? [];
+      const d = distributions.get(s.metric);
+      d?.trim(end - windowMs);
+      feeds[s.metric].distribution.value = d?.toArray() ?? [];
     }
   }
 
@@ -89,7 +96,10 @@ export function useMetricFeeds(
             throw new Error(msg);
           }
           const body = (await res.json()) as SeriesResponse;
-          if (!ctl.signal.aborted) buffers.get(s.metric)?.addHistory(body);
+          if (!ctl.signal.aborted) {
+            buffers.get(s.metric)?.addHistory(body);
+            distributions.get(s.metric)?.addHistory(body);
+          }
         } catch (err) {
           if (!ctl.signal.aborted) f.error.value = err instanceof Error ? err.message : String(err);
         } finally {
@@ -105,7 +115,10 @@ export function useMetricFeeds(
     (c) => {
       requests?.abort();
       requests = undefined;
-      buffers = new Map(c ? specs.map((s) => [s.metric, new MetricBuffers(c, CAPACITY, 64, s)]) : []);
+      // Every node of a frame gets its buffer (the charts pick which to draw: the worst few and
+      // those clicked); points per node are bounded by CAPACITY and, for slower levels, by their pace.
+      buffers = new Map(c ? specs.map((s) => [s.metric, new MetricBuffers(c, CAPACITY, MAX_DISTRICT_FRAME_NODES, s)]) : []);
+      distributions = new Map(c ? specs.map((s) => [s.metric, new DistributionBuffer(c, s.metric, CAPACITY, s.gapWhenUnreachable ?? true)]) : []);
       for (const s of specs) {
         feeds[s.metric].loading.value = false;
         feeds[s.metric].error.value = null;
@@ -121,7 +134,10 @@ export function useMetricFeeds(
   // sync: every frame lands in the buffers, even several delivered in one task (long-polling
   // hands a batch of packets over at once); a pre-flush watcher would see only the last.
   watch(live.data, (d) => {
-    if (d) for (const b of buffers.values()) b.addLive(d);
+    if (d) {
+      for (const b of buffers.values()) b.addLive(d);
+      for (const b of distributions.values()) b.addLive(d);
+    }
   }, { flush: 'sync' });
   const timer = setInterval(publish, intervalMs);
   onScopeDispose(() => {

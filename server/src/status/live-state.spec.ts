@@ -27,6 +27,14 @@ describe('LiveState', () => {
     expect(s.unitSummary('520102')).toMatchObject({ status: 'unknown', counts: { up: 0, degraded: 0, down: 0, unknown: 0 } });
   });
 
+  it('carries a node\'s level and role from its points\' tags into the district data (the drill-down sorts by level)', () => {
+    const { s } = fleet();
+    s.apply([pt('net.latency_ms', 3, t0, { node: 't520181100', level: 'township', role: 'access' }), pt('net.latency_ms', 3, t0, { node: 'untagged' })], t0);
+    const byId = new Map(s.district('520103').nodes.map((n) => [n.id, n]));
+    expect(byId.get('t520181100')).toMatchObject({ level: 'township', role: 'access' });
+    expect(byId.get('untagged')).not.toHaveProperty('level');
+  });
+
   it('bounds a district\'s data: worst first, at most MAX_DISTRICT_FRAME_NODES nodes, counts over all of them', () => {
     const { s } = fleet();
     const many = Array.from({ length: MAX_DISTRICT_FRAME_NODES + 100 }, (_, i) => pt('net.latency_ms', 3, t0, { node: `n-${String(i).padStart(4, '0')}` }));

@@ -64,6 +64,8 @@ interface NodeRecord {
   /** Parent named by the points' `parent` tag (simulation, agents that know their uplink). */
   tagParent?: string;
   role?: string;
+  /** Level in the city's tree, from the points' `level` tag. */
+  level?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
   /** The newest point that arrived too old to be live (its ts, and server time it came): a slow clock or a replay. */
@@ -141,6 +143,7 @@ export class LiveState {
         topologyMoved = true;
       }
       if (p.tags.role !== undefined) rec.role = p.tags.role;
+      if (p.tags.level !== undefined) rec.level = p.tags.level;
       if (p.ts < now - FRESH_MS) {
         if (!rec.late || p.ts >= rec.late.ts) rec.late = { ts: p.ts, at: now };
         continue;
@@ -361,6 +364,8 @@ export class LiveState {
       status: rec.status,
       ...(this.parentOf(rec.id) !== undefined ? { parent: this.parentOf(rec.id) } : {}),
       ...(rec.behind !== undefined ? { behind: rec.behind } : {}),
+      ...(rec.level !== undefined ? { level: rec.level } : {}),
+      ...(rec.role !== undefined ? { role: rec.role } : {}),
       reasons: rec.reasons,
       lastSeen: rec.lastSeen,
       metrics: this.metricsOf(rec),
