@@ -66,6 +66,8 @@ interface NodeRecord {
   role?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
+  /** Silent (no point of any age) past the stale time: shown apart, out of its unit's rollup. */
+  stale?: boolean;
   /** The newest point that arrived too old to be live (its ts, and server time it came): a slow clock or a replay. */
   late?: { ts: number; at: number };
 }
@@ -100,6 +102,8 @@ export class LiveState {
     private readonly onDirty: (topics: Iterable<string>) => void = () => {},
     /** Hears every recorded status change (node, unit, platform), in order. */
     private readonly onChange: (change: StatusChange) => void = () => {},
+    /** A node silent this long is stale (ZHUYUN_NODE_STALE_AFTER); Infinity: never. */
+    private readonly staleAfterMs = Infinity,
   ) {}
 
   /**
@@ -305,12 +309,16 @@ export class LiveState {
     if (status === 'unknown' && rec.late && rec.late.at >= rec.lastSeen) {
       reasons = [`points arrive ${Math.round((rec.late.at - rec.late.ts) / 60_000)} min old (collector clock behind, or a spool replay): stored, not live`];
     }
+    // Stale goes by any point, late ones too: a node whose points arrive old is not silent.
+    const stale = now - rec.heardAt > this.staleAfterMs;
+    const staleMoved = stale !== (rec.stale ?? false);
+    rec.stale = stale;
     const changed = status !== rec.status;
     if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;
     rec.reasons = reasons;
     rec.evaluated = true;
-    return changed;
+    return changed || staleMoved;
   }
 
   /**
@@ -319,7 +327,7 @@ export class LiveState {
    */
   private rollUp(now: number, dirty: Set<string>): void {
     for (const u of UNITS) {
-      const nodes = this.extranetNodes(u.code);
+      const nodes = this.extranetNodes(u.code).filter((n) => !n.stale);
       const s = worstOf(nodes.map((n) => n.status));
       const before = this.unitStatus.get(u.code);
       if (before !== undefined && s !== before) {
@@ -361,14 +369,18 @@ export class LiveState {
       status: rec.status,
       ...(this.parentOf(rec.id) !== undefined ? { parent: this.parentOf(rec.id) } : {}),
       ...(rec.behind !== undefined ? { behind: rec.behind } : {}),
+      ...(rec.stale ? { stale: true as const } : {}),
       reasons: rec.reasons,
       lastSeen: rec.lastSeen,
       metrics: this.metricsOf(rec),
     };
   }
 
+  /** A stale node is not in its unit's status, counts or medians: it is counted apart (`stale`). */
   unitSummary(code: string): UnitSummary {
-    const nodes = this.extranetNodes(code);
+    const all = this.extranetNodes(code);
+    const nodes = all.filter((n) => !n.stale);
+    const stale = all.length - nodes.length;
     const live = nodes.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
     const values = (m: string) => live.map((x) => x[m]).filter((v): v is number => v !== undefined);
     return {
@@ -377,6 +389,7 @@ export class LiveState {
       counts: countStatuses(nodes.map((n) => n.status)),
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
+      ...(stale ? { stale } : {}),
     };
   }
 
@@ -458,6 +471,24 @@ export class LiveState {
 
   allNodes(): NodeState[] {
     return [...this.nodes.values()].map((n) => this.nodeState(n));
+  }
+
+  /**
+   * The nodes known here only through `collector`'s points (every record of the id came from it):
+   * what revoking it leaves without a reporter. Points another instance ingested have no collector
+   * here, so a node one of them also took is not listed.
+   */
+  nodesOnlyOf(collector: string): string[] {
+    const by = new Map<string, boolean>();
+    for (const rec of this.nodes.values()) by.set(rec.id, (by.get(rec.id) ?? true) && rec.collector === collector);
+    return [...by].filter(([, only]) => only).map(([id]) => id).sort();
+  }
+
+  /** Last server time any point of the node came (undefined: not known here). */
+  heardAt(id: string): number | undefined {
+    let at: number | undefined;
+    for (const rec of this.nodes.values()) if (rec.id === id && (at === undefined || rec.heardAt > at)) at = rec.heardAt;
+    return at;
   }
 
   recentChanges(limit = MAX_CHANGES): StatusChange[] {
