@@ -68,7 +68,7 @@ export class NodesService {
         (!q.status || n.state === q.status || n.live?.status === q.status || (q.status === 'stale' && n.live?.stale === true)) &&
         (!needle || [n.id, n.name, n.adminCode, n.department, n.address, n.operator, n.contract].some((v) => v?.toLowerCase().includes(needle))),
     );
-    matches.sort((a, b) => cmp(a.unit ?? '', b.unit ?? '') || cmp(a.name, b.name) || cmp(a.id, b.id));
+    matches.sort((a, b) => cmp(a.unit ?? '', b.unit ?? '') || byName.compare(a.name, b.name) || cmp(a.id, b.id));
     return { total: matches.length, offset: q.offset, limit: q.limit, nodes: matches.slice(q.offset, q.offset + q.limit) };
   }
 
@@ -179,6 +179,8 @@ export class NodesService {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Chinese names in pinyin order, as a Chinese reader looks for them. */
+const byName = new Intl.Collator('zh-Hans-CN');
 
 function fieldsOf(s: StoredNode): NodeFields {
   return { id: s.id, name: s.name, level: s.level, parent: s.parent, unit: s.unit, adminCode: s.adminCode, department: s.department, address: s.address, operator: s.operator, contract: s.contract, state: s.state };

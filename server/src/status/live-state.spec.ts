@@ -185,6 +185,8 @@ describe('LiveState: stale nodes (ZHUYUN_NODE_STALE_AFTER)', () => {
     const s = new LiveState();
     s.apply([pt('net.up', 1, t0, { node: 'a' }), pt('net.up', 1, t0, { node: 'b' })], t0, 'c1');
     s.apply([pt('net.up', 1, t0, { node: 'c' })], t0, 'c2');
+    s.apply([pt('net.up', 1, t0 + 1000, { node: 'd' })], t0 + 1000, 'c1');
+    s.apply([pt('net.up', 1, t0 + 2000, { node: 'd' })], t0 + 2000, 'c2'); // d: reported by both
     s.apply([pt('cloud.systems_running', 3, t0, { node: 'cloud-1', platform: 'cloud' })], t0, 'c1');
     s.apply([pt('cloud.systems_running', 3, t0, { node: 'cloud-1', platform: 'cloud', unit: '520102', district: '520102' })], t0, 'c2');
     expect(s.nodesOnlyOf('c1')).toEqual(['a', 'b']);

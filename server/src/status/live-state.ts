@@ -54,6 +54,8 @@ interface NodeRecord {
   heardAt: number;
   /** The collector whose points made this node known here (cardinality limits count per collector). */
   collector?: string;
+  /** Every collector whose points came for it here (what revoking one of them leaves: nodesOnlyOf). */
+  reporters: Set<string>;
   /** Newest point timestamp (collector clock), for the interval estimate. */
   newestTs: number;
   intervalMs?: number;
@@ -122,7 +124,7 @@ export class LiveState {
       let rec = this.nodes.get(key);
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
-        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector };
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector, reporters: new Set() };
         // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
         // (A platform node reports per unit it serves, under one id: those records all stay.)
         const moved = this.byId.get(rec.id);
@@ -139,6 +141,7 @@ export class LiveState {
         topologyMoved = true;
       }
       rec.heardAt = now;
+      if (collector !== undefined) rec.reporters.add(collector);
       const tagParent = p.tags.parent;
       if (tagParent !== undefined && tagParent !== rec.tagParent && tagParent !== rec.id) {
         rec.tagParent = tagParent;
@@ -474,13 +477,16 @@ export class LiveState {
   }
 
   /**
-   * The nodes known here only through `collector`'s points (every record of the id came from it):
-   * what revoking it leaves without a reporter. Points another instance ingested have no collector
-   * here, so a node one of them also took is not listed.
+   * The nodes known here only through `collector`'s points (no other collector's point came for
+   * the id): what revoking it leaves without a reporter. Points another instance ingested have no
+   * collector here, so a node known only through them is not listed.
    */
   nodesOnlyOf(collector: string): string[] {
     const by = new Map<string, boolean>();
-    for (const rec of this.nodes.values()) by.set(rec.id, (by.get(rec.id) ?? true) && rec.collector === collector);
+    for (const rec of this.nodes.values()) {
+      const only = rec.reporters.size > 0 && [...rec.reporters].every((c) => c === collector);
+      by.set(rec.id, (by.get(rec.id) ?? true) && only);
+    }
     return [...by].filter(([, only]) => only).map(([id]) => id).sort();
   }
 
