@@ -199,7 +199,8 @@ function liveOf(n: NodeState | undefined): NodeRecord['live'] {
 function record(s: StoredNode, live: NodeState | undefined): NodeRecord {
   return {
     ...fieldsOf(s),
-    unit: s.unit ?? live?.unit ?? null,
+    // A platform node reports under every unit it serves: it belongs to none of them.
+    unit: s.unit ?? (live && !live.platform ? live.unit : null),
     registered: true,
     stateReason: s.stateReason,
     stateAt: s.stateAt,
@@ -211,7 +212,7 @@ function record(s: StoredNode, live: NodeState | undefined): NodeRecord {
 
 function unregistered(n: NodeState): NodeRecord {
   return {
-    id: n.id, name: n.id, level: null, parent: n.parent ?? null, unit: n.unit, adminCode: null, department: null, address: null, operator: null, contract: null,
+    id: n.id, name: n.id, level: null, parent: n.parent ?? null, unit: n.platform ? null : n.unit, adminCode: null, department: null, address: null, operator: null, contract: null,
     registered: false, state: 'unregistered', stateReason: null, stateAt: null, live: liveOf(n), createdAt: null, updatedAt: null,
   };
 }
