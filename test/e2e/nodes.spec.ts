@@ -186,7 +186,8 @@ describe('unregistered, refused, retired', () => {
     expect(await accepted.json()).toMatchObject({ id: 'newbie-1', name: '新接入节点', registered: true, state: 'active', unit: '520102' });
     expect((await post('/api/v1/nodes/rogue-1/refuse', {}, ops)).status).toBe(400); // a reason is required
     const refused = await post('/api/v1/nodes/rogue-1/refuse', { reason: '非本单位设备' }, ops);
-    expect(await refused.json()).toMatchObject({ state: 'refused', stateReason: '非本单位设备' });
+    // Refused: out of the live state at once (its points are refused, it would only grey 520102).
+    expect(await refused.json()).toMatchObject({ state: 'refused', stateReason: '非本单位设备', live: null });
     expect((await post('/api/v1/nodes/nm-core/refuse', { reason: 'x' }, ops)).status).toBe(409); // registered: retire it
 
     const before = await rejectedByReason('node_refused');
@@ -221,7 +222,7 @@ describe('unregistered, refused, retired', () => {
     await ingest(other, 'yunyan-edge-02', [{ metric: 'net.up', value: 1, node: 'yy-t1', district: '520103' }]);
     const res = await server.api('/api/v1/collectors/solo-edge-01', { method: 'DELETE' });
     expect(res.status).toBe(204);
-    expect(await node('solo-1')).toMatchObject({ state: 'retired', stateReason: 'collector solo-edge-01 was revoked and no other collector reports it' });
+    expect(await node('solo-1')).toMatchObject({ state: 'retired', stateReason: 'collector solo-edge-01 was revoked and no other collector reports it', live: null });
     expect((await node('yy-t1')).state).toBe('active');
   });
 });

@@ -105,6 +105,7 @@ export class NodesService {
     }
     const changes = plan.rows.filter((r) => r.kind !== 'unchanged');
     this.nodeUnits.forget(await this.store.write(changes));
+    this.status.forgetNodes(changes.filter((c) => c.after.state !== 'active' && c.before?.state !== c.after.state).map((c) => c.after.id));
     for (const c of changes) {
       await this.audit.record({ actor, action: c.kind === 'create' ? 'node.create' : 'node.update', target: c.after.id, before: c.before ? changed(c.before, c.after, 'before') : null, after: c.before ? changed(c.before, c.after, 'after') : c.after });
     }
@@ -134,6 +135,7 @@ export class NodesService {
     if (before && before.state !== 'refused') throw new ConflictError(`node ${id} is registered (${before.state}): an admin retires it instead`);
     if (!before && !this.status.node(id)) throw new NotFoundError(`node ${id} is not reporting: nothing to refuse`);
     await this.store.setState(id, 'refused', reason);
+    this.status.forgetNodes([id]);
     await this.audit.record({ actor, action: 'node.refuse', target: id, before: { state: before?.state ?? 'unregistered' }, after: { state: 'refused', reason } });
     return this.get(id);
   }
@@ -145,6 +147,7 @@ export class NodesService {
     if (!before) throw new NotFoundError(`node ${id} is not registered`);
     if (before.state === 'retired') return this.get(id);
     await this.store.setState(id, 'retired', reason ?? null);
+    this.status.forgetNodes([id]);
     await this.audit.record({ actor, action: 'node.retire', target: id, before: { state: before.state }, after: { state: 'retired', reason: reason ?? null } });
     return this.get(id);
   }
@@ -163,6 +166,7 @@ export class NodesService {
       await this.audit.record({ actor, action: 'node.retire', target: id, before: { state: 'active' }, after: { state: 'retired', reason } });
       retired.push(id);
     }
+    this.status.forgetNodes(retired);
     return retired;
   }
 

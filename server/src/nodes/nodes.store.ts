@@ -21,7 +21,6 @@ export interface BlockedNode {
 
 /** How often the refused/retired set is read again (another instance's retire is seen within this). */
 export const BLOCKED_REFRESH_MS = 5_000;
-const CHUNK = 500;
 
 /**
  * The node registry's SQL (table `nodes`, migration 0011). The unit is node_units' (written here
@@ -89,27 +88,24 @@ export class NodesStore implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     const moved: string[] = [];
     await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < nodes.length; i += CHUNK) {
-        const part = nodes.slice(i, i + CHUNK);
-        for (const { after, before } of part) {
-          const row = {
-            name: after.name, level: after.level, parent: after.parent, admin_code: after.adminCode, department: after.department,
-            address: after.address, operator: after.operator, contract: after.contract, state: after.state, updated_at: now,
-            ...(before?.state !== after.state ? { state_at: now, state_reason: null } : {}),
-          };
+      for (const { after, before } of nodes) {
+        const row = {
+          name: after.name, level: after.level, parent: after.parent, admin_code: after.adminCode, department: after.department,
+          address: after.address, operator: after.operator, contract: after.contract, state: after.state, updated_at: now,
+          ...(before?.state !== after.state ? { state_at: now, state_reason: null } : {}),
+        };
+        await trx
+          .insertInto('nodes')
+          .values({ id: after.id, ...row, state_at: row.state_at ?? null, state_reason: row.state_reason ?? null, created_at: now })
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute();
+        if (after.unit && after.unit !== before?.unit) {
           await trx
-            .insertInto('nodes')
-            .values({ id: after.id, ...row, state_at: row.state_at ?? null, state_reason: row.state_reason ?? null, created_at: now })
-            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .insertInto('node_units')
+            .values({ node: after.id, unit: after.unit, since: now })
+            .onConflict((oc) => oc.column('node').doUpdateSet({ unit: after.unit!, since: now }))
             .execute();
-          if (after.unit && after.unit !== before?.unit) {
-            await trx
-              .insertInto('node_units')
-              .values({ node: after.id, unit: after.unit, since: now })
-              .onConflict((oc) => oc.column('node').doUpdateSet({ unit: after.unit!, since: now }))
-              .execute();
-            moved.push(after.id);
-          }
+          moved.push(after.id);
         }
       }
     });

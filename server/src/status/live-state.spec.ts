@@ -181,6 +181,16 @@ describe('LiveState: stale nodes (ZHUYUN_NODE_STALE_AFTER)', () => {
     expect(s.unitSummary('520103').status).toBe('unknown');
   });
 
+  it('forgets retired nodes at once: out of their unit and the census', () => {
+    const s = new LiveState(() => {}, () => {}, STALE);
+    s.apply([pt('net.up', 1, t0), pt('net.up', 0, t0, { node: 'yy-acc-1' })], t0, 'c1');
+    expect(s.unitSummary('520103').status).toBe('down');
+    expect(s.forgetNodes(['yy-acc-1'], t0 + 1000)).toBe(1);
+    expect(s.node('yy-acc-1')).toBeNull();
+    expect(s.unitSummary('520103')).toMatchObject({ status: 'up', counts: { up: 1, down: 0 } });
+    expect(s.nodesOfCollector('c1')).toBe(1);
+  });
+
   it('lists the nodes known only through one collector', () => {
     const s = new LiveState();
     s.apply([pt('net.up', 1, t0, { node: 'a' }), pt('net.up', 1, t0, { node: 'b' })], t0, 'c1');

@@ -240,6 +240,32 @@ export class LiveState {
   }
 
   /**
+   * Forgets these nodes at once (retired or refused in the registry: their points are refused from
+   * now on, so they would only grey their unit until stale). Returns how many records went.
+   */
+  forgetNodes(ids: Iterable<string>, now: number): number {
+    const gone = new Set(ids);
+    const dirty = new Set<string>();
+    let forgotten = 0;
+    for (const [key, rec] of this.nodes) {
+      if (!gone.has(rec.id)) continue;
+      this.nodes.delete(key);
+      if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
+      bump(this.perUnit, rec.unit, -1);
+      if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
+      dirty.add('overview');
+      dirty.add(`district:${rec.unit}`);
+      dirty.add(`node:${rec.id}`);
+      forgotten++;
+    }
+    if (forgotten === 0) return 0;
+    this.refreshBehind(dirty);
+    this.rollUp(now, dirty);
+    this.onDirty(dirty);
+    return forgotten;
+  }
+
+  /**
    * Sets the configured topology (config file or admin API): these parents win over the points'
    * `parent` tags; a link with parent null makes a root. Recomputes who is behind a down parent.
    */

@@ -122,6 +122,11 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     return this.state.nodesOnlyOf(collector);
   }
 
+  /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
+  forgetNodes(ids: readonly string[]): void {
+    this.state.forgetNodes(ids, this.clock.now());
+  }
+
   overview(): OverviewData {
     return this.state.overview();
   }
