@@ -8,3 +8,4 @@ export * from './collectors.js';
 export * from './calendar.js';
 export * from './alerts.js';
 export * from './migration.js';
+export * from './nodes.js';

@@ -73,6 +73,11 @@ export interface NodeState {
    * unreachable behind it and its alerts are suppressed (its own measurements go on).
    */
   behind?: string;
+  /**
+   * Silent past ZHUYUN_NODE_STALE_AFTER (no point of any age): shown apart, and left out of its
+   * unit's status and counts (a dead branch office does not grey its district; docs/NODES.md).
+   */
+  stale?: true;
   /** Why it is not `up`, one line per crossed threshold, e.g. `net.latency_ms 62 ≥ 50`. */
   reasons: string[];
   /** Timestamp of the newest point, epoch ms. */
@@ -88,6 +93,8 @@ export interface UnitSummary {
   /** Median over the unit's nodes of their latest latency / loss; null when none reports it. */
   latencyMs: number | null;
   lossPct: number | null;
+  /** Nodes silent past ZHUYUN_NODE_STALE_AFTER, not in `status` or `counts` (docs/NODES.md). */
+  stale?: number;
 }
 
 export interface PlatformSummary {

@@ -12,6 +12,7 @@ import { DatabaseModule } from './db/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { MigrationModule } from './migration/migration.module.js';
+import { NodesModule } from './nodes/nodes.module.js';
 import { OpenApiModule } from './openapi/openapi.module.js';
 import { OpsModule } from './ops/ops.module.js';
 import { PictureMetricsModule } from './ops/picture.module.js';
@@ -70,6 +71,7 @@ export class AppModule {
         ComparisonModule,
         AlertsModule,
         MigrationModule,
+        NodesModule,
         SlaModule,
         PictureMetricsModule,
         OpenApiModule,

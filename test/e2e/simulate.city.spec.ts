@@ -70,4 +70,19 @@ describe('the simulated real city', () => {
     expect(nodes.get('v520102017001')!.behind).toBeUndefined();
     expect(() => server.app.get(SimulationService).injectFault({ kind: 'link_down', node: 'v999', durationMs: 1_000 })).toThrow(/no simulated collector for "v999"/);
   }, 45_000);
+
+  it('seeds the node registry once from the city fleet: names, levels, parents, units, division codes; no node reports unregistered', async () => {
+    const node = async (id: string) => (await (await server.api(`/api/v1/nodes/${id}`)).json()) as Record<string, unknown>;
+    expect(await node('t520102016')).toMatchObject({ name: '新华路街道', level: 'township', parent: '520102-core-1', unit: '520102', adminCode: '520102016', registered: true, state: 'active' });
+    expect(await node('v520102016001')).toMatchObject({ level: 'village', parent: 't520102016', adminCode: '520102016001', registered: true });
+    expect(await node('t520113102')).toMatchObject({ name: '沙文镇', unit: 'gy-hitech' });
+    expect(await node('gy-core')).toMatchObject({ name: '贵阳市电子政务外网核心', level: 'city' });
+    // A platform reports under every unit it serves: it belongs to none.
+    expect(await node('cloud-subplatform')).toMatchObject({ name: '贵阳市政务云子平台', level: 'city', unit: null, registered: true });
+    const page = (await (await server.api('/api/v1/nodes?level=village&limit=5')).json()) as { total: number; nodes: unknown[] };
+    expect(page.total).toBe(1_629);
+    expect(page.nodes).toHaveLength(5);
+    const unregistered = (await (await server.api('/api/v1/nodes?registered=false')).json()) as { total: number; nodes: Array<{ id: string }> };
+    expect(unregistered.nodes.map((n) => n.id)).toEqual([]);
+  });
 });

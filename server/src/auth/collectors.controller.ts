@@ -9,6 +9,7 @@ import { CurrentUser, type Principal } from '../security/principal.js';
 import { collectorHealth } from './collector-health.js';
 import { CollectorTokensService, parseCollectorUnits } from './collector-tokens.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
+import { NodesService } from '../nodes/nodes.service.js';
 
 export const NewCollectorSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'a collector id: letters, digits, _ . : - (at most 128)'),
@@ -28,6 +29,7 @@ export class CollectorsController {
   constructor(
     private readonly tokens: CollectorTokensService,
     private readonly audit: AuditService,
+    private readonly nodes: NodesService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,7 +54,10 @@ export class CollectorsController {
     return { id: c.id, district: c.district, units, token };
   }
 
-  /** Revokes at once: the collector's next request is refused with 401. */
+  /**
+   * Revokes at once: the collector's next request is refused with 401. The registered nodes only it
+   * reported are retired (docs/NODES.md): nothing else will speak for them.
+   */
   @Delete(':id')
   @SelfAudited()
   @HttpCode(204)
@@ -60,5 +65,6 @@ export class CollectorsController {
   async revoke(@Param('id') id: string, @CurrentUser() p: Principal): Promise<void> {
     await this.tokens.revoke(id);
     await this.audit.record({ actor: `user:${p.username}`, action: 'collector.token.revoke', target: id });
+    await this.nodes.retireOnlyOf(id, `user:${p.username}`);
   }
 }

@@ -44,6 +44,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ZHUYUN_NODE_FORGET_AFTER: 'forever' })).toThrow(/ZHUYUN_NODE_FORGET_AFTER="forever"/);
   });
 
+  it('reads the stale time of a node (ZHUYUN_NODE_STALE_AFTER, default 15 minutes)', () => {
+    expect(loadConfig({}).nodeStaleAfterMs).toBe(15 * 60_000);
+    expect(loadConfig({ ZHUYUN_NODE_STALE_AFTER: '2h' }).nodeStaleAfterMs).toBe(2 * 3_600_000);
+    expect(() => loadConfig({ ZHUYUN_NODE_STALE_AFTER: 'soon' })).toThrow(/ZHUYUN_NODE_STALE_AFTER="soon": must be a duration/);
+  });
+
   it('says plainly what is out of range', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT="70000"/);
   });

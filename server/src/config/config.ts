@@ -34,6 +34,8 @@ export const DEFAULT_MAX_NODES_PER_COLLECTOR = 2_000;
 export const DEFAULT_MAX_NEW_SERIES_PER_MINUTE = 20_000;
 /** Longer than a collector's spool (72 h) and a long weekend of a node switched off. */
 export const DEFAULT_NODE_FORGET_AFTER_MS = 7 * 86_400_000;
+/** A node silent this long is stale: shown apart, out of its unit's status (docs/NODES.md). */
+export const DEFAULT_NODE_STALE_AFTER_MS = 15 * 60_000;
 
 const count = (what: string) => z.coerce.number().int(`must be a whole number of ${what}`).min(1, `must be at least 1 ${what.replace(/s$/, '')}`);
 
@@ -72,6 +74,7 @@ const EnvSchema = z.object({
   ZHUYUN_MAX_NODES_PER_COLLECTOR: count('nodes').default(DEFAULT_MAX_NODES_PER_COLLECTOR),
   ZHUYUN_MAX_NEW_SERIES_PER_MINUTE: count('series').default(DEFAULT_MAX_NEW_SERIES_PER_MINUTE),
   ZHUYUN_NODE_FORGET_AFTER: duration.prefault('7d'),
+  ZHUYUN_NODE_STALE_AFTER: duration.prefault('15m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -117,6 +120,8 @@ export interface AppConfig {
   cardinality: { maxNodesPerUnit: number; maxNodesPerCollector: number; maxNewSeriesPerMinute: number };
   /** A node not heard from for this long leaves the live state (and frees room under the limits). */
   nodeForgetAfterMs: number;
+  /** A node silent this long is stale: shown apart, not counted in its unit's status. */
+  nodeStaleAfterMs: number;
   logLevel: string;
 }
 
@@ -269,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       maxNewSeriesPerMinute: e.ZHUYUN_MAX_NEW_SERIES_PER_MINUTE,
     },
     nodeForgetAfterMs: e.ZHUYUN_NODE_FORGET_AFTER,
+    nodeStaleAfterMs: e.ZHUYUN_NODE_STALE_AFTER,
     logLevel: e.LOG_LEVEL,
   };
 }

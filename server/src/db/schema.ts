@@ -4,6 +4,7 @@ import type { TopologySchema } from '../topology/topology.tables.js';
 import type { AlertsSchema } from '../alerts/alerts.tables.js';
 
 import type { SlaSchema } from '../sla/sla.tables.js';
+import type { NodesSchema } from '../nodes/nodes.tables.js';
 /**
  * The relational schema as Kysely sees it: the core tables here, each domain module's tables in
  * its own `*.tables.ts`, joined below. A module adds its interface to `Schema` with one line.
@@ -52,4 +53,4 @@ export interface CoreSchema {
   node_units: NodeUnitTable;
 }
 
-export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema & SlaSchema;
+export type Schema = CoreSchema & TopologySchema & SecuritySchema & AlertsSchema & MigrationSchema & SlaSchema & NodesSchema;

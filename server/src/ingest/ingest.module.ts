@@ -7,13 +7,13 @@ import { IngestController } from './ingest.controller.js';
 import { IngestService } from './ingest.service.js';
 import { LineProtocolService } from './line-protocol.service.js';
 import { NodeUnitsController } from './node-units.controller.js';
-import { NodeUnitsStore } from './node-units.store.js';
+import { NodesModule } from '../nodes/nodes.module.js';
 import { WriteController } from './write.controller.js';
 
 @Module({
-  imports: [AuthModule, StatusModule, OpsModule],
+  imports: [AuthModule, StatusModule, OpsModule, NodesModule],
   controllers: [IngestController, WriteController, NodeUnitsController],
-  providers: [IngestService, LineProtocolService, CardinalityService, NodeUnitsStore],
+  providers: [IngestService, LineProtocolService, CardinalityService],
   exports: [CardinalityService],
 })
 export class IngestModule {}

@@ -19,6 +19,7 @@ import { MetricsService } from '../ops/metrics.service.js';
 import { StatusService } from '../status/status.service.js';
 import { TIME_SERIES_STORE, type TimeSeriesStore } from '../storage/time-series.store.js';
 import { CardinalityService } from './cardinality.service.js';
+import { NodesStore } from '../nodes/nodes.store.js';
 import { NodeUnitsStore } from './node-units.store.js';
 
 /** `x-zhuyun-sent-at`: epoch ms; absent is fine, garbage is a 400 (a bad agent says so at once). */
@@ -76,6 +77,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(LOGGER) private readonly log: Logger,
     private readonly cardinality: CardinalityService,
     private readonly nodeUnits: NodeUnitsStore,
+    private readonly registry: NodesStore,
   ) {}
 
   onModuleInit() {
@@ -175,10 +177,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         goodIndex.push(index);
       } else rejected.push({ index, error: r.error });
     });
-    // Order matters: a point of a unit the collector may not report is refused first (it uses no
+    // Order matters: a point of a retired or refused node (the registry) is refused first, then a
+    // point of a unit the collector may not report (neither uses
     // cardinality budget); then new nodes and series past the limits (ingest/cardinality.guard.ts);
     // only then are new nodes placed in their unit (node_units), so a refused flood writes no rows.
     let index = goodIndex;
+    ({ points: good, index } = this.registered(good, index, rejected));
     ({ points: good, index } = this.inScope(good, index, from, rejected));
     const gate = this.cardinality.open(context.collector ?? from.id, now);
     let warnings: IngestWarning[] = [];
@@ -215,6 +219,26 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       this.log.debug({ ...context, rejected: rejected.length, first: rejected[0] }, 'points rejected');
     }
     return { accepted: good.length, rejected, warnings };
+  }
+
+  /**
+   * The points of nodes the registry retired or ops refused go to `rejected`, with the reason
+   * (docs/NODES.md); first of all, so they use no cardinality budget and place nothing.
+   */
+  private registered(good: Point[], index: number[], rejected: IngestRejection[]): { points: Point[]; index: number[] } {
+    const points: Point[] = [];
+    const kept: number[] = [];
+    good.forEach((p, i) => {
+      const b = p.metric.startsWith('collector.') ? undefined : this.registry.blocked(p.tags.node);
+      if (!b) {
+        points.push(p);
+        kept.push(index[i]);
+      } else {
+        const why = b.reason ? ` (${b.reason})` : '';
+        rejected.push({ index: index[i], error: b.state === 'retired' ? `node ${p.tags.node} is retired${why}: its points are refused` : `node ${p.tags.node} was refused by ops${why}: its points are refused` });
+      }
+    });
+    return { points, index: kept };
   }
 
   /** The points of units `from` may not report go to `rejected`; the rest come back with their indexes. */

@@ -63,6 +63,11 @@ export class NodeUnitsStore {
     return before;
   }
 
+  /** Drops cached units (the registry wrote these nodes' units in its own transaction). */
+  forget(nodes: Iterable<string>): void {
+    for (const n of nodes) this.known.delete(n);
+  }
+
   private async read(nodes: readonly string[]): Promise<void> {
     if (this.known.size > CACHE_MAX) this.known.clear();
     for (let i = 0; i < nodes.length; i += CHUNK) {

@@ -24,7 +24,7 @@ export const SYSTEM_SELECTORS: Readonly<Record<string, SelectorKind>> = { distri
  * Reads the raw request body as UTF-8 text, at most `limit` bytes. Over the limit, the rest is read
  * and dropped (so the client sees the answer rather than a reset) and a 413 is thrown.
  */
-async function readText(req: Request, limit: number): Promise<string> {
+export async function readText(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   const chunks: Buffer[] = [];
   let size = 0;

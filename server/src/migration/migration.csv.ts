@@ -55,7 +55,7 @@ export const COLUMNS: readonly Column[] = [
 ];
 
 /** Headers compare without case, spaces, and with full-width brackets as half-width. */
-function headerKey(h: string): string {
+export function headerKey(h: string): string {
   return h.trim().toLowerCase().replace(/[\s_]/g, '').replace(/（/g, '(').replace(/）/g, ')');
 }
 const BY_HEADER = new Map<string, ColumnKey>();

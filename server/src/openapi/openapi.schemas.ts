@@ -10,6 +10,7 @@ import { SilenceInputSchema } from '../alerts/silences.js';
 import { NewCollectorSchema } from '../auth/collectors.controller.js';
 import { NodeUnitMoveSchema } from '../ingest/node-units.controller.js';
 import { NewUserSchema } from '../security/accounts.service.js';
+import { AcceptSchema, NodesQuerySchema, ReasonSchema, RetireSchema } from '../nodes/nodes.service.js';
 import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
 
 /**
@@ -45,4 +46,8 @@ export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType
   'GET /api/v1/sla/contracts/{id}/report': { query: ReportQuerySchema },
   'POST /api/v1/collectors': { body: NewCollectorSchema },
   'PUT /api/v1/nodes/{node}/unit': { body: NodeUnitMoveSchema },
+  'GET /api/v1/nodes': { query: NodesQuerySchema },
+  'POST /api/v1/nodes/{id}/accept': { body: AcceptSchema },
+  'POST /api/v1/nodes/{id}/refuse': { body: ReasonSchema },
+  'POST /api/v1/nodes/{id}/retire': { body: RetireSchema },
 };

@@ -3,7 +3,7 @@
  * zhuyun_ingest_rejected_points_total (the messages themselves name values and are unbounded).
  * Pure: reads the validation message (protocol validatePoint, line protocol parsing).
  */
-export const REJECTION_REASONS = ['shape', 'metric', 'ts', 'ts_future', 'ts_too_old', 'value', 'tags', 'district', 'parse', 'field_type', 'cardinality', 'unit_scope', 'node_unit', 'other'] as const;
+export const REJECTION_REASONS = ['shape', 'metric', 'ts', 'ts_future', 'ts_too_old', 'value', 'tags', 'district', 'parse', 'field_type', 'cardinality', 'unit_scope', 'node_unit', 'node_retired', 'node_refused', 'other'] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 const RULES: ReadonlyArray<[RegExp, RejectionReason]> = [
@@ -22,6 +22,9 @@ const RULES: ReadonlyArray<[RegExp, RejectionReason]> = [
   // IngestService.placeOf: a collector writes only where it stands.
   [/^unit \S+ is not among the units of collector /, 'unit_scope'],
   [/^node \S+ belongs to unit /, 'node_unit'],
+  // IngestService.registered: the node registry (docs/NODES.md).
+  [/^node \S+ is retired/, 'node_retired'],
+  [/^node \S+ was refused by ops/, 'node_refused'],
 ];
 
 export function rejectionReason(error: string): RejectionReason {

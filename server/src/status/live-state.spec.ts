@@ -156,3 +156,58 @@ describe('LiveState', () => {
     expect(o.units.find((u) => u.code === 'gy-hitech')?.status).toBe('up');
   });
 });
+
+describe('LiveState: stale nodes (ZHUYUN_NODE_STALE_AFTER)', () => {
+  const STALE = 15 * 60_000;
+  it('leaves a node silent past the stale time out of its unit\'s status and counts, flagged and counted apart', () => {
+    const s = new LiveState(() => {}, () => {}, STALE);
+    s.apply([pt('net.latency_ms', 3, t0), pt('net.latency_ms', 3, t0, { node: 'yy-acc-1' })], t0);
+    // yy-acc-1 falls silent; yy-core-1 keeps reporting.
+    let t = t0;
+    for (; t < t0 + STALE + 60_000; t += 10_000) {
+      s.apply([pt('net.latency_ms', 3, t)], t);
+      s.tick(t);
+      if (t === t0 + 60_000) expect(s.unitSummary('520103').status).toBe('unknown'); // silent, not yet stale: grey
+    }
+    const u = s.unitSummary('520103');
+    expect(u).toMatchObject({ status: 'up', counts: { up: 1, degraded: 0, down: 0, unknown: 0 }, stale: 1 });
+    expect(s.node('yy-acc-1')).toMatchObject({ status: 'unknown', stale: true });
+    expect(s.node('yy-core-1')!.stale).toBeUndefined();
+    expect(s.district('520103').nodes.map((n) => [n.id, n.stale ?? false])).toEqual([['yy-acc-1', true], ['yy-core-1', false]]);
+    // It reports again: no longer stale, counted again.
+    s.apply([pt('net.latency_ms', 3, t, { node: 'yy-acc-1' })], t);
+    expect(s.unitSummary('520103')).toMatchObject({ status: 'up', counts: { up: 2 } });
+    expect(s.unitSummary('520103').stale).toBeUndefined();
+  });
+
+  it('without a stale time (the default of the class) a silent node greys its unit as before', () => {
+    const s = new LiveState();
+    s.apply([pt('net.latency_ms', 3, t0), pt('net.latency_ms', 3, t0, { node: 'yy-acc-1' })], t0);
+    const t = t0 + 20 * 60_000;
+    s.apply([pt('net.latency_ms', 3, t)], t);
+    s.tick(t);
+    expect(s.unitSummary('520103').status).toBe('unknown');
+  });
+
+  it('forgets retired nodes at once: out of their unit and the census', () => {
+    const s = new LiveState(() => {}, () => {}, STALE);
+    s.apply([pt('net.up', 1, t0), pt('net.up', 0, t0, { node: 'yy-acc-1' })], t0, 'c1');
+    expect(s.unitSummary('520103').status).toBe('down');
+    expect(s.forgetNodes(['yy-acc-1'], t0 + 1000)).toBe(1);
+    expect(s.node('yy-acc-1')).toBeNull();
+    expect(s.unitSummary('520103')).toMatchObject({ status: 'up', counts: { up: 1, down: 0 } });
+    expect(s.nodesOfCollector('c1')).toBe(1);
+  });
+
+  it('lists the nodes known only through one collector', () => {
+    const s = new LiveState();
+    s.apply([pt('net.up', 1, t0, { node: 'a' }), pt('net.up', 1, t0, { node: 'b' })], t0, 'c1');
+    s.apply([pt('net.up', 1, t0, { node: 'c' })], t0, 'c2');
+    s.apply([pt('net.up', 1, t0 + 1000, { node: 'd' })], t0 + 1000, 'c1');
+    s.apply([pt('net.up', 1, t0 + 2000, { node: 'd' })], t0 + 2000, 'c2'); // d: reported by both
+    s.apply([pt('cloud.systems_running', 3, t0, { node: 'cloud-1', platform: 'cloud' })], t0, 'c1');
+    s.apply([pt('cloud.systems_running', 3, t0, { node: 'cloud-1', platform: 'cloud', unit: '520102', district: '520102' })], t0, 'c2');
+    expect(s.nodesOnlyOf('c1')).toEqual(['a', 'b']);
+    expect(s.nodesOnlyOf('c2')).toEqual(['c']);
+  });
+});

@@ -54,6 +54,8 @@ interface NodeRecord {
   heardAt: number;
   /** The collector whose points made this node known here (cardinality limits count per collector). */
   collector?: string;
+  /** Every collector whose points came for it here (what revoking one of them leaves: nodesOnlyOf). */
+  reporters: Set<string>;
   /** Newest point timestamp (collector clock), for the interval estimate. */
   newestTs: number;
   intervalMs?: number;
@@ -68,6 +70,8 @@ interface NodeRecord {
   level?: string;
   /** Nearest down ancestor, when there is one (unreachable behind it). */
   behind?: string;
+  /** Silent (no point of any age) past the stale time: shown apart, out of its unit's rollup. */
+  stale?: boolean;
   /** The newest point that arrived too old to be live (its ts, and server time it came): a slow clock or a replay. */
   late?: { ts: number; at: number };
 }
@@ -102,6 +106,8 @@ export class LiveState {
     private readonly onDirty: (topics: Iterable<string>) => void = () => {},
     /** Hears every recorded status change (node, unit, platform), in order. */
     private readonly onChange: (change: StatusChange) => void = () => {},
+    /** A node silent this long is stale (ZHUYUN_NODE_STALE_AFTER); Infinity: never. */
+    private readonly staleAfterMs = Infinity,
   ) {}
 
   /**
@@ -120,7 +126,7 @@ export class LiveState {
       let rec = this.nodes.get(key);
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
-        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector };
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector, reporters: new Set() };
         // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
         // (A platform node reports per unit it serves, under one id: those records all stay.)
         const moved = this.byId.get(rec.id);
@@ -137,6 +143,7 @@ export class LiveState {
         topologyMoved = true;
       }
       rec.heardAt = now;
+      if (collector !== undefined) rec.reporters.add(collector);
       const tagParent = p.tags.parent;
       if (tagParent !== undefined && tagParent !== rec.tagParent && tagParent !== rec.id) {
         rec.tagParent = tagParent;
@@ -236,6 +243,32 @@ export class LiveState {
   }
 
   /**
+   * Forgets these nodes at once (retired or refused in the registry: their points are refused from
+   * now on, so they would only grey their unit until stale). Returns how many records went.
+   */
+  forgetNodes(ids: Iterable<string>, now: number): number {
+    const gone = new Set(ids);
+    const dirty = new Set<string>();
+    let forgotten = 0;
+    for (const [key, rec] of this.nodes) {
+      if (!gone.has(rec.id)) continue;
+      this.nodes.delete(key);
+      if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
+      bump(this.perUnit, rec.unit, -1);
+      if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
+      dirty.add('overview');
+      dirty.add(`district:${rec.unit}`);
+      dirty.add(`node:${rec.id}`);
+      forgotten++;
+    }
+    if (forgotten === 0) return 0;
+    this.refreshBehind(dirty);
+    this.rollUp(now, dirty);
+    this.onDirty(dirty);
+    return forgotten;
+  }
+
+  /**
    * Sets the configured topology (config file or admin API): these parents win over the points'
    * `parent` tags; a link with parent null makes a root. Recomputes who is behind a down parent.
    */
@@ -308,12 +341,16 @@ export class LiveState {
     if (status === 'unknown' && rec.late && rec.late.at >= rec.lastSeen) {
       reasons = [`points arrive ${Math.round((rec.late.at - rec.late.ts) / 60_000)} min old (collector clock behind, or a spool replay): stored, not live`];
     }
+    // Stale goes by any point, late ones too: a node whose points arrive old is not silent.
+    const stale = now - rec.heardAt > this.staleAfterMs;
+    const staleMoved = stale !== (rec.stale ?? false);
+    rec.stale = stale;
     const changed = status !== rec.status;
     if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
     rec.status = status;
     rec.reasons = reasons;
     rec.evaluated = true;
-    return changed;
+    return changed || staleMoved;
   }
 
   /**
@@ -322,7 +359,7 @@ export class LiveState {
    */
   private rollUp(now: number, dirty: Set<string>): void {
     for (const u of UNITS) {
-      const nodes = this.extranetNodes(u.code);
+      const nodes = this.extranetNodes(u.code).filter((n) => !n.stale);
       const s = worstOf(nodes.map((n) => n.status));
       const before = this.unitStatus.get(u.code);
       if (before !== undefined && s !== before) {
@@ -366,14 +403,18 @@ export class LiveState {
       ...(rec.behind !== undefined ? { behind: rec.behind } : {}),
       ...(rec.level !== undefined ? { level: rec.level } : {}),
       ...(rec.role !== undefined ? { role: rec.role } : {}),
+      ...(rec.stale ? { stale: true as const } : {}),
       reasons: rec.reasons,
       lastSeen: rec.lastSeen,
       metrics: this.metricsOf(rec),
     };
   }
 
+  /** A stale node is not in its unit's status, counts or medians: it is counted apart (`stale`). */
   unitSummary(code: string): UnitSummary {
-    const nodes = this.extranetNodes(code);
+    const all = this.extranetNodes(code);
+    const nodes = all.filter((n) => !n.stale);
+    const stale = all.length - nodes.length;
     const live = nodes.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
     const values = (m: string) => live.map((x) => x[m]).filter((v): v is number => v !== undefined);
     return {
@@ -382,6 +423,7 @@ export class LiveState {
       counts: countStatuses(nodes.map((n) => n.status)),
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
+      ...(stale ? { stale } : {}),
     };
   }
 
@@ -463,6 +505,27 @@ export class LiveState {
 
   allNodes(): NodeState[] {
     return [...this.nodes.values()].map((n) => this.nodeState(n));
+  }
+
+  /**
+   * The nodes known here only through `collector`'s points (no other collector's point came for
+   * the id): what revoking it leaves without a reporter. Points another instance ingested have no
+   * collector here, so a node known only through them is not listed.
+   */
+  nodesOnlyOf(collector: string): string[] {
+    const by = new Map<string, boolean>();
+    for (const rec of this.nodes.values()) {
+      const only = rec.reporters.size > 0 && [...rec.reporters].every((c) => c === collector);
+      by.set(rec.id, (by.get(rec.id) ?? true) && only);
+    }
+    return [...by].filter(([, only]) => only).map(([id]) => id).sort();
+  }
+
+  /** Last server time any point of the node came (undefined: not known here). */
+  heardAt(id: string): number | undefined {
+    let at: number | undefined;
+    for (const rec of this.nodes.values()) if (rec.id === id && (at === undefined || rec.heardAt > at)) at = rec.heardAt;
+    return at;
   }
 
   recentChanges(limit = MAX_CHANGES): StatusChange[] {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { DistrictData, NodeState, OverviewData, Point, StatusChange } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { CONFIG, DEFAULT_NODE_FORGET_AFTER_MS, type AppConfig } from '../config/config.js';
+import { CONFIG, DEFAULT_NODE_FORGET_AFTER_MS, DEFAULT_NODE_STALE_AFTER_MS, type AppConfig } from '../config/config.js';
 import { LiveState } from './live-state.js';
 import type { TopologyLink } from './topology.js';
 
@@ -21,14 +21,7 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   private readonly listeners = new Set<DirtyListener>();
   private readonly pointListeners = new Set<PointsListener>();
   private readonly changeListeners = new Set<ChangeListener>();
-  private readonly state = new LiveState(
-    (topics) => {
-      for (const l of this.listeners) l(topics);
-    },
-    (change) => {
-      for (const l of this.changeListeners) l(change);
-    },
-  );
+  private readonly state: LiveState;
   private timer?: NodeJS.Timeout;
 
   /** Nodes silent longer than this are forgotten (ZHUYUN_NODE_FORGET_AFTER). */
@@ -39,6 +32,15 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     @Optional() @Inject(CONFIG) config?: AppConfig,
   ) {
     this.forgetAfterMs = config?.nodeForgetAfterMs ?? DEFAULT_NODE_FORGET_AFTER_MS;
+    this.state = new LiveState(
+      (topics) => {
+        for (const l of this.listeners) l(topics);
+      },
+      (change) => {
+        for (const l of this.changeListeners) l(change);
+      },
+      config?.nodeStaleAfterMs ?? DEFAULT_NODE_STALE_AFTER_MS,
+    );
   }
 
   onModuleInit() {
@@ -113,6 +115,16 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   /** Nodes known in all (for /metrics). */
   nodeCount(): number {
     return this.state.nodeCount();
+  }
+
+  /** Nodes known here only through this collector's points (what revoking it leaves unreported). */
+  nodesOnlyOf(collector: string): string[] {
+    return this.state.nodesOnlyOf(collector);
+  }
+
+  /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
+  forgetNodes(ids: readonly string[]): void {
+    this.state.forgetNodes(ids, this.clock.now());
   }
 
   overview(): OverviewData {

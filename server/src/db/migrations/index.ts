@@ -9,6 +9,7 @@ import { m0007 } from './0007_security.js';
 import { m0008 } from './0008_alert_outbox.js';
 import { m0009 } from './0009_claims.js';
 import { m0010 } from './0010_collector_units.js';
+import { m0011 } from './0011_node_registry.js';
 
 /**
  * Every migration, in order of its name, written in Kysely's schema builder so that one set serves
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0008_alert_outbox': m0008,
   '0009_claims': m0009,
   '0010_collector_units': m0010,
+  '0011_node_registry': m0011,
 };
