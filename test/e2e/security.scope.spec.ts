@@ -136,6 +136,19 @@ const DISTRICT: Record<string, RouteCases> = {
   '/api/v1/migration/systems/{id}': { params: { id: { selector: true, value: () => foreign.system, own: () => own.system } } },
   '/api/v1/migration/systems/{id}/history': { params: { id: { selector: true, value: () => foreign.system, own: () => own.system } } },
   '/api/v1/migration/summary': { params: {} },
+  // The node registry (issue 14): the list and a node, the unit a selector, the rest narrows within it.
+  '/api/v1/nodes': {
+    params: {
+      unit: { selector: true, value: () => FOREIGN, own: () => OWN },
+      q: notSelector('nm-scope', 'a text search: it narrows within the user\'s own unit (the other\'s node by name gives nothing)'),
+      level: notSelector('village', 'a level'),
+      status: notSelector('up', 'a status'),
+      registered: notSelector('false', 'registered or not'),
+      offset: notSelector('0', 'a page'),
+      limit: notSelector('1000', 'a page size'),
+    },
+  },
+  '/api/v1/nodes/{id}': { params: { id: { selector: true, value: () => foreignNode, own: () => ownNode } } },
   '/api/v1/migration/monthly': {
     base: { month },
     params: { unit: { selector: true, value: () => FOREIGN, own: () => OWN }, month: notSelector(month, 'a month') },
