@@ -109,6 +109,9 @@ run('the district drill-down at the size of the real city (清镇, 255 nodes)', 
     await page.getByTestId('node-search').fill(searched.code!);
     await waitFor(page, () => rowsOf(page), (r) => r.length === 1, 5_000, 'one row for the code');
     expect((await rowsOf(page))[0].id).toBe(searched.id);
+    // Name first: the registry's Chinese name (seeded for the simulated city), carried by the frame.
+    expect((await rowsOf(page))[0].name).toBe(searched.name);
+    expect(searched.name).toMatch(/[\u4e00-\u9fff]/);
     expect(await route(page)).toBe(`/district/${UNIT}?q=${searched.code}`);
     expect(await page.getByTestId('node-pager').count()).toBe(0);
 

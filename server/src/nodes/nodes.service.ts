@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { NODE_LEVELS, NODE_REGISTRY_STATES, type NodeImportReport, type NodeRecord, type NodeState, type NodesResponse } from '@zhuyun/protocol';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { LOGGER, type Logger } from '../common/logger.js';
 import { parseInput } from '../common/validate.js';
 import { NodeUnitsStore } from '../ingest/node-units.store.js';
 import type { ImportMode } from '../migration/migration.import.js';
@@ -36,13 +37,40 @@ export const RetireSchema = z.strictObject({ reason: z.string().trim().min(1).ma
  * state knows (status, last seen, stale; nodes that report unregistered). Changes are audited.
  */
 @Injectable()
-export class NodesService {
+export class NodesService implements OnApplicationBootstrap, OnModuleDestroy {
+  private namesTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly store: NodesStore,
     private readonly nodeUnits: NodeUnitsStore,
     private readonly status: StatusService,
     private readonly audit: AuditService,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
+
+  /**
+   * The live frames carry the registry's names (name first, id second in every view): read now, after
+   * each change here, and every 30 s (a change made on another instance).
+   */
+  async onApplicationBootstrap() {
+    await this.refreshNames();
+    this.namesTimer = setInterval(() => void this.refreshNames(), 30_000);
+    this.namesTimer.unref();
+  }
+
+  onModuleDestroy() {
+    clearInterval(this.namesTimer);
+  }
+
+  async refreshNames(): Promise<void> {
+    try {
+      const names = new Map<string, string>();
+      for (const n of await this.store.all()) if (n.name) names.set(n.id, n.name);
+      this.status.setNodeNames(names);
+    } catch (err) {
+      this.log.warn({ err }, 'reading the node registry\'s names for the live frames failed; the last ones stay');
+    }
+  }
 
   /** Every node: registered ones, and live ones with no row (unregistered). */
   private async everything(): Promise<NodeRecord[]> {
@@ -109,6 +137,7 @@ export class NodesService {
     for (const c of changes) {
       await this.audit.record({ actor, action: c.kind === 'create' ? 'node.create' : 'node.update', target: c.after.id, before: c.before ? changed(c.before, c.after, 'before') : null, after: c.before ? changed(c.before, c.after, 'after') : c.after });
     }
+    await this.refreshNames();
     return report(true);
   }
 
@@ -178,6 +207,7 @@ export class NodesService {
   async seed(nodes: readonly NodeFields[], actor: string): Promise<number> {
     this.nodeUnits.forget(await this.store.write(nodes.map((after) => ({ after, before: null }))));
     await this.audit.record({ actor, action: 'node.seed', after: { nodes: nodes.length } });
+    await this.refreshNames();
     return nodes.length;
   }
 }

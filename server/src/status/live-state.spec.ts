@@ -17,6 +17,20 @@ function fleet() {
 }
 
 describe('LiveState', () => {
+  it('carries the registry\'s names in the frames, and marks the districts whose names changed', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.up', 1, t0), pt('net.up', 1, t0, { node: 'v520103001001' })], t0);
+    expect(s.district('520103').nodes.every((n) => n.name === undefined)).toBe(true);
+    dirty.length = 0;
+    s.setNames(new Map([['v520103001001', '中华北路社区居委会']]));
+    expect(s.district('520103').nodes.find((n) => n.id === 'v520103001001')).toMatchObject({ name: '中华北路社区居委会' });
+    expect(s.node('yy-core-1')?.name).toBeUndefined();
+    expect(dirty.flat()).toEqual(expect.arrayContaining(['district:520103', 'node:v520103001001']));
+    dirty.length = 0;
+    s.setNames(new Map([['v520103001001', '中华北路社区居委会']]));
+    expect(dirty).toEqual([]);
+  });
+
   it('takes a unit to the worst of its nodes and counts them', () => {
     const { s } = fleet();
     s.apply([pt('net.latency_ms', 3, t0), pt('net.latency_ms', 25, t0, { node: 'yy-acc-1' }), pt('net.up', 0, t0, { node: 'yy-acc-2' })], t0);

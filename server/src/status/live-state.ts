@@ -100,6 +100,7 @@ export class LiveState {
   private explicitParents = new Map<string, string | null>();
   /** Nodes per unit and per collector (the cardinality census: ingest/cardinality.guard.ts). */
   private readonly perUnit = new Map<string, number>();
+  private names = new Map<string, string>();
   private readonly perCollector = new Map<string, number>();
 
   constructor(
@@ -392,9 +393,27 @@ export class LiveState {
     return [...this.nodes.values()].filter((n) => n.unit === unit && !n.platform);
   }
 
+  /**
+   * The registry's names (docs/NODES.md), id → name: frames carry a node's name so every view shows
+   * the name first and the id second. Replaced whole; the districts whose names changed are marked dirty.
+   */
+  setNames(names: ReadonlyMap<string, string>): void {
+    const dirty = new Set<string>();
+    for (const rec of this.nodes.values()) {
+      if (this.names.get(rec.id) !== names.get(rec.id)) {
+        dirty.add(`district:${rec.unit}`);
+        dirty.add(`node:${rec.id}`);
+      }
+    }
+    this.names = new Map(names);
+    if (dirty.size) this.onDirty(dirty);
+  }
+
   private nodeState(rec: NodeRecord): NodeState {
+    const name = this.names.get(rec.id);
     return {
       id: rec.id,
+      ...(name !== undefined ? { name } : {}),
       district: rec.district,
       unit: rec.unit,
       ...(rec.platform ? { platform: rec.platform } : {}),

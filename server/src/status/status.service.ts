@@ -123,6 +123,11 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
+  /** The registry's names (id → name), carried by the live frames' nodes. */
+  setNodeNames(names: ReadonlyMap<string, string>): void {
+    this.state.setNames(names);
+  }
+
   forgetNodes(ids: readonly string[]): void {
     this.state.forgetNodes(ids, this.clock.now());
   }
