@@ -11,6 +11,8 @@ export type TopologyOption = ComposeOption<GraphSeriesOption | TooltipComponentO
 /** One row of `GET /api/v1/topology` (docs/TOPOLOGY.md). */
 export interface TopologyNode {
   node: string;
+  /** The node's name, when the server knows it (the simulated city's names). */
+  name?: string;
   parent?: string;
   role?: string;
   unit?: string;
