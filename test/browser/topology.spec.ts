@@ -112,6 +112,12 @@ run('the topology of the real city in headless Chromium', () => {
     await page.waitForTimeout(1_200);
     await page.screenshot({ path: artifactPath('topology-390x844.png') });
     expect((await noScroll(page)).w).toBeLessThanOrEqual(390);
+    // Folded again, the chart scrolled back to the city.
+    await page.getByTestId('topology-collapse').click();
+    await waitFor(page, () => items(page), (v) => v.length === 15, 5_000, 'folded again');
+    expect(await page.getByTestId('topology-scroller').evaluate((e) => e.scrollLeft + e.scrollTop)).toBe(0);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: artifactPath('topology-folded-390x844.png') });
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);

@@ -5,7 +5,7 @@ import type { ComposeOption } from 'echarts/core';
 import { MESSAGES, fill, unitName, type Locale } from '../i18n/messages';
 import { STATUS_SHAPE } from './status';
 import { PALETTES, type ThemeName } from './theme';
-import { worstOfSubtree, type SubtreeSummary, type TopoTree, type TopoVertex, type VertexKind } from './topology.tree';
+import { drawnExtent, worstOfSubtree, type SubtreeSummary, type TopoTree, type TopoVertex, type VertexKind } from './topology.tree';
 
 export type TopologyTreeOption = ComposeOption<TreeSeriesOption | TooltipComponentOption>;
 
@@ -16,6 +16,8 @@ export interface TopologyTreeInput {
   highlight?: string;
   /** Multiplies symbol and label sizes (a wall screen is larger than a laptop). Default 1. */
   scale?: number;
+  /** A phone: the narrow layout (`TREE_LAYOUT_COMPACT`). */
+  compact?: boolean;
 }
 
 /** What every drawn tree item carries besides ECharts' own fields (clicks, tooltips, tests). */
@@ -40,11 +42,30 @@ export interface TreeItemExtra {
 
 type TreeItem = NonNullable<TreeSeriesOption['data']>[number] & TreeItemExtra;
 
+/**
+ * The drawn tree's room, in CSS pixels: a column per level and a row per drawn leaf, so labels never
+ * sit on each other; the view scrolls the chart inside its panel when the room is larger than the
+ * panel (a phone, or several townships open at once) instead of squeezing it.
+ */
+export const TREE_LAYOUT = { left: 48, right: 250, top: 40, bottom: 16, column: 270, row: 24 } as const;
+/** On a phone: narrower columns, so the folded city (two columns) fits 390 px without scrolling. */
+export const TREE_LAYOUT_COMPACT = { left: 16, right: 160, top: 40, bottom: 16, column: 160, row: 26 } as const;
+
+export function treeCanvasSize(tree: TopoTree, expanded: ReadonlySet<string>, scale = 1, compact = false): { width: number; height: number } {
+  const { columns, rows } = drawnExtent(tree, expanded);
+  const L = compact ? TREE_LAYOUT_COMPACT : TREE_LAYOUT;
+  return {
+    width: Math.round((L.left + L.right + Math.max(0, columns - 1) * L.column) * scale),
+    height: Math.round((L.top + L.bottom + rows * L.row) * scale),
+  };
+}
+
 /** A vertex's name on screen: the node's name, the unit's name, the city's word, else the id. */
 export function vertexName(v: TopoVertex, locale: Locale): string {
   if (v.kind === 'unit') {
     const u = v.unit ? findUnit(v.unit) : undefined;
-    return u ? unitName(u, locale) : v.id;
+    // A zone's full name (贵阳国家高新技术产业开发区) would push its label into the next column.
+    return u ? (u.kind === 'zone' && locale === 'zh-CN' ? u.zhShort : unitName(u, locale)) : v.id;
   }
   if (v.name && locale === 'zh-CN') return v.name;
   if (v.kind === 'city') return MESSAGES[locale].topology.city;
@@ -69,7 +90,8 @@ function headline(s: SubtreeSummary): { status: NodeStatus; n: number } | null {
  * vertex with children says its count ("清镇市 · 3 中断 / 255"); a collapsed one ends in "▸". A node
  * behind a down ancestor is drawn hollow with a dashed border, its link dashed.
  */
-export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>, { locale, theme, highlight, scale = 1 }: TopologyTreeInput): TopologyTreeOption {
+export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>, { locale, theme, highlight, scale = 1, compact = false }: TopologyTreeInput): TopologyTreeOption {
+  const L = compact ? TREE_LAYOUT_COMPACT : TREE_LAYOUT;
   const m = MESSAGES[locale];
   const pal = PALETTES[theme];
   const summary = worstOfSubtree(tree, tree.status);
@@ -121,8 +143,9 @@ export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>
         : { color: pal.status[status], borderColor: hl ? pal.selected : pal.background, borderWidth: hl ? 3 : 1 },
       lineStyle: v.behind || (v.kind === 'node' && tree.status.get(v.node ?? '') === 'down') ? { color: pal.status.down, type: 'dashed', width: 1.5 } : { color: pal.border, width: 1 },
       label: {
-        // Open vertices speak on their left (their children fill the right), the rest on the right.
-        position: isOpen ? 'left' : 'right',
+        // Open vertices speak on their left (their children fill the right), the rest on the right;
+        // the root above itself, starting at its symbol (nothing is left of it).
+        ...(id === tree.root ? { position: 'top' as const, align: 'left' as const, distance: 10 } : { position: isOpen ? ('left' as const) : ('right' as const) }),
         formatter: expandable && !isOpen ? `${text} ▸` : text,
         color: hl ? pal.selected : status === 'down' || v.behind ? pal.status.down : v.kind === 'node' && !expandable && status === 'up' ? pal.textMuted : pal.text,
         fontSize: px(v.kind === 'node' && !expandable ? 11 : 13),
@@ -158,12 +181,14 @@ export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>
         edgeShape: 'polyline',
         // The view folds and unfolds (it owns `expanded`): ECharts draws what it is given.
         expandAndCollapse: false,
-        roam: true,
-        left: px(150),
-        right: px(240),
-        top: 16,
-        bottom: 16,
-        emphasis: { focus: 'ancestor' },
+        // No zoom or pan: the view gives the chart the room it needs and scrolls it.
+        roam: false,
+        left: px(L.left),
+        right: px(L.right),
+        top: px(L.top),
+        bottom: px(L.bottom),
+        // No focus/blur on hover: a redraw under a resting pointer left vertices faded.
+        emphasis: { focus: 'none' },
         data: [item(tree.root)],
       },
     ],

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { UNITS, type NodeStatus } from '@zhuyun/protocol';
-import { topologyTreeOption, treeItems } from './topology-tree.option';
+import { TREE_LAYOUT, TREE_LAYOUT_COMPACT, treeCanvasSize, topologyTreeOption, treeItems } from './topology-tree.option';
 import type { TopologyNode } from './topology.option';
-import { CITY_ID, buildTopologyTree, drawnVertices, pathTo, searchTopology, unitVertexId, worstOfSubtree } from './topology.tree';
+import { CITY_ID, buildTopologyTree, drawnExtent, drawnVertices, pathTo, searchTopology, unitVertexId, worstOfSubtree } from './topology.tree';
 import { vertexName } from './topology-tree.option';
 
 const n = (node: string, parent: string | undefined, unit: string, role: string, status: NodeStatus = 'up', name?: string): TopologyNode => ({
@@ -172,4 +172,25 @@ describe('topologyTreeOption', () => {
     expect(collapsed[0].total).toBe(generated(10_000).length);
     expect(collapsed[0].status).toBe('down');
   });
+
+  it('gives the drawn tree a column per level and a row per drawn leaf (the view scrolls, labels never pile up)', () => {
+    const tree = buildTopologyTree(city());
+    expect(drawnExtent(tree, new Set([tree.root]))).toEqual({ columns: 2, rows: 2 });
+    const open = new Set([tree.root, unitVertexId('520181'), 't520181001']);
+    // 观山湖 folded, 清镇's second township and department, and the two villages of the first.
+    expect(drawnExtent(tree, open)).toEqual({ columns: 4, rows: 5 });
+    const L = TREE_LAYOUT;
+    expect(treeCanvasSize(tree, open)).toEqual({ width: L.left + L.right + 3 * L.column, height: L.top + L.bottom + 5 * L.row });
+    // A phone: the folded city (two columns) fits the 340 px a 390 px screen leaves the chart.
+    expect(treeCanvasSize(tree, new Set([tree.root]), 1, true).width).toBe(TREE_LAYOUT_COMPACT.left + TREE_LAYOUT_COMPACT.right + TREE_LAYOUT_COMPACT.column);
+    expect(treeCanvasSize(tree, new Set([tree.root]), 1, true).width).toBeLessThanOrEqual(340);
+  });
+
+  it('names a zone by its short name in Chinese, a district by its full name', () => {
+    const tree = buildTopologyTree([n('gy-hitech-core-1', undefined, 'gy-hitech', 'core'), n('520181-core-1', undefined, '520181', 'core')]);
+    const texts = treeItems(topologyTreeOption(tree, new Set([tree.root]), { locale: 'zh-CN', theme: 'dark' })).map((i) => i.text);
+    // A unit that is only its core has nothing to open: no count, its status word when not up.
+    expect(texts).toEqual(['市级核心 · 2', '清镇市', '高新区']);
+  });
 });
+

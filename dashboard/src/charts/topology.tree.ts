@@ -256,3 +256,18 @@ export function drawnVertices(tree: TopoTree, expanded: ReadonlySet<string>): st
   }
   return out;
 }
+
+/** How many columns (levels) and rows (drawn leaves) the drawn part of the tree takes. */
+export function drawnExtent(tree: TopoTree, expanded: ReadonlySet<string>): { columns: number; rows: number } {
+  let columns = 0;
+  let rows = 0;
+  const stack: Array<[string, number]> = [[tree.root, 1]];
+  while (stack.length) {
+    const [id, col] = stack.pop()!;
+    columns = Math.max(columns, col);
+    const kids = tree.vertices.get(id)!.children;
+    if (expanded.has(id) && kids.length) for (const k of kids) stack.push([k, col + 1]);
+    else rows++;
+  }
+  return { columns, rows };
+}
