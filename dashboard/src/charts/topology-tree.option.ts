@@ -67,10 +67,10 @@ export function vertexName(v: TopoVertex, locale: Locale): string {
     // A zone's full name (贵阳国家高新技术产业开发区) would push its label into the next column.
     return u ? (u.kind === 'zone' && locale === 'zh-CN' ? u.zhShort : unitName(u, locale)) : v.id;
   }
-  if (v.name && locale === 'zh-CN') return v.name;
-  if (v.kind === 'city') return MESSAGES[locale].topology.city;
-  // The names are Chinese place names: in English the id reads better beside them.
-  return v.name ? `${v.id} ${v.name}` : v.id;
+  // Place names stay Chinese in English too (there is no official English list); the id is in the
+  // tooltip and the side panel.
+  if (v.name) return v.name;
+  return v.kind === 'city' ? MESSAGES[locale].topology.city : v.id;
 }
 
 function escapeHtml(s: string): string {
@@ -143,10 +143,11 @@ export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>
         : { color: pal.status[status], borderColor: hl ? pal.selected : pal.background, borderWidth: hl ? 3 : 1 },
       lineStyle: v.behind || (v.kind === 'node' && tree.status.get(v.node ?? '') === 'down') ? { color: pal.status.down, type: 'dashed', width: 1.5 } : { color: pal.border, width: 1 },
       label: {
-        // Open vertices speak on their left (their children fill the right), the rest on the right;
-        // the root above itself, starting at its symbol (nothing is left of it).
-        ...(id === tree.root ? { position: 'top' as const, align: 'left' as const, distance: 10 } : { position: isOpen ? ('left' as const) : ('right' as const) }),
-        formatter: expandable && !isOpen ? `${text} ▸` : text,
+        // A folded vertex or a leaf speaks on its right. An open one above its edge to its children,
+        // starting at its symbol: that strip is empty up to the next column, whereas its left is the
+        // previous column's labels. The root's count goes on a second line (its name is long).
+        ...(isOpen ? { position: 'top' as const, align: 'left' as const, distance: 8 } : { position: 'right' as const }),
+        formatter: expandable && !isOpen ? `${text} ▸` : id === tree.root && text !== name ? `${name}\n${text.slice(name.length + 3)}` : text,
         color: hl ? pal.selected : status === 'down' || v.behind ? pal.status.down : v.kind === 'node' && !expandable && status === 'up' ? pal.textMuted : pal.text,
         fontSize: px(v.kind === 'node' && !expandable ? 11 : 13),
         fontWeight: hl || v.kind !== 'node' ? 'bold' : 'normal',
