@@ -150,6 +150,7 @@ export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>
         formatter: expandable && !isOpen ? `${text} ▸` : id === tree.root && text !== name ? `${name}\n${text.slice(name.length + 3)}` : text,
         color: hl ? pal.selected : status === 'down' || v.behind ? pal.status.down : v.kind === 'node' && !expandable && status === 'up' ? pal.textMuted : pal.text,
         fontSize: px(v.kind === 'node' && !expandable ? 11 : 13),
+        lineHeight: px(v.kind === 'node' && !expandable ? 14 : 17),
         fontWeight: hl || v.kind !== 'node' ? 'bold' : 'normal',
         textBorderColor: pal.background,
         textBorderWidth: 2,
