@@ -13,6 +13,8 @@ export interface ZhuyunTestHooks {
   route(): string;
   /** The topology graph's vertices as drawn (id, kind, status, behind, label text); [] before. */
   topologyItems(): TopologyItem[];
+  /** Where a drawn topology vertex sits, in page pixels (tests click there); null when not drawn. */
+  topologyPoint(id: string): [number, number] | null;
   /** The wall's rotating panel: the unit shown and how many times it has turned. */
   wall(): { unit: string | null; turns: number };
   /** Each district's status as the map draws it (code → up/degraded/down/unknown); {} before. */
@@ -33,6 +35,10 @@ export interface TopologyItem {
   status: string;
   behind?: string;
   text: string;
+  /** It has children; they are drawn; a search found it. */
+  expandable?: boolean;
+  expanded?: boolean;
+  highlighted?: boolean;
 }
 
 let mapRegionsSource: () => string[] = () => [];
@@ -57,9 +63,12 @@ export function setRouteSource(source: () => string): void {
   routeSource = source;
 }
 
+let topologyPointSource: (id: string) => [number, number] | null = () => null;
+
 /** TopologyView points this at its chart; it resets it when it goes away. */
-export function setTopologySource(source: (() => TopologyItem[]) | null): void {
+export function setTopologySource(source: (() => TopologyItem[]) | null, point?: (id: string) => [number, number] | null): void {
   topologySource = source ?? (() => []);
+  topologyPointSource = point ?? (() => null);
 }
 
 /** WallView points this at its rotation; it resets it when it goes away. */
@@ -128,6 +137,7 @@ export function installTestHooks(target: Window = window): void {
     },
     route: () => routeSource(),
     topologyItems: () => topologySource(),
+    topologyPoint: (id) => topologyPointSource(id),
     wall: () => wallSource(),
     mapStatus: () => mapStatusSource(),
     charts: () => liveChartInstances,

@@ -113,8 +113,20 @@ run('ops views in headless Chromium (the simulated city)', () => {
     await page.waitForTimeout(1_200);
     await page.screenshot({ path: artifactPath('district-link-down-1920x1080.png') });
 
-    // The topology view, reached from the navigation bar.
+    // The topology view, reached from the navigation bar: folded at the city and its units (issue
+    // 14), Huaxi's vertex down; a search for an access node opens the path to it.
     await page.getByTestId('nav-topology').click();
+    const folded = await waitFor(
+      page,
+      () => page.evaluate(() => window.__zhuyun?.topologyItems() ?? []),
+      (v) => v.find((i) => i.id === 'unit:520111')?.status === 'down',
+      8_000,
+      "Huaxi's vertex down",
+    );
+    expect(folded.filter((i) => i.kind === 'unit')).toHaveLength(14);
+    expect(folded.some((i) => i.kind === 'node')).toBe(false);
+    await page.getByTestId('topology-search').fill('520111-acc-1');
+    await page.getByTestId('topology-search').press('Enter');
     const items = await waitFor(
       page,
       () => page.evaluate(() => window.__zhuyun?.topologyItems() ?? []),
@@ -122,7 +134,6 @@ run('ops views in headless Chromium (the simulated city)', () => {
       8_000,
       'the access nodes drawn behind the core',
     );
-    expect(items.filter((i) => i.kind === 'node').length).toBeGreaterThanOrEqual(56);
     expect(items.find((i) => i.id === '520111-acc-1')!.text).toContain('不可达（上级中断）');
     expect(items.find((i) => i.id === 'unit:520111')!.status).toBe('down');
     expect(await page.getByTestId('unreachable-list').innerText()).toContain('520111-acc-1');

@@ -77,6 +77,36 @@ describe('topology', () => {
   });
 });
 
+describe('topology scope (issue 14)', () => {
+  it("a district user gets its unit's subtree only; ops get every unit", async () => {
+    const nanming = await server.addCollector('nanming-edge-01', '520102');
+    const ts = Date.now() - 1000;
+    const res = await api('/api/v1/ingest', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${nanming}` },
+      body: JSON.stringify({
+        collector: 'nanming-edge-01',
+        batch: `nm-${ts}`,
+        points: [{ metric: 'net.up', ts, value: 0, tags: { district: '520102', node: 'nm-acc-1', parent: 'gy-core', role: 'access' } }],
+      }),
+    });
+    expect(res.status).toBe(202);
+    const as = async (token: string) => {
+      const r = await fetch(`${server.url}/api/v1/topology`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { nodes: Array<{ node: string; unit?: string }> }).nodes;
+    };
+    const yunyan = await as(await server.login('district', { district: '520103' }));
+    expect(yunyan.length).toBeGreaterThan(0);
+    expect(yunyan.every((n) => n.unit === '520103')).toBe(true);
+    expect(yunyan.map((n) => n.node)).not.toContain('nm-acc-1');
+    const nanmingUser = await as(await server.login('district', { district: '520102' }));
+    expect(nanmingUser.map((n) => n.node)).toEqual(['nm-acc-1']);
+    const all = ((await (await api('/api/v1/topology')).json()) as { nodes: Array<{ node: string }> }).nodes.map((n) => n.node);
+    expect(all).toEqual(expect.arrayContaining(['nm-acc-1', 'yy-agg']));
+  });
+});
+
 describe('a bad topology file', () => {
   it('stops the start with a message naming the file and the entry', async () => {
     const bad = join(dir, 'bad.json');

@@ -63,7 +63,8 @@ declare global {
       mapPoint(code: string): [number, number] | null;
       readonly lastFrameAt: number;
       route(): string;
-      topologyItems(): Array<{ id: string; kind: string; status: string; behind?: string; text: string }>;
+      topologyItems(): Array<{ id: string; kind: string; status: string; behind?: string; text: string; expandable?: boolean; expanded?: boolean; highlighted?: boolean }>;
+      topologyPoint(id: string): [number, number] | null;
       wall(): { unit: string | null; turns: number };
       charts(): number;
       liveTopics(): Record<string, number>;

@@ -3,7 +3,7 @@
  * (TOOLCHAIN: tree-shaken core is less than half of the full bundle). Add a part here when a chart
  * needs it; option builders import types only, so unit tests never load ECharts.
  */
-import { BarChart, EffectScatterChart, GraphChart, LineChart, MapChart, ScatterChart } from 'echarts/charts';
+import { BarChart, EffectScatterChart, LineChart, MapChart, ScatterChart, TreeChart } from 'echarts/charts';
 import { GeoComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { init, registerMap, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -14,7 +14,7 @@ use([
   ScatterChart,
   EffectScatterChart,
   LineChart,
-  GraphChart,
+  TreeChart,
   GeoComponent,
   GridComponent,
   LegendComponent,

@@ -7,6 +7,7 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { parseInput } from '../common/validate.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { DATABASE, type Db } from '../db/database.js';
+import { cityNodeNames } from '../simulation/city-fleet.js';
 import { StatusService } from '../status/status.service.js';
 import { NODE_ROLES, checkLinks, type TopologyLink } from '../status/topology.js';
 
@@ -71,9 +72,16 @@ export class TopologyService implements OnModuleInit {
     await this.publish();
   }
 
-  /** The whole picture for the topology view: configured and learnt nodes with status. */
+  /**
+   * The whole picture for the topology view: configured and learnt nodes with status, and each
+   * node's `name` when known. Names come from the simulated city's list while it runs (points carry
+   * ids only); the node registry will be the source of names for a real fleet.
+   */
   graph() {
-    return { nodes: this.status.topology() };
+    const nodes = this.status.topology();
+    const names = this.config.simulate && this.config.simulateFleet === 'city' ? cityNodeNames() : undefined;
+    if (!names) return { nodes };
+    return { nodes: nodes.map((n) => (names.has(n.node) ? { ...n, name: names.get(n.node)! } : n)) };
   }
 
   async configured(): Promise<TopologyEntry[]> {
