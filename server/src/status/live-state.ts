@@ -409,6 +409,11 @@ export class LiveState {
     if (dirty.size) this.onDirty(dirty);
   }
 
+  /** The registry's name of a node, when it has one. */
+  nameOf(id: string): string | undefined {
+    return this.names.get(id);
+  }
+
   private nodeState(rec: NodeRecord): NodeState {
     const name = this.names.get(rec.id);
     return {

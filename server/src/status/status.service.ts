@@ -123,6 +123,11 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
+  /** The registry's name of a node, when it has one. */
+  nodeName(id: string): string | undefined {
+    return this.state.nameOf(id);
+  }
+
   /** The registry's names (id → name), carried by the live frames' nodes. */
   setNodeNames(names: ReadonlyMap<string, string>): void {
     this.state.setNames(names);

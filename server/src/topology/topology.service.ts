@@ -7,7 +7,6 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { parseInput } from '../common/validate.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { DATABASE, type Db } from '../db/database.js';
-import { cityNodeNames } from '../simulation/city-fleet.js';
 import { StatusService } from '../status/status.service.js';
 import { NODE_ROLES, checkLinks, type TopologyLink } from '../status/topology.js';
 
@@ -74,14 +73,16 @@ export class TopologyService implements OnModuleInit {
 
   /**
    * The whole picture for the topology view: configured and learnt nodes with status, and each
-   * node's `name` when known. Names come from the simulated city's list while it runs (points carry
-   * ids only); the node registry will be the source of names for a real fleet.
+   * node's `name` from the node registry (docs/NODES.md; the demo seeds it with the simulated
+   * city's names): points carry ids only.
    */
   graph() {
-    const nodes = this.status.topology();
-    const names = this.config.simulate && this.config.simulateFleet === 'city' ? cityNodeNames() : undefined;
-    if (!names) return { nodes };
-    return { nodes: nodes.map((n) => (names.has(n.node) ? { ...n, name: names.get(n.node)! } : n)) };
+    return {
+      nodes: this.status.topology().map((n) => {
+        const name = this.status.nodeName(n.node);
+        return name !== undefined ? { ...n, name } : n;
+      }),
+    };
   }
 
   async configured(): Promise<TopologyEntry[]> {
