@@ -132,9 +132,7 @@ export class LiveState {
         // (A platform node reports per unit it serves, under one id: those records all stay.)
         const moved = this.byId.get(rec.id);
         if (moved && !moved.platform && !platform) {
-          this.nodes.delete(`${moved.unit}|${moved.id}`);
-          bump(this.perUnit, moved.unit, -1);
-          if (moved.collector !== undefined) bump(this.perCollector, moved.collector, -1);
+          this.drop(moved);
           movedFrom.add(moved.unit);
         }
         this.nodes.set(key, rec);
@@ -223,14 +221,25 @@ export class LiveState {
    * Configured topology links stay. Returns how many were forgotten.
    */
   forgetSilent(now: number, afterMs: number): number {
+    return this.forgetWhere((rec) => rec.heardAt < now - afterMs, now);
+  }
+
+  /**
+   * Forgets these nodes at once (retired or refused in the registry: their points are refused from
+   * now on, so they would only grey their unit until stale). Returns how many records went.
+   */
+  forgetNodes(ids: Iterable<string>, now: number): number {
+    const gone = new Set(ids);
+    return this.forgetWhere((rec) => gone.has(rec.id), now);
+  }
+
+  /** Forgets the records `which` picks, then recomputes and reports what they touched. */
+  private forgetWhere(which: (rec: NodeRecord) => boolean, now: number): number {
     const dirty = new Set<string>();
     let forgotten = 0;
-    for (const [key, rec] of this.nodes) {
-      if (rec.heardAt >= now - afterMs) continue;
-      this.nodes.delete(key);
-      if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
-      bump(this.perUnit, rec.unit, -1);
-      if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
+    for (const rec of this.nodes.values()) {
+      if (!which(rec)) continue;
+      this.drop(rec);
       dirty.add('overview');
       dirty.add(`district:${rec.unit}`);
       dirty.add(`node:${rec.id}`);
@@ -243,30 +252,12 @@ export class LiveState {
     return forgotten;
   }
 
-  /**
-   * Forgets these nodes at once (retired or refused in the registry: their points are refused from
-   * now on, so they would only grey their unit until stale). Returns how many records went.
-   */
-  forgetNodes(ids: Iterable<string>, now: number): number {
-    const gone = new Set(ids);
-    const dirty = new Set<string>();
-    let forgotten = 0;
-    for (const [key, rec] of this.nodes) {
-      if (!gone.has(rec.id)) continue;
-      this.nodes.delete(key);
-      if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
-      bump(this.perUnit, rec.unit, -1);
-      if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
-      dirty.add('overview');
-      dirty.add(`district:${rec.unit}`);
-      dirty.add(`node:${rec.id}`);
-      forgotten++;
-    }
-    if (forgotten === 0) return 0;
-    this.refreshBehind(dirty);
-    this.rollUp(now, dirty);
-    this.onDirty(dirty);
-    return forgotten;
+  /** Takes one record out of the state and out of the cardinality census. */
+  private drop(rec: NodeRecord): void {
+    this.nodes.delete(`${rec.unit}|${rec.id}`);
+    if (this.byId.get(rec.id) === rec) this.byId.delete(rec.id);
+    bump(this.perUnit, rec.unit, -1);
+    if (rec.collector !== undefined) bump(this.perCollector, rec.collector, -1);
   }
 
   /**
