@@ -1,3 +1,4 @@
+import { ValidationError } from '../common/errors.js';
 import { checkRecord, type SystemRecord } from './migration.model.js';
 import { COLUMNS, readImport, REQUIRED_FOR_CREATE, type CellError, type ColumnKey, type ImportRow } from './migration.csv.js';
 import { diff, fieldsOf, type Agency } from './migration.store.js';
@@ -30,6 +31,43 @@ export interface ImportPlan {
   failedRows: number;
   /** True when the file as a whole is unreadable (bad header): nothing can be stored in either mode. */
   fatal: boolean;
+}
+
+/** What every CSV import's plan holds (the migration inventory's, the node registry's). */
+export interface ImportOutline {
+  rows: ReadonlyArray<{ kind: 'create' | 'update' | 'unchanged' }>;
+  errors: CellError[];
+  dataRows: number;
+  blankRows: number;
+  failedRows: number;
+  fatal: boolean;
+}
+
+/** The report every CSV import answers with: counts (created/updated only when stored) and the errors. */
+export function importReport(plan: ImportOutline, mode: ImportMode, stored: boolean) {
+  return {
+    mode,
+    stored,
+    rows: plan.dataRows,
+    created: stored ? plan.rows.filter((r) => r.kind === 'create').length : 0,
+    updated: stored ? plan.rows.filter((r) => r.kind === 'update').length : 0,
+    unchanged: plan.rows.filter((r) => r.kind === 'unchanged').length,
+    failed: plan.failedRows,
+    blankRows: plan.blankRows,
+    errors: plan.errors,
+  };
+}
+
+/**
+ * Throws (400, with `report` as details) when nothing of the plan may be stored: an unreadable file
+ * in either mode, or any error in all-or-nothing mode.
+ */
+export function refuseUnstorable(plan: ImportOutline, mode: ImportMode, report: { failed: number; rows: number }): void {
+  if (!plan.fatal && !(mode === 'all-or-nothing' && plan.errors.length)) return;
+  throw new ValidationError(
+    plan.fatal ? `the CSV cannot be read: ${plan.errors.filter((e) => e.row === 1).map((e) => e.message).join('; ')}` : `${report.failed} of ${report.rows} rows have errors: nothing was stored (mode all-or-nothing)`,
+    report,
+  );
 }
 
 export interface ImportContext {

@@ -11,7 +11,7 @@ import { DATABASE, type Db } from '../db/database.js';
 import { CloudEvidence, ON_CLOUD_STATES, type SystemEvidence, type UnitCloudEvidence } from './cloud-evidence.js';
 import { writeInventoryCsv } from './migration.csv.js';
 import { FLAG_NAMES, asOfDay, flagsOf, hasFlag, summarise, type FlagName, type SystemFlags, type UnitMigrationSummary } from './migration.flags.js';
-import { planImport, type ImportMode, type ImportPlan } from './migration.import.js';
+import { importReport, planImport, refuseUnstorable, type ImportMode, type ImportPlan } from './migration.import.js';
 import {
   CITY_CODE, FUNDING_MODES, STATES, TRACKS, UNIT_CODES, allowedFrom, applyStateChange, checkRecord, normaliseUnit,
   type FieldError, type MigrationState, type SystemRecord,
@@ -370,24 +370,10 @@ export class MigrationService implements OnModuleInit, OnModuleDestroy, Migratio
   async importCsv(text: string, mode: ImportMode, who: Actor): Promise<ImportReport> {
     const plan = await this.plan(text);
     const report = (stored: boolean): ImportReport => ({
-      mode,
-      stored,
-      rows: plan.dataRows,
-      created: stored ? plan.rows.filter((r) => r.kind === 'create').length : 0,
-      updated: stored ? plan.rows.filter((r) => r.kind === 'update').length : 0,
-      unchanged: plan.rows.filter((r) => r.kind === 'unchanged').length,
-      failed: plan.failedRows,
-      blankRows: plan.blankRows,
+      ...importReport(plan, mode, stored),
       agenciesCreated: stored ? new Set(plan.rows.filter((r) => r.newAgency && r.kind !== 'unchanged').map((r) => r.newAgency!.id)).size : 0,
-      errors: plan.errors,
     });
-    if (plan.fatal || (mode === 'all-or-nothing' && plan.errors.length)) {
-      const r = report(false);
-      throw new ValidationError(
-        plan.fatal ? `the CSV cannot be read: ${plan.errors.filter((e) => e.row === 1).map((e) => e.message).join('; ')}` : `${r.failed} of ${r.rows} rows have errors: nothing was stored (mode all-or-nothing)`,
-        r,
-      );
-    }
+    refuseUnstorable(plan, mode, report(false));
     await this.storePlan(plan, who);
     await this.refresh();
     return report(true);

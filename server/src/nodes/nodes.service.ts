@@ -1,11 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { NODE_LEVELS, NODE_REGISTRY_STATES, type NodeImportReport, type NodeRecord, type NodeState, type NodesResponse } from '@zhuyun/protocol';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { parseInput } from '../common/validate.js';
 import { NodeUnitsStore } from '../ingest/node-units.store.js';
-import type { ImportMode } from '../migration/migration.import.js';
+import { importReport, refuseUnstorable, type ImportMode } from '../migration/migration.import.js';
 import { AuditService } from '../security/audit.service.js';
 import { StatusService } from '../status/status.service.js';
 import { planNodeImport, writeNodesCsv, type NodeFields } from './nodes.csv.js';
@@ -113,24 +113,7 @@ export class NodesService implements OnApplicationBootstrap, OnModuleDestroy {
   async importCsv(text: string, mode: ImportMode, actor: string): Promise<NodeImportReport> {
     const existing = new Map((await this.store.all()).map((n) => [n.id, fieldsOf(n)]));
     const plan = planNodeImport(text, existing);
-    const report = (stored: boolean): NodeImportReport => ({
-      mode,
-      stored,
-      rows: plan.dataRows,
-      created: stored ? plan.rows.filter((r) => r.kind === 'create').length : 0,
-      updated: stored ? plan.rows.filter((r) => r.kind === 'update').length : 0,
-      unchanged: plan.rows.filter((r) => r.kind === 'unchanged').length,
-      failed: plan.failedRows,
-      blankRows: plan.blankRows,
-      errors: plan.errors,
-    });
-    if (plan.fatal || (mode === 'all-or-nothing' && plan.errors.length)) {
-      const r = report(false);
-      throw new ValidationError(
-        plan.fatal ? `the CSV cannot be read: ${plan.errors.filter((e) => e.row === 1).map((e) => e.message).join('; ')}` : `${r.failed} of ${r.rows} rows have errors: nothing was stored (mode all-or-nothing)`,
-        r,
-      );
-    }
+    refuseUnstorable(plan, mode, importReport(plan, mode, false));
     const changes = plan.rows.filter((r) => r.kind !== 'unchanged');
     this.nodeUnits.forget(await this.store.write(changes));
     this.status.forgetNodes(changes.filter((c) => c.after.state !== 'active' && c.before?.state !== c.after.state).map((c) => c.after.id));
@@ -138,7 +121,7 @@ export class NodesService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.audit.record({ actor, action: c.kind === 'create' ? 'node.create' : 'node.update', target: c.after.id, before: c.before ? changed(c.before, c.after, 'before') : null, after: c.before ? changed(c.before, c.after, 'after') : c.after });
     }
     await this.refreshNames();
-    return report(true);
+    return importReport(plan, mode, true) satisfies NodeImportReport;
   }
 
   async exportCsv(): Promise<string> {
