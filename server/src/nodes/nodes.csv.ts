@@ -1,4 +1,4 @@
-import { NODE_LEVELS, NODE_LEVEL_ZH, UNITS, isUnitCode, type NodeLevel } from '@zhuyun/protocol';
+import { NODE_LEVELS, NODE_LEVEL_ZH, UNITS, isUnitCode, type NodeLevel, type NodeRecord } from '@zhuyun/protocol';
 import { csvDocument, readNeutralisedCell } from '../common/csv.writer.js';
 import { parseCsv } from '../migration/csv.js';
 import { MAX_ROWS, headerKey, type CellError } from '../migration/migration.csv.js';
@@ -34,19 +34,10 @@ export const REQUIRED_FOR_NEW: readonly NodeColumn[] = ['id', 'name', 'level', '
 export const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** A registry row as the plan sees it (the unit joined from node_units). */
-export interface NodeFields {
-  id: string;
-  name: string;
-  level: NodeLevel | null;
-  parent: string | null;
-  unit: string | null;
-  adminCode: string | null;
-  department: string | null;
-  address: string | null;
-  operator: string | null;
-  contract: string | null;
-  state: 'active' | 'retired' | 'refused';
-}
+export type NodeFields = Pick<NodeRecord, 'id' | 'name' | 'level' | 'parent' | 'unit' | 'adminCode' | 'department' | 'address' | 'operator' | 'contract'> & {
+  /** A stored row is never `unregistered` (that is a live node with no row). */
+  state: Exclude<NodeRecord['state'], 'unregistered'>;
+};
 
 export const STORED_STATES = ['active', 'retired', 'refused'] as const;
 const STATE_ZH: Record<NodeFields['state'], string> = { active: '在用', retired: '已退役', refused: '已拒绝' };
