@@ -196,7 +196,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           admittedIndex.push(index[i]);
         } else rejected.push({ index: index[i], error });
       });
-      good = await this.placeOf(admitted, admittedIndex, from, rejected);
+      good = await this.placeOf(admitted, admittedIndex, rejected);
       rejected.sort((a, b) => a.index - b.index);
       warnings = this.clockOf(good, from, now, sentAt);
       if (good.length) {
@@ -243,11 +243,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   /** The points of units `from` may not report go to `rejected`; the rest come back with their indexes. */
   private inScope(good: Point[], index: number[], from: CollectorIdentity, rejected: IngestRejection[]): { points: Point[]; index: number[] } {
-    if (from.units === '*') return { points: good, index };
+    const units = from.units;
+    if (units === '*') return { points: good, index };
     const points: Point[] = [];
     const kept: number[] = [];
     good.forEach((p, i) => {
-      if (from.units === '*' || from.units.has(p.tags.unit)) {
+      if (units.has(p.tags.unit)) {
         points.push(p);
         kept.push(index[i]);
       } else {
@@ -258,34 +259,23 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A collector writes only where it stands: the points of units it may not report, and those that
-   * would move a known node to another unit, go to `rejected` (at their index, in order); the
-   * rest is returned. A node seen for the first time is placed in its point's unit.
+   * A point never moves a known node to another unit: those that would go to `rejected` (with
+   * their batch index); the rest is returned. A node seen for the first time is placed in its
+   * point's unit. The points are already in the collector's units (inScope ran first).
    */
-  private async placeOf(good: Point[], index: number[], from: CollectorIdentity, rejected: IngestRejection[]): Promise<Point[]> {
+  private async placeOf(good: Point[], index: number[], rejected: IngestRejection[]): Promise<Point[]> {
     if (good.length === 0) return good;
-    const allowed = (unit: string) => from.units === '*' || from.units.has(unit);
-    // Each node once, in the unit of its first allowed point (a second unit in one batch is refused).
+    // Each node once, in the unit of its first point (a second unit in one batch is refused).
     const wanted = new Map<string, string>();
     for (const p of good) {
-      if (standsInUnit(p) && !wanted.has(p.tags.node) && allowed(p.tags.unit)) wanted.set(p.tags.node, p.tags.unit);
+      if (standsInUnit(p) && !wanted.has(p.tags.node)) wanted.set(p.tags.node, p.tags.unit);
     }
     const placed = await this.nodeUnits.place(wanted);
     const kept: Point[] = [];
-    const refused: IngestRejection[] = [];
     good.forEach((p, i) => {
-      const error = !allowed(p.tags.unit)
-        ? unitScopeError(p.tags.unit, from)
-        : !standsInUnit(p) || placed.get(p.tags.node) === p.tags.unit
-          ? undefined
-          : `node ${p.tags.node} belongs to unit ${placed.get(p.tags.node)}, not ${p.tags.unit}: a point does not move a node; an admin does (PUT /api/v1/nodes/${p.tags.node}/unit)`;
-      if (error) refused.push({ index: index[i], error });
-      else kept.push(p);
+      if (!standsInUnit(p) || placed.get(p.tags.node) === p.tags.unit) kept.push(p);
+      else rejected.push({ index: index[i], error: `node ${p.tags.node} belongs to unit ${placed.get(p.tags.node)}, not ${p.tags.unit}: a point does not move a node; an admin does (PUT /api/v1/nodes/${p.tags.node}/unit)` });
     });
-    if (refused.length) {
-      rejected.push(...refused);
-      rejected.sort((a, b) => a.index - b.index);
-    }
     return kept;
   }
 
