@@ -48,6 +48,31 @@ export interface NodeRecord {
   updatedAt: number | null;
 }
 
+/** One hop of a node's path to the city core (`GET /api/v1/nodes/:id/path`). */
+export interface NodePathHop {
+  id: string;
+  /** The registry's name; the id when it has none. */
+  name: string;
+  level: NodeLevel | null;
+  unit: string | null;
+  /** Live status on the instance that answered; null when the hop is not reporting. */
+  status: NodeStatus | null;
+  /** Set when an ancestor of this hop is down: the nearest down one. */
+  behind: string | null;
+  lastSeen: number | null;
+}
+
+/**
+ * A node's way up: the node itself first, then its parent, its parent's parent... to the root (the
+ * city core `gy-core` in the city's tree). `cut` says why it stops short of a root: a parent that is
+ * named but neither registered nor reporting (`unknown-parent`), or a loop (`cycle`).
+ */
+export interface NodePathResponse {
+  node: string;
+  hops: NodePathHop[];
+  cut: null | { reason: 'unknown-parent' | 'cycle'; parent: string };
+}
+
 export interface NodesResponse {
   /** Matching nodes in all (before paging). */
   total: number;

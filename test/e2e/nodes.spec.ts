@@ -3,7 +3,7 @@
 // errors naming row and column; export round trip; unregistered nodes accepted or refused; retire;
 // a stale node not greying its district; revoking a collector retires the nodes only it reported.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { NodeImportReport, NodeRecord, NodesResponse } from '@zhuyun/protocol';
+import type { AlertWithRule, NodeImportReport, NodePathResponse, NodeRecord, NodesResponse } from '@zhuyun/protocol';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -168,6 +168,61 @@ describe('GET /api/v1/nodes', () => {
     const ops = await server.login('ops');
     const imp = await fetch(`${server.url}/api/v1/nodes/import`, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${ops}` }, body: REGISTRY });
     expect(imp.status).toBe(403);
+  });
+});
+
+describe('the node page\'s reads: its path and its alerts', () => {
+  it('GET /nodes/:id/path: the node first, then each parent to the root, each hop with its live status', async () => {
+    // nm-t1 down, nm-v1 up (the parents are the registry's: these points name none); nm-core silent.
+    const r = await ingest(nanming, 'nanming-edge-01', [
+      { metric: 'net.up', value: 1, node: 'nm-v1', district: '520102' },
+      { metric: 'net.up', value: 0, node: 'nm-t1', district: '520102' },
+    ]);
+    expect(await r.json()).toMatchObject({ accepted: 2, rejected: [] });
+    const path = await until(
+      async () => (await (await server.api('/api/v1/nodes/nm-v1/path')).json()) as NodePathResponse,
+      (p) => p.hops?.[1]?.status === 'down',
+      'nm-t1 down on the path',
+    );
+    expect(path.node).toBe('nm-v1');
+    expect(path.cut).toBeNull();
+    expect(path.hops.map((h) => [h.id, h.name, h.level, h.unit, h.status])).toEqual([
+      ['nm-v1', '新华路社区', 'village', '520102', 'up'],
+      ['nm-t1', '新华路街道', 'township', '520102', 'down'],
+      ['nm-core', '南明区汇聚节点', 'unit', '520102', null],
+    ]);
+    expect(path.hops[0].lastSeen).toEqual(expect.any(Number));
+    expect(path.hops[2].lastSeen).toBeNull();
+  });
+
+  it('a path is 404 for a node nobody knows and 403 for another district\'s node', async () => {
+    const none = await server.api('/api/v1/nodes/no-such-node/path');
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toBe('node no-such-node is neither registered nor reporting');
+    const yunyan = await server.login('district', { district: '520103' });
+    const get = (id: string) => fetch(`${server.url}/api/v1/nodes/${id}/path`, { headers: { authorization: `Bearer ${yunyan}` } });
+    expect((await get('nm-v1')).status).toBe(403);
+    const own = await get('yy-t1');
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as NodePathResponse).hops.map((h) => h.id)).toEqual(['yy-t1', 'yy-core']);
+  });
+
+  it('GET /alerts?node= gives that node\'s alerts only, and is scoped by the node', async () => {
+    const rule = await post('/api/v1/alert-rules', { name: 'path probe', metric: 'path.probe', comparison: '>=', threshold: 1, severity: 'P3' });
+    expect(rule.status).toBeLessThan(300);
+    await ingest(nanming, 'nanming-edge-01', [
+      { metric: 'path.probe', value: 5, node: 'nm-v1', district: '520102' },
+      { metric: 'path.probe', value: 5, node: 'nm-t1', district: '520102' },
+    ]);
+    const alerts = await until(
+      async () => (await (await server.api('/api/v1/alerts?node=nm-v1')).json()) as AlertWithRule[],
+      (a) => a.length > 0,
+      'an alert of nm-v1',
+    );
+    expect(new Set(alerts.map((a) => a.node))).toEqual(new Set(['nm-v1']));
+    expect(((await (await server.api('/api/v1/alerts?node=nm-t1')).json()) as AlertWithRule[]).every((a) => a.node === 'nm-t1')).toBe(true);
+    const yunyan = await server.login('district', { district: '520103' });
+    expect((await fetch(`${server.url}/api/v1/alerts?node=nm-v1`, { headers: { authorization: `Bearer ${yunyan}` } })).status).toBe(403);
   });
 });
 

@@ -113,6 +113,7 @@ const DISTRICT: Record<string, RouteCases> = {
   '/api/v1/alerts': {
     params: {
       district: { selector: true, value: () => FOREIGN, own: () => OWN },
+      node: { selector: true, value: () => foreignNode, own: () => ownNode },
       state: notSelector('open', 'a state'),
       severity: notSelector('P3', 'a severity'),
       limit: notSelector('1000', 'a count'),
@@ -149,6 +150,8 @@ const DISTRICT: Record<string, RouteCases> = {
     },
   },
   '/api/v1/nodes/{id}': { params: { id: { selector: true, value: () => foreignNode, own: () => ownNode } } },
+  // The node page's path to the city core: scoped by the node asked for.
+  '/api/v1/nodes/{id}/path': { params: { id: { selector: true, value: () => foreignNode, own: () => ownNode } } },
   '/api/v1/migration/monthly': {
     base: { month },
     params: { unit: { selector: true, value: () => FOREIGN, own: () => OWN }, month: notSelector(month, 'a month') },

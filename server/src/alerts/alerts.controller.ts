@@ -17,6 +17,8 @@ import { SelfAudited } from '../security/audit.interceptor.js';
 export const ListQuerySchema = z.object({
   state: z.enum(['open', 'inactive', 'pending', 'firing', 'resolved']).optional(),
   district: z.string().min(1).max(64).optional(),
+  /** One node's alerts (the node page). */
+  node: z.string().min(1).max(128).optional(),
   severity: z.enum(SEVERITIES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
@@ -28,7 +30,7 @@ const AckSchema = z
   .strict();
 
 /** The selectors of `GET /api/v1/alerts`: each one is checked against the user's scope. */
-export const ALERT_SELECTORS: Readonly<Record<string, SelectorKind>> = { district: 'unit' };
+export const ALERT_SELECTORS: Readonly<Record<string, SelectorKind>> = { district: 'unit', node: 'node' };
 
 export const SilenceListSchema = z.object({ active: z.enum(['true', 'false']).default('true') });
 

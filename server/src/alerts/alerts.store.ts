@@ -20,6 +20,8 @@ export interface AlertFilter {
   district?: string;
   /** Only the alerts of this unit (its own extranet segment): a district user's scope. */
   unit?: string;
+  /** Only this node's alerts. */
+  node?: string;
   severity?: string;
   limit: number;
 }
@@ -116,6 +118,7 @@ export class AlertsStore {
     else q = q.where('state', '!=', 'inactive');
     if (f.district) q = q.where((eb) => eb.or([eb('district', '=', f.district!), eb('unit', '=', f.district!)]));
     if (f.unit) q = q.where('unit', '=', f.unit);
+    if (f.node) q = q.where('node', '=', f.node);
     if (f.severity) q = q.where('severity', '=', f.severity);
     const rows = await q.orderBy('active_at', 'desc').orderBy('id').limit(f.limit).execute();
     return rows.map(viewOf);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { NodeImportReport, NodeRecord, NodesResponse } from '@zhuyun/protocol';
+import type { NodeImportReport, NodePathResponse, NodeRecord, NodesResponse } from '@zhuyun/protocol';
 import type { Request, Response } from 'express';
 import { ValidationError } from '../common/errors.js';
 import { Roles } from '../common/roles.js';
@@ -57,6 +57,19 @@ export class NodesController {
     const n = await this.nodes.get(id);
     this.scope.checkUnit(p, n.unit, `node ${id}`);
     return n;
+  }
+
+  /**
+   * The node's path to the city core, each hop with its status (the node page). Scoped by the node:
+   * a district user asks for its own unit's nodes; the hops above them (its unit core, the city
+   * core) are its uplinks and are shown with their name and status.
+   */
+  @Get(':id/path')
+  @Roles('ops', 'leader', 'district')
+  async path(@Param('id') id: string, @CurrentUser() p: Principal): Promise<NodePathResponse> {
+    const n = await this.nodes.get(id);
+    this.scope.checkUnit(p, n.unit, `node ${id}`);
+    return this.nodes.path(id);
   }
 
   @Post(':id/accept')

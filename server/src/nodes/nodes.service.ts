@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { NODE_LEVELS, NODE_REGISTRY_STATES, type NodeImportReport, type NodeRecord, type NodeState, type NodesResponse } from '@zhuyun/protocol';
+import { NODE_LEVELS, NODE_REGISTRY_STATES, type NodeImportReport, type NodePathHop, type NodePathResponse, type NodeRecord, type NodeState, type NodesResponse } from '@zhuyun/protocol';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
@@ -8,6 +8,7 @@ import { NodeUnitsStore } from '../ingest/node-units.store.js';
 import { importReport, refuseUnstorable, type ImportMode } from '../migration/migration.import.js';
 import { AuditService } from '../security/audit.service.js';
 import { StatusService } from '../status/status.service.js';
+import { walkPath } from './node-path.js';
 import { planNodeImport, writeNodesCsv, type NodeFields } from './nodes.csv.js';
 import { NodesStore, type StoredNode } from './nodes.store.js';
 
@@ -107,6 +108,40 @@ export class NodesService implements OnApplicationBootstrap, OnModuleDestroy {
     if (stored) return record(stored, live);
     if (live) return unregistered(live);
     throw new NotFoundError(`node ${id} is neither registered nor reporting`);
+  }
+
+  /**
+   * A node's path to the city core, the node first, each hop with its live status (docs/NODES.md
+   * "Path"). A parent is the live state's (configured topology, else the points' `parent` tag), else
+   * the registry's; a hop is known when the registry or the live state knows it. 404 as `get`.
+   */
+  async path(id: string): Promise<NodePathResponse> {
+    const stored = new Map((await this.store.all()).map((n) => [n.id, n]));
+    const live = new Map(this.status.topology().map((n) => [n.node, n]));
+    const hopOf = (hid: string): NodePathHop | undefined => {
+      const s = stored.get(hid);
+      const l = live.get(hid);
+      if (!s && !l) return undefined;
+      const state = l ? this.status.node(hid) : null;
+      return {
+        id: hid,
+        name: s?.name || hid,
+        level: s?.level ?? null,
+        unit: s?.unit ?? l?.unit ?? null,
+        status: l?.status ?? null,
+        behind: l?.behind ?? null,
+        lastSeen: state?.lastSeen ?? null,
+      };
+    };
+    const parentOf = (hid: string) => {
+      const l = live.get(hid);
+      // A configured root (parent null) is a root whatever the registry says.
+      if (l && 'parent' in l) return l.parent ?? null;
+      return stored.get(hid)?.parent ?? null;
+    };
+    const p = walkPath(id, hopOf, parentOf);
+    if (!p) throw new NotFoundError(`node ${id} is neither registered nor reporting`);
+    return p;
   }
 
   /** Same rules and report as the migration import (docs/MIGRATION.md "CSV import"). */
