@@ -17,6 +17,8 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/DistrictView.vue'),
     props: true,
   },
+  // One node (issue 14): every place that names a node links here (node/node-page.ts nodeHref).
+  { path: '/node/:id', name: 'node', component: () => import('./views/NodeView.vue'), props: true },
   { path: '/topology', name: 'topology', component: () => import('./views/TopologyView.vue') },
   // The wall screen draws its own header: no navigation bar on the ops-room screen.
   { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { chrome: false } },

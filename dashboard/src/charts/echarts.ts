@@ -4,7 +4,7 @@
  * needs it; option builders import types only, so unit tests never load ECharts.
  */
 import { BarChart, EffectScatterChart, LineChart, MapChart, ScatterChart, TreeChart } from 'echarts/charts';
-import { GeoComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import { DataZoomComponent, GeoComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { init, registerMap, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
@@ -15,6 +15,7 @@ use([
   EffectScatterChart,
   LineChart,
   TreeChart,
+  DataZoomComponent,
   GeoComponent,
   GridComponent,
   LegendComponent,
