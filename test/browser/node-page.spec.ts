@@ -83,6 +83,12 @@ run('the node page (a village of 清镇 behind a township whose link is down)', 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(800);
     await page.screenshot({ path: artifactPath('node-village-390x844.png'), fullPage: true });
+    // The view scrolls inside its own box: the rest of it, scrolled down a screen at a time.
+    for (const [i, y] of [844, 1688].entries()) {
+      await page.getByTestId('view-node').evaluate((el, top) => el.scrollTo(0, top), y - 120);
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: artifactPath(`node-village-390x844-${i + 2}.png`) });
+    }
     // On a phone the page is one column: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(problems).toEqual([]);
