@@ -107,6 +107,19 @@ run('the node page (a village of 清镇 behind a township whose link is down)', 
     await page.close();
   }, 90_000);
 
+  it('the topology\'s side panel links a selected node to its page', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/topology`, { waitUntil: 'domcontentloaded' });
+    await page.getByTestId('topology-search').fill(village.id);
+    await waitFor(page, () => page.getByTestId('topology-results').count(), (n) => n === 1, 20_000, 'the search result');
+    await page.getByTestId('topology-search').press('Enter');
+    const link = page.getByTestId('topology-node-link');
+    await waitFor(page, () => link.count(), (n) => n === 1, 10_000, 'the node link in the side panel');
+    await link.click();
+    await waitFor(page, () => page.evaluate(() => location.pathname), (p) => p === `/node/${village.id}`, 10_000, 'the node page from the topology');
+    await page.close();
+  }, 60_000);
+
   it('an unknown id says so; another district\'s node says it may not be seen', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/node/no-such-node`, { waitUntil: 'domcontentloaded' });
