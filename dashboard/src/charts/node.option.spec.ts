@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nodeMetricOption } from './node.option';
+import { formatDayTick, nodeMetricOption } from './node.option';
 
 const to = Date.UTC(2026, 11, 3, 4, 30);
 const from = to - 24 * 3_600_000;
@@ -20,4 +20,17 @@ describe('nodeMetricOption', () => {
     expect(o.dataZoom.every((z) => z.start === undefined)).toBe(true);
     expect(o.grid.bottom).toBeGreaterThanOrEqual(40);
   });
+});
+
+describe('the axis of a long range names the day (Beijing time)', () => {
+  type Axis = { xAxis: { axisLabel: { formatter: (v: number) => string } } };
+  const label = (span: number, v: number) => (nodeMetricOption([], { locale: 'zh-CN', theme: 'dark', from: to - span, to }) as unknown as Axis).xAxis.axisLabel.formatter(v);
+  // 2026-12-02 16:00 UTC = 12-03 00:00 Beijing.
+  const midnight = Date.UTC(2026, 11, 2, 16);
+  it.each([
+    ['24 h: hours', 24 * 3_600_000, midnight + 6 * 3_600_000, '06:00'],
+    ['7 days: a midnight is its day', 7 * 86_400_000, midnight, '12-03'],
+    ['7 days: another hour with its day', 7 * 86_400_000, midnight + 12 * 3_600_000, '12-03 12:00'],
+  ])('%s', (_, span, v, text) => expect(label(span, v)).toBe(text));
+  it('the tooltip has the seconds', () => expect(formatDayTick(midnight + 61_000, true)).toBe('12-03 00:01:01'));
 });
