@@ -54,6 +54,8 @@ export function nodeMetricOption(series: readonly NodeSeries[], input: LatencyOp
         textStyle: { color: pal.textMuted },
         labelFormatter: '',
         showDetail: false,
+        // The shadow is drawn from the raw data, gaps joined: it would show lines the chart does not.
+        showDataShadow: false,
         brushSelect: false,
       },
     ],
