@@ -1,15 +1,17 @@
 import { isUnitCode } from '@zhuyun/protocol';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { checkSession, homeOf } from './auth/session';
-import OverviewView from './views/OverviewView.vue';
 
 /**
  * The ops views. History mode: the server answers every GET that is not an API path with
- * index.html (server/src/app.factory.ts), and so does the Vite dev server. The overview is in the
- * first bundle; the other views load when first opened.
+ * index.html (server/src/app.factory.ts), and so does the Vite dev server. Every view is its own
+ * chunk, loaded when first opened: the sign-in page does not ship the overview's map and ECharts
+ * (docs/DASHBOARD.md "What loads when").
  */
+const overview = () => import('./views/OverviewView.vue');
+
 export const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'overview', component: OverviewView },
+  { path: '/', name: 'overview', component: overview },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { chrome: false, public: true } },
   {
     path: '/district/:code',
@@ -36,6 +38,8 @@ export function createAppRouter() {
   // Every view but the sign-in page needs a session; without one, sign in and come back.
   router.beforeEach(async (to) => {
     if (to.meta.public) return true;
+    // The overview's chunk (and ECharts) is fetched while the session is checked, not after.
+    if (to.name === 'overview') void overview().catch(() => undefined);
     const user = await checkSession();
     if (!user) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
     // The overview is the city's: an operator starts at its SLA, a district user at its district.
