@@ -5,8 +5,9 @@ import { checkSession, homeOf } from './auth/session';
 /**
  * The ops views. History mode: the server answers every GET that is not an API path with
  * index.html (server/src/app.factory.ts), and so does the Vite dev server. Every view is its own
- * chunk, loaded when first opened: the sign-in page does not ship the overview's map and ECharts
- * (docs/DASHBOARD.md "What loads when").
+ * chunk, loaded when first opened (after the session check: a visitor who is not signed in and
+ * lands on the sign-in page never fetches the overview's map and ECharts; docs/DASHBOARD.md "What
+ * loads when").
  */
 const overview = () => import('./views/OverviewView.vue');
 
@@ -38,8 +39,6 @@ export function createAppRouter() {
   // Every view but the sign-in page needs a session; without one, sign in and come back.
   router.beforeEach(async (to) => {
     if (to.meta.public) return true;
-    // The overview's chunk (and ECharts) is fetched while the session is checked, not after.
-    if (to.name === 'overview') void overview().catch(() => undefined);
     const user = await checkSession();
     if (!user) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
     // The overview is the city's: an operator starts at its SLA, a district user at its district.

@@ -10,7 +10,7 @@ import { repoRoot, startTestServer, type TestServer } from '../support/server.js
  * What the first views really fetch in Chromium (issue 14: "the first view's JavaScript goes down,
  * not up"): every .js response of a cold load, counted as gzip -9 of its body (as
  * bench/bundle-size.mjs counts the files). The overview `/` after sign-in ships under 350 KB of
- * JavaScript; the sign-in page `/login` does not fetch ECharts; the Guiyang map comes as JSON (a
+ * JavaScript; the sign-in page does not fetch ECharts; the Guiyang map comes as JSON (a
  * static asset, compressed), not as script; no township or village name is in the scripts (names
  * come from the API). Size, not timing: it does not change with the machine's load.
  */
@@ -88,10 +88,11 @@ run('the first views’ JavaScript in headless Chromium', () => {
     expect(named).toEqual([]);
   }, 90_000);
 
-  it('the sign-in page fetches neither ECharts nor the overview', async () => {
-    const files = await load(server, '/login', false, (page) => page.locator('input[type="password"]').waitFor({ timeout: 30_000 }));
+  // `/login` itself, and `/` opened by a visitor not signed in (sent on to the sign-in page).
+  it.each(['/login', '/'])('the sign-in page (reached at %s) fetches neither ECharts nor the overview', async (path) => {
+    const files = await load(server, path, false, (page) => page.locator('input[type="password"]').waitFor({ timeout: 30_000 }));
     const scripts = js(files);
-    console.log(`sign-in: ${scripts.length} scripts, ${gzipKb(scripts).toFixed(1)} KB gzip`);
+    console.log(`sign-in at ${path}: ${scripts.length} scripts, ${gzipKb(scripts).toFixed(1)} KB gzip`);
     expect(scripts.some((f) => /\/LoginView-[\w-]+\.js$/.test(f.path))).toBe(true);
     expect(scripts.filter((f) => /\/(echarts|OverviewView)-[\w-]+\.js$/.test(f.path))).toEqual([]);
     expect(files.some((f) => f.path.includes('guiyang.geo'))).toBe(false);
