@@ -1,15 +1,18 @@
 import { isUnitCode } from '@zhuyun/protocol';
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { checkSession, homeOf } from './auth/session';
-import OverviewView from './views/OverviewView.vue';
 
 /**
  * The ops views. History mode: the server answers every GET that is not an API path with
- * index.html (server/src/app.factory.ts), and so does the Vite dev server. The overview is in the
- * first bundle; the other views load when first opened.
+ * index.html (server/src/app.factory.ts), and so does the Vite dev server. Every view is its own
+ * chunk, loaded when first opened (after the session check: a visitor who is not signed in and
+ * lands on the sign-in page never fetches the overview's map and ECharts; docs/DASHBOARD.md "What
+ * loads when").
  */
+const overview = () => import('./views/OverviewView.vue');
+
 export const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'overview', component: OverviewView },
+  { path: '/', name: 'overview', component: overview },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { chrome: false, public: true } },
   {
     path: '/district/:code',
