@@ -6,9 +6,10 @@ const turn = (t: Partial<WallTurn>): WallTurn => ({ ...WALL_START, ...t });
 const ORDER = ['520121', '520103', '520102', 'gy-hitech'];
 
 function alert(id: string, unit: string, severity: string, state: 'pending' | 'firing', at: number): AlertWithRule {
+  const district = unit.startsWith('gy-') ? '520113' : unit;
   return {
-    id, ruleId: 'default-net-up-down', ruleName: 'node down', series: `net.up{node=${unit}-core-1}`, metric: 'net.up', tags: {},
-    district: unit.startsWith('gy-') ? '520113' : unit, unit, node: `${unit}-core-1`, severity, state, value: 0,
+    id, ruleId: 'default-net-up-down', ruleName: 'node down', series: `net.up{node=${unit}-core-1}`, metric: 'net.up', tags: { district, unit, node: `${unit}-core-1` },
+    district, unit, node: `${unit}-core-1`, severity, state, value: 0,
     activeAt: at - 60_000, firedAt: state === 'firing' ? at : null, resolvedAt: null, updatedAt: at, ack: null, escalatedAt: null, suppressed: null,
   };
 }
@@ -73,13 +74,17 @@ describe('wall: the alerts', () => {
     alert('a4', '520102', 'P1', 'pending', 0),
     alert('a5', 'gy-hitech', 'P2', 'firing', 4_000),
     alert('a6', '520111', 'P3', 'firing', 6_000),
+    { ...alert('a7', '520112', 'P1', 'firing', 500), suppressed: 'behind:gy-core' },
+    { ...alert('a8', '520113', 'P2', 'firing', 7_000), suppressed: 'silence:s1' },
   ];
-  it('units with a firing P1, the one fired first leading, each once', () => {
+  it('units with a firing P1 not held back, the one fired first leading, each once', () => {
     expect(p1Units(open)).toEqual(['520121', '520103']);
     expect(p1Units([])).toEqual([]);
   });
-  it('the strip: open P1 and P2, firing first, P1 before P2, newest first; no P3', () => {
-    expect(stripAlerts(open).map((a) => a.id)).toEqual(['a1', 'a2', 'a3', 'a5', 'a4']);
+  it('the strip: open P1 and P2 not held back, firing first, P1 before P2, newest first; no P3; the held back counted', () => {
+    const { shown, held } = stripAlerts(open);
+    expect(shown.map((a) => a.id)).toEqual(['a1', 'a2', 'a3', 'a5', 'a4']);
+    expect(held).toBe(2);
   });
 });
 

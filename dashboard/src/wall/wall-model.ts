@@ -79,11 +79,15 @@ export function unitOfAlert(a: Pick<AlertWithRule, 'unit' | 'district'>): string
   return a.unit || a.district;
 }
 
-/** The units with a firing P1, the one whose first P1 fired first leading; each once. */
+/**
+ * The units with a firing P1 not held back, the one whose first P1 fired first leading; each once.
+ * A P1 held back behind a down parent (`behind:`) has its cause's alert in the parent's unit, which
+ * comes forward instead; a silenced one is known to ops (maintenance) and does not interrupt.
+ */
 export function p1Units(open: readonly AlertWithRule[]): string[] {
   const first = new Map<string, number>();
   for (const a of open) {
-    if (a.severity !== 'P1' || a.state !== 'firing') continue;
+    if (a.severity !== 'P1' || a.state !== 'firing' || a.suppressed) continue;
     const u = unitOfAlert(a);
     if (!u) continue;
     const at = a.firedAt ?? a.activeAt;
@@ -92,9 +96,15 @@ export function p1Units(open: readonly AlertWithRule[]): string[] {
   return [...first].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([u]) => u);
 }
 
-/** The strip: open P1 and P2 alerts, firing before pending, P1 before P2, newest first. */
-export function stripAlerts(open: readonly AlertWithRule[]): AlertWithRule[] {
-  return sortAlerts(open.filter((a) => STRIP_SEVERITIES.has(a.severity)));
+/**
+ * The strip: open P1 and P2 alerts not held back, firing first, P1 before P2, newest first; and how
+ * many P1/P2 are held back (behind a down parent — a core down holds back its hundred villages'
+ * alerts, which would bury the core's own — or silenced).
+ */
+export function stripAlerts(open: readonly AlertWithRule[]): { shown: AlertWithRule[]; held: number } {
+  const p12 = open.filter((a) => STRIP_SEVERITIES.has(a.severity));
+  const shown = sortAlerts(p12.filter((a) => !a.suppressed));
+  return { shown, held: p12.length - shown.length };
 }
 
 // ---- type sized from the screen ----
