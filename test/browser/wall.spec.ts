@@ -174,9 +174,23 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     await page.mouse.move(5, 5);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(1_500);
-    await page.screenshot({ path: artifactPath('overview-city-390x844.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('overview-city-390x844.png') });
     const w = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(w).toBeLessThanOrEqual(390);
+    // On a phone the overview is one column that scrolls: the list first, then the map and the rest.
+    const phone = await page.evaluate(() => {
+      const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+      return { list: box('[data-testid="unit-list"]'), map: box('[data-testid="map"]') };
+    });
+    expect(phone.list.width).toBeGreaterThan(340);
+    expect(phone.map.top).toBeGreaterThan(phone.list.bottom - 1);
+    expect(phone.map.width).toBeGreaterThan(300);
+    await page.getByTestId('map').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: artifactPath('overview-city-390x844-map.png') });
+    await page.getByTestId('alert-panel').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: artifactPath('overview-city-390x844-alerts.png') });
     expect(problems).toEqual([]);
     await page.close();
   }, 150_000);

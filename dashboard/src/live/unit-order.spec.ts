@@ -10,8 +10,8 @@ describe('units worst first', () => {
   it.each<[string, UnitSummary[], 'zh-CN' | 'en', string[]]>([
     ['most down first', [unit('520102', 1, 0), unit('520103', 3, 0), unit('520111', 2, 9)], 'zh-CN', ['520103', '520111', '520102']],
     ['then most degraded', [unit('520102', 0, 1), unit('520103', 0, 4), unit('520111', 0, 0)], 'zh-CN', ['520103', '520102', '520111']],
-    // 白云 bái, 观山湖 guān, 花溪 huā, 南明 nán, 云岩 yún: pinyin order in Chinese.
-    ['then by name: pinyin in Chinese', [unit('520103', 0, 0), unit('520102', 0, 0), unit('520113', 0, 0), unit('520111', 0, 0), unit('520115', 0, 0)], 'zh-CN', ['520113', '520115', '520111', '520102', '520103']],
+    // 白云区 bái, 高新区 gāo, 观山湖区 guān, 花溪区 huā, 南明区 nán, 云岩区 yún: pinyin order in Chinese.
+    ['then by name: pinyin in Chinese (a zone by its short name)', [unit('520103', 0, 0), unit('520102', 0, 0), unit('gy-hitech', 0, 0), unit('520113', 0, 0), unit('520111', 0, 0), unit('520115', 0, 0)], 'zh-CN', ['520113', 'gy-hitech', '520115', '520111', '520102', '520103']],
     // Baiyun, Guanshanhu, Hi-tech Zone, Huaxi, Nanming.
     ['then by name: alphabetical in English', [unit('520102', 0, 0), unit('520111', 0, 0), unit('gy-hitech', 0, 0), unit('520115', 0, 0), unit('520113', 0, 0)], 'en', ['520113', '520115', 'gy-hitech', '520111', '520102']],
     ['down outranks degraded whatever the number', [unit('520102', 0, 50), unit('520103', 1, 0)], 'en', ['520103', '520102']],

@@ -1,17 +1,24 @@
 import { UNIT_LEVELS, findUnit, type StatusCounts, type UnitLevel, type UnitSummary } from '@zhuyun/protocol';
-import { unitName, type Locale } from '../i18n/messages';
+import { unitName, unitShortName, type Locale } from '../i18n/messages';
+
+/**
+ * A unit's name in a list: a district's full name (南明区), a zone's short one (高新区; the full
+ * names run to a dozen characters and all begin 贵阳…). A code the protocol does not know, as it is.
+ */
+export function listName(code: string, locale: Locale): string {
+  const u = findUnit(code);
+  if (!u) return code;
+  return u.kind === 'zone' ? unitShortName(u, locale) : unitName(u, locale);
+}
 
 /**
  * The order every list of units takes (issue 14: "the worst units first in any list"): most nodes
- * down first, then most degraded, then by name in the language (pinyin order in Chinese). A unit
- * the protocol does not know sorts by its code.
+ * down first, then most degraded, then by the name the list shows (listName; pinyin order in
+ * Chinese).
  */
 export function compareUnitsWorstFirst(locale: Locale): (a: UnitSummary, b: UnitSummary) => number {
   const collator = new Intl.Collator(locale);
-  const name = (code: string) => {
-    const u = findUnit(code);
-    return u ? unitName(u, locale) : code;
-  };
+  const name = (code: string) => listName(code, locale);
   return (a, b) => b.counts.down - a.counts.down || b.counts.degraded - a.counts.degraded || collator.compare(name(a.code), name(b.code)) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
