@@ -92,6 +92,15 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     expect(await overflow(page)).toEqual([]);
     console.log(`wall median text: ${hd.median} px at 1920×1080 (${hd.texts} texts), ${uhd.median} px at 3840×2160 (${uhd.texts} texts): ×${(uhd.median / hd.median).toFixed(2)}`);
     expect(uhd.median / hd.median).toBeGreaterThanOrEqual(1.7);
+
+    // English runs longer: still nothing clipped or off screen.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(`${server.url}/wall?rotate=600&lang=en`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => page.getByTestId('wall-strip').innerText(), (t) => t.includes('P1/P2 alerts'), 15_000, 'the wall in English');
+    await waitFor(page, () => page.locator('[data-testid="wall-rotor"] tr[data-node]').count(), (n) => n > 0, 15_000, 'the node rows on the wall');
+    await page.waitForTimeout(1_500);
+    await page.screenshot({ path: artifactPath('wall-city-en-1920x1080.png') });
+    expect(await overflow(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

@@ -4,8 +4,9 @@ import { ApiError, getJson } from '../alerts/http';
 
 /**
  * The registry's names of the nodes in `ids` (Chinese name first, the id second: STYLE), read once
- * each from `/api/v1/nodes/:id` as ids appear. A node the registry does not know (404) or whose name
- * is its id has none; another failure is logged and tried again when the ids next change.
+ * each from `/api/v1/nodes/:id` as ids appear. A node the registry does not know (404), outside the
+ * user's units (403) or whose name is its id has none; another failure is logged and tried again
+ * when the ids next change.
  */
 export function useNodeNames(ids: Ref<readonly string[]>) {
   const names = shallowRef<ReadonlyMap<string, string | null>>(new Map());
@@ -17,7 +18,8 @@ export function useNodeNames(ids: Ref<readonly string[]>) {
       const n = await getJson<NodeRecord>(`/api/v1/nodes/${encodeURIComponent(id)}`);
       names.value = new Map(names.value).set(id, n.name && n.name !== id ? n.name : null);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) names.value = new Map(names.value).set(id, null);
+      // Not registered (404) or outside the user's units (403): the id stands alone, asked once.
+      if (err instanceof ApiError && (err.status === 404 || err.status === 403)) names.value = new Map(names.value).set(id, null);
       else console.warn(`zhuyun: the name of node ${id} could not be read`, err);
     } finally {
       asking.delete(id);

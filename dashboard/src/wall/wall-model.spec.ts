@@ -55,6 +55,11 @@ describe('wall: a P1 brings its unit forward at once', () => {
     expect(r.turn).toMatchObject(want);
   });
 
+  it('gives back the same state when the P1s did not change (no redraw on every frame)', () => {
+    const s = turn({ current: '520103', hot: ['520102'] });
+    expect(onP1(s, ['520102'], ORDER).turn).toBe(s);
+  });
+
   it('after the P1 turn the cycle goes on where it was', () => {
     let s = nextTurn(WALL_START, ORDER); // 520121
     s = onP1(s, ['520102'], ORDER).turn; // 520102 comes forward

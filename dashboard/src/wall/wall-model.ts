@@ -60,7 +60,8 @@ export function onP1(s: WallTurn, p1: readonly string[], order: readonly string[
   const onWall = new Set(order);
   const fresh = p1.filter((c) => !s.hot.includes(c) && onWall.has(c));
   const hot = [...p1];
-  if (fresh.length === 0) return { turn: { ...s, hot }, interrupt: false };
+  // Called on every alerts frame: the same state when nothing changed, so nothing redraws.
+  if (fresh.length === 0) return { turn: hot.length === s.hot.length && hot.every((c, i) => c === s.hot[i]) ? s : { ...s, hot }, interrupt: false };
   const holding = s.reason === 'p1' && s.current !== null && p1.includes(s.current);
   if (holding) {
     const queue = [...s.queue, ...fresh.filter((c) => c !== s.current && !s.queue.includes(c))];
