@@ -114,7 +114,7 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     const problems = watchProblems(page);
     await page.setViewportSize({ width: 1920, height: 1080 });
     // A turn of 30 s: the rotation alone would take minutes to reach a given unit.
-    await page.goto(`${server.url}/wall?rotate=30`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${server.url}/wall?rotate=30&lang=zh-CN`, { waitUntil: 'domcontentloaded' });
     const before = await waitFor(page, () => wall(page), (w) => w.unit !== null, 20_000, 'a unit on the panel');
     const target = ['520121', '520122', '520123'].find((c) => c !== before.unit)!;
 
@@ -151,7 +151,7 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     expect(await page.locator('tr.focused').getAttribute('data-node')).toBe(`${target}-core-1`);
 
     // The overview: the units worst first (down, then degraded, then name), the unit first or tied.
-    await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${server.url}/?lang=zh-CN`, { waitUntil: 'domcontentloaded' });
     const rows = page.locator('[data-testid="unit-list"] li[data-unit]');
     await waitFor(page, () => rows.count(), (n) => n === 14, 20_000, 'fourteen units in the list');
     const list = await waitFor(
