@@ -15,8 +15,8 @@ export interface ZhuyunTestHooks {
   topologyItems(): TopologyItem[];
   /** Where a drawn topology vertex sits, in page pixels (tests click there); null when not drawn. */
   topologyPoint(id: string): [number, number] | null;
-  /** The wall's rotating panel: the unit shown and how many times it has turned. */
-  wall(): { unit: string | null; turns: number };
+  /** The wall's rotating panel: the unit shown, how many times it has turned, why it shows it. */
+  wall(): WallState;
   /** Each district's status as the map draws it (code → up/degraded/down/unknown); {} before. */
   mapStatus(): Record<string, string>;
   /** ECharts instances alive now (made and not yet disposed): a leak test counts them. */
@@ -57,7 +57,13 @@ export function setMapStatusSource(source: (() => Record<string, string>) | null
   mapStatusSource = source ?? (() => ({}));
 }
 let topologySource: () => TopologyItem[] = () => [];
-let wallSource: () => { unit: string | null; turns: number } = () => ({ unit: null, turns: 0 });
+/** What the wall's panel shows: `reason` 'p1' when a P1 brought the unit forward. */
+export interface WallState {
+  unit: string | null;
+  turns: number;
+  reason?: 'cycle' | 'p1';
+}
+let wallSource: () => WallState = () => ({ unit: null, turns: 0 });
 
 export function setRouteSource(source: () => string): void {
   routeSource = source;
@@ -72,7 +78,7 @@ export function setTopologySource(source: (() => TopologyItem[]) | null, point?:
 }
 
 /** WallView points this at its rotation; it resets it when it goes away. */
-export function setWallSource(source: (() => { unit: string | null; turns: number }) | null): void {
+export function setWallSource(source: (() => WallState) | null): void {
   wallSource = source ?? (() => ({ unit: null, turns: 0 }));
 }
 

@@ -48,7 +48,11 @@ export interface TransitionView {
 export interface AlertsLiveData {
   ts: number;
   counts: { pending: number; firing: number; acknowledged: number; suppressed: number; escalated: number };
-  /** Pending and firing alerts, newest first, at most 200. */
+  /**
+   * Pending and firing alerts, newest first, at most 200; past that the ones that matter most
+   * (not held back, firing, by severity, newest: server alerts.live.ts), so a unit core's P1 is not
+   * pushed out by the hundreds of alerts held back behind it.
+   */
   open: AlertWithRule[];
   /** Latest transitions (state changes, acknowledgements, escalations), newest first, at most 50. */
   transitions: TransitionView[];

@@ -95,6 +95,25 @@ export interface UnitSummary {
   lossPct: number | null;
   /** Nodes silent past ZHUYUN_NODE_STALE_AFTER, not in `status` or `counts` (docs/NODES.md). */
   stale?: number;
+  /**
+   * `counts` split by level in the city's tree (unitLevelOf), stale nodes left out as in `counts`;
+   * only the levels the unit has nodes of. Nodes whose points carry no `level` tag are in `counts`
+   * and in no level; absent when no node of the unit has a level (the small fleet, older servers).
+   */
+  levels?: Partial<Record<UnitLevel, StatusCounts>>;
+}
+
+/** The levels a unit's nodes are counted by: its core(s), townships, villages, departments. */
+export type UnitLevel = 'core' | 'township' | 'village' | 'department';
+export const UNIT_LEVELS: readonly UnitLevel[] = ['core', 'township', 'village', 'department'];
+
+/**
+ * A node's `level` tag as a unit level: the city core and the unit cores are `core`; township,
+ * village and department as they are; anything else (no tag, an unknown one) undefined.
+ */
+export function unitLevelOf(level: string | undefined): UnitLevel | undefined {
+  if (level === 'city' || level === 'unit') return 'core';
+  return level === 'township' || level === 'village' || level === 'department' ? level : undefined;
 }
 
 export interface PlatformSummary {

@@ -65,7 +65,7 @@ declare global {
       route(): string;
       topologyItems(): Array<{ id: string; kind: string; status: string; behind?: string; text: string; expandable?: boolean; expanded?: boolean; highlighted?: boolean }>;
       topologyPoint(id: string): [number, number] | null;
-      wall(): { unit: string | null; turns: number };
+      wall(): { unit: string | null; turns: number; reason?: 'cycle' | 'p1' };
       charts(): number;
       liveTopics(): Record<string, number>;
       chartPublishes(): number;

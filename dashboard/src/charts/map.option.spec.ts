@@ -113,4 +113,18 @@ describe('mapOption', () => {
     const zoneOpt = mapOption(units, { locale: 'zh-CN', theme: 'dark', selected: 'gy-bonded' });
     expect(seriesOf(zoneOpt, 'zones').data.find((d) => d.code === 'gy-bonded')!.itemStyle.borderColor).toBe(PALETTES.dark.selected);
   });
+
+  it('says in the tooltip how many nodes each level has and how many are down or degraded, and the stale apart', () => {
+    const c = (up: number, degraded = 0, down = 0) => ({ up, degraded, down, unknown: 0 });
+    const kaiyang: UnitSummary = {
+      code: '520121', status: 'down', counts: c(140, 2, 1), latencyMs: 4, lossPct: 0, stale: 3,
+      levels: { core: c(0, 0, 1), township: c(16), village: c(121, 2), department: c(3) },
+    };
+    const tipOf = (locale: 'zh-CN' | 'en') => seriesOf(mapOption([kaiyang], { locale, theme: 'dark' }), 'districts').data.find((d) => d.code === '520121')!.tip;
+    const text = (html: string) => html.replace(/<\/div>/g, '\n').replace(/<[^>]+>/g, '');
+    expect(text(tipOf('zh-CN'))).toContain('核心：1（中断 1）\n乡镇：16\n村（社区）：123（降级 2）\n部门：3\n长时间未上报（不计入）：3\n');
+    expect(text(tipOf('en'))).toContain('Core: 1 (Down 1)\nTownships: 16\nVillages: 123 (Degraded 2)\nDepartments: 3\nSilent for long (not counted): 3\n');
+    // Without a split (the small fleet), no level lines.
+    expect(seriesOf(mapOption(units, { locale: 'zh-CN', theme: 'dark' }), 'districts').data.every((d) => !d.tip.includes('data-level'))).toBe(true);
+  });
 });

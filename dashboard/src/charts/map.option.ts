@@ -4,6 +4,7 @@ import type { EffectScatterSeriesOption, MapSeriesOption, ScatterSeriesOption } 
 import type { GeoComponentOption, TooltipComponentOption } from 'echarts/components';
 import { MESSAGES, unitName, unitShortName, type Locale } from '../i18n/messages';
 import { formatMs, formatNumber, formatPct } from '../format/format';
+import { levelLines } from '../live/unit-order';
 import { STATUS_SHAPE } from './status';
 import { PALETTES, type ThemeName } from './theme';
 
@@ -82,6 +83,19 @@ function tooltipHtml(summary: UnitSummary, locale: Locale, theme: ThemeName): st
       `${formatNumber(nodes, locale)}${open}${(['up', 'degraded', 'down', 'unknown'] as const).map((s) => `${m.status[s]} ${formatNumber(c[s], locale)}`).join(' · ')}${close}`,
     ),
   );
+  // Per level (the city fleet's core, townships, villages, departments), with what is wrong there.
+  for (const l of levelLines(summary)) {
+    const bad = [
+      ...(l.down ? [`${m.status.down} ${formatNumber(l.down, locale)}`] : []),
+      ...(l.degraded ? [`${m.status.degraded} ${formatNumber(l.degraded, locale)}`] : []),
+    ];
+    lines.push(
+      `<div data-level="${l.level}" style="padding-left:1em">${escapeHtml(m.map.level[l.level])}${colon}${formatNumber(l.total, locale)}` +
+        (bad.length ? `${open}<span style="color:${pal.status[l.down ? 'down' : 'degraded']}">${escapeHtml(bad.join(' · '))}</span>${close}` : '') +
+        '</div>',
+    );
+  }
+  if (summary.stale) lines.push(row(m.map.stale, formatNumber(summary.stale, locale)));
   lines.push(row(m.map.latency, summary.latencyMs === null ? m.kpi.noValue : `${formatMs(summary.latencyMs, locale)} ms`));
   lines.push(row(m.map.loss, summary.lossPct === null ? m.kpi.noValue : `${formatPct(summary.lossPct, locale)} %`));
   return lines.join('');
@@ -170,7 +184,7 @@ export function mapOption(units: readonly UnitSummary[], { locale, theme, select
       trigger: 'item',
       backgroundColor: pal.panel,
       borderColor: pal.border,
-      textStyle: { color: pal.text, fontSize: 13 },
+      textStyle: { color: pal.text, fontSize: px(13) },
       formatter: (p) => {
         const item = (Array.isArray(p) ? p[0] : p)?.data as Partial<MapItemExtra> | undefined;
         return item?.tip ?? '';

@@ -503,6 +503,16 @@ const en: Messages = {
     error: 'The map failed to load',
     legend: 'Legend',
     selected: 'Selected',
+    level: { core: 'Core', township: 'Townships', village: 'Villages', department: 'Departments' },
+    stale: 'Silent for long (not counted)',
+  },
+  unitList: {
+    title: 'Districts and zones',
+    order: 'worst first: down, degraded, name',
+    down: '{n} down',
+    degraded: '{n} degraded',
+    nodes: '{n} nodes',
+    stale: '{n} silent for long',
   },
   platform: {
     title: 'Platforms',
@@ -699,6 +709,11 @@ const en: Messages = {
     latency: 'Node latency (ms, last 15 minutes)',
     noUnits: 'No district has reported yet',
     page: '{i} / {n}',
+    strip: 'P1/P2 alerts',
+    stripNone: 'No open P1 or P2 alert',
+    stripMore: '{n} more →',
+    forP1: 'P1 alert: shown at once',
+    stripHeld: '{n} held back (parent down or silenced)',
   },
   alerts: {
     title: 'Alerts',

@@ -506,6 +506,16 @@ const zhCN = {
     error: '地图加载失败',
     legend: '图例',
     selected: '已选',
+    level: { core: '核心', township: '乡镇', village: '村（社区）', department: '部门' },
+    stale: '长时间未上报（不计入）',
+  },
+  unitList: {
+    title: '区县与开发区',
+    order: '最差在前：中断数、降级数、名称',
+    down: '中断 {n}',
+    degraded: '降级 {n}',
+    nodes: '{n} 个节点',
+    stale: '长时间未上报 {n}',
   },
   platform: {
     title: '平台',
@@ -702,6 +712,11 @@ const zhCN = {
     latency: '节点时延（ms，最近 15 分钟）',
     noUnits: '尚无区县上报数据',
     page: '{i} / {n}',
+    strip: 'P1/P2 告警',
+    stripNone: '没有未结束的 P1/P2 告警',
+    stripMore: '另有 {n} 条 →',
+    forP1: 'P1 告警，立即显示',
+    stripHeld: '另有 {n} 条被抑制（上级中断或已静默）',
   },
   alerts: {
     title: '告警',

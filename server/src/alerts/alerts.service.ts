@@ -20,6 +20,7 @@ import { SilenceInputSchema, suppressionOf, type Silence } from './silences.js';
 import { parseInput } from '../common/validate.js';
 export type { AlertsLiveData } from '@zhuyun/protocol';
 import type { AlertsLiveData } from '@zhuyun/protocol';
+import { liveOpenAlerts } from './alerts.live.js';
 
 /** How often time-driven checks run: for-durations, keep-firing, staleness, escalation, suppression. */
 export const ALERT_TICK_MS = 2_000;
@@ -355,11 +356,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       if (a.suppressed !== null) counts.suppressed++;
       if (a.escalatedAt !== null) counts.escalated++;
     }
-    open.sort((x, y) => (y.firedAt ?? y.activeAt) - (x.firedAt ?? x.activeAt) || (x.id < y.id ? -1 : 1));
     return {
       ts: this.clock.now(),
       counts,
-      open: open.slice(0, LIVE_OPEN_MAX).map((a) => this.named(viewOfInstance(a))),
+      open: liveOpenAlerts(open, LIVE_OPEN_MAX).map((a) => this.named(viewOfInstance(a))),
       transitions: this.recent.slice(),
     };
   }

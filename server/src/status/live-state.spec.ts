@@ -49,6 +49,42 @@ describe('LiveState', () => {
     expect(byId.get('untagged')).not.toHaveProperty('level');
   });
 
+  it('splits a unit\'s counts by level (core, township, village, department), stale nodes apart as in its counts', () => {
+    const s = new LiveState(() => {}, () => {}, 15 * 60_000);
+    s.apply(
+      [
+        pt('net.up', 0, t0, { node: '520103-core-1', level: 'unit', role: 'core' }),
+        pt('net.latency_ms', 3, t0, { node: 't520103001', level: 'township' }),
+        pt('net.latency_ms', 30, t0, { node: 'v520103001001', level: 'village' }),
+        pt('net.latency_ms', 3, t0, { node: 'v520103001002', level: 'village' }),
+        pt('net.latency_ms', 3, t0, { node: '520103-dept-gov', level: 'department' }),
+        pt('net.latency_ms', 3, t0, { node: 'untagged' }),
+      ],
+      t0,
+    );
+    const u = s.unitSummary('520103');
+    expect(u.counts).toEqual({ up: 4, degraded: 1, down: 1, unknown: 0 });
+    expect(u.levels).toEqual({
+      core: { up: 0, degraded: 0, down: 1, unknown: 0 },
+      township: { up: 1, degraded: 0, down: 0, unknown: 0 },
+      village: { up: 1, degraded: 1, down: 0, unknown: 0 },
+      department: { up: 1, degraded: 0, down: 0, unknown: 0 },
+    });
+    expect(s.overview().units.find((x) => x.code === '520103')?.levels).toEqual(u.levels);
+    // A unit none of whose nodes says its level carries no split.
+    s.apply([pt('net.latency_ms', 3, t0, { unit: '520102', district: '520102', node: 'nm-1' })], t0);
+    expect(s.unitSummary('520102')).not.toHaveProperty('levels');
+    // The township falls silent past the stale time: out of its level as out of the counts.
+    let t = t0;
+    for (; t <= t0 + 16 * 60_000; t += 30_000) {
+      s.apply([pt('net.up', 0, t, { node: '520103-core-1', level: 'unit' }), pt('net.latency_ms', 3, t, { node: 'v520103001002', level: 'village' })], t);
+      s.tick(t);
+    }
+    const later = s.unitSummary('520103');
+    expect(later.stale).toBe(4);
+    expect(later.levels).toEqual({ core: { up: 0, degraded: 0, down: 1, unknown: 0 }, village: { up: 1, degraded: 0, down: 0, unknown: 0 } });
+  });
+
   it('bounds a district\'s data: worst first, at most MAX_DISTRICT_FRAME_NODES nodes, counts over all of them', () => {
     const { s } = fleet();
     const many = Array.from({ length: MAX_DISTRICT_FRAME_NODES + 100 }, (_, i) => pt('net.latency_ms', 3, t0, { node: `n-${String(i).padStart(4, '0')}` }));

@@ -22,6 +22,7 @@ import {
   MIN_INTERVAL_MS,
   STALE_INTERVALS,
   countStatuses,
+  countByLevel,
   counterRate,
   evaluateNode,
   median,
@@ -429,6 +430,7 @@ export class LiveState {
   unitSummary(code: string): UnitSummary {
     const all = this.extranetNodes(code);
     const nodes = all.filter((n) => !n.stale);
+    const levels = countByLevel(nodes);
     const stale = all.length - nodes.length;
     const live = nodes.filter((n) => n.status !== 'unknown').map((n) => this.metricsOf(n));
     const values = (m: string) => live.map((x) => x[m]).filter((v): v is number => v !== undefined);
@@ -439,6 +441,7 @@ export class LiveState {
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
       ...(stale ? { stale } : {}),
+      ...(Object.keys(levels).length ? { levels } : {}),
     };
   }
 

@@ -3,9 +3,11 @@ import {
   STATUS_SEVERITY,
   UP_METRICS,
   emptyCounts,
+  unitLevelOf,
   type NodeStatus,
   type StatusCounts,
   type Threshold,
+  type UnitLevel,
 } from '@zhuyun/protocol';
 
 /**
@@ -74,6 +76,19 @@ export function countStatuses(statuses: Iterable<NodeStatus>): StatusCounts {
   const c = emptyCounts();
   for (const s of statuses) c[s]++;
   return c;
+}
+
+/**
+ * Counts per unit level (unitLevelOf of each node's `level` tag); a level without nodes is left
+ * out, and so is a node without a known level.
+ */
+export function countByLevel(nodes: Iterable<{ level?: string; status: NodeStatus }>): Partial<Record<UnitLevel, StatusCounts>> {
+  const out: Partial<Record<UnitLevel, StatusCounts>> = {};
+  for (const n of nodes) {
+    const l = unitLevelOf(n.level);
+    if (l) (out[l] ??= emptyCounts())[n.status]++;
+  }
+  return out;
 }
 
 /** Median of the values; null for none. */
