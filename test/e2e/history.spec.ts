@@ -80,8 +80,9 @@ describe('simulated history (ZHUYUN_SIMULATE_HISTORY)', () => {
     // Random faults took some unit cores down: some DOWN minutes over a month and a half.
     const last = (await (await server.api(`/api/v1/sla/units?month=${lastMonth}`)).json()) as UnitsBody;
     expect(last.units.reduce((a, u) => a + u.down, 0)).toBeGreaterThan(0);
-    const incidents = (await (await server.api(`/api/v1/sla/incidents?month=${lastMonth}`)).json()) as unknown[];
+    const { incidents } = (await (await server.api(`/api/v1/sla/incidents?month=${lastMonth}`)).json()) as { incidents: Array<{ start: number; end: number; open: boolean }> };
     expect(incidents.length).toBeGreaterThan(0);
+    for (const i of incidents) expect(i).toMatchObject({ open: false });
   });
 
   it('gives the comparison month over month', async () => {
