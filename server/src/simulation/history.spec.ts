@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { monthRange } from '@zhuyun/protocol';
+import { monthRange, type Tags } from '@zhuyun/protocol';
 import { HISTORY_STEP_MS, HOUR_MS, HistorySampler, downMinutes, pastAlerts, serviceFleets, historyRange, type PastFault } from './history.js';
 
 const M = 60_000;
@@ -38,7 +38,7 @@ describe('downMinutes (the live engine scoring what the faults did)', () => {
 });
 
 describe('pastAlerts (the default down rules: for 1 min, kept 1 min)', () => {
-  const evidence = new Map([
+  const evidence = new Map<string, { metric: string; tags: Tags }>([
     ['A-core-1\u0000net.up', { metric: 'net.up', tags: { district: '520102', unit: '520102', node: 'A-core-1', role: 'core' } }],
     ['share-platform\u0000share.up', { metric: 'share.up', tags: { district: '520115', unit: '520115', node: 'share-platform', platform: 'share' } }],
   ]);
@@ -73,6 +73,13 @@ describe('HistorySampler', () => {
     expect(r.find((x) => x.tags.node === 'A-v-1')!.buckets[0].count).toBe(360);
     // Tags as ingest stores them (unit from the district).
     expect(core.tags).toMatchObject({ district: '520102', unit: '520102', node: 'A-core-1' });
+  });
+
+  it('keeps up and latency of an access node, everything of a core', () => {
+    const s = new HistorySampler(range, fleet);
+    const acc = (metric: string) => ({ metric, ts: T, value: 1, tags: { district: '520102', node: 'A-acc-1', role: 'access', parent: 'A-core-1' } });
+    s.add([...['net.up', 'net.latency_ms', 'net.loss_pct', 'net.jitter_ms'].map(acc), pt('A-core-1', 'net.jitter_ms', T, 0.1)], T);
+    expect(s.rollups().map((r) => `${r.tags.node} ${r.metric}`).sort()).toEqual(['A-acc-1 net.latency_ms', 'A-acc-1 net.up', 'A-core-1 net.jitter_ms']);
   });
 
   it('counts a down sample only for the part of the step the fault lasted', () => {
