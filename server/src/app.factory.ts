@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule, type AppDeps } from './app.module.js';
-import { systemClock } from './common/clock.js';
+import { CLOCK, systemClock, type Clock } from './common/clock.js';
 import { DomainErrorFilter } from './common/domain-error.filter.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
@@ -20,6 +20,7 @@ import { RedisIoAdapter } from './cluster/redis-io.adapter.js';
 import { ShutdownService } from './cluster/shutdown.service.js';
 import { AccountsService } from './security/accounts.service.js';
 import { sameOriginForChanges } from './security/origin-policy.js';
+import { HistoryService } from './simulation/history.service.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
 /** Paths the server answers itself; everything else GET is the dashboard's (client-side routes). */
@@ -152,6 +153,9 @@ export async function startServer(config: AppConfig, opts: CreateAppOptions = {}
   let demo: { username: string; password: string } | undefined;
   if (config.simulate) {
     demo = await createDemoAccount(app.get(AccountsService), app.get<Db>(DATABASE), config);
+    // The first start's past (ZHUYUN_SIMULATE_HISTORY), in the background up to now; the fleet's
+    // points come after it.
+    app.get(HistoryService).begin(app.get<Clock>(CLOCK).now());
     await app.get(SimulationService).start(url);
   }
   return { app, url, demo };

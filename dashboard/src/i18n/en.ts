@@ -8,6 +8,10 @@ const en: Messages = {
     documentTitle: 'Zhuyun · Guiyang e-Government Extranet Monitor',
     beijingTime: 'Beijing time',
   },
+  history: {
+    running: 'Generating the demo history (last month and this month)… {percent}%',
+    note: 'When done, availability, the district comparison and trends show last month and this month',
+  },
   leader: {
     title: 'District comparison',
     month: 'Month',

@@ -11,6 +11,10 @@ const zhCN = {
     documentTitle: '筑云 · 贵阳市电子政务外网监测',
     beijingTime: '北京时间',
   },
+  history: {
+    running: '正在生成演示历史数据（上月与本月）… {percent}%',
+    note: '完成后可用率、区县对比与趋势即显示上月和本月数字',
+  },
   leader: {
     title: '区县对比',
     month: '月份',

@@ -20,6 +20,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ZHUYUN_SIMULATE_FLEET: 'tiny' })).toThrow(/ZHUYUN_SIMULATE_FLEET="tiny".*city.*small/s);
   });
 
+  it.each([
+    [{}, false],
+    [{ ZHUYUN_SIMULATE: '1' }, true],
+    [{ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_HISTORY: '0' }, false],
+    [{ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_HISTORY: '1' }, true],
+    [{ ZHUYUN_SIMULATE: '0', ZHUYUN_SIMULATE_HISTORY: '1' }, false],
+  ])('fills the simulated history (ZHUYUN_SIMULATE_HISTORY) when simulating unless 0: %j', (env, want) => {
+    expect(loadConfig(env).simulateHistory).toBe(want);
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', ZHUYUN_TSDB: 'mongo', ZHUYUN_SIMULATE: 'maybe' });

@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   ZHUYUN_INSTANCE: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (at most 64)').optional(),
   ZHUYUN_SHUTDOWN_GRACE: duration.prefault('10s'),
   ZHUYUN_SIMULATE: flag.default(false),
+  // Unset: on whenever the simulation runs; 0 skips the first start's history fill.
+  ZHUYUN_SIMULATE_HISTORY: flag.optional(),
   ZHUYUN_SIMULATE_FLEET: z.enum(['city', 'small'], { error: 'must be city (the real city, ~1,800 nodes) or small (4 nodes per unit, for tests)' }).default('city'),
   ZHUYUN_RETENTION_RAW: duration.prefault('14d'),
   ZHUYUN_RETENTION_1M: duration.prefault('180d'),
@@ -96,6 +98,12 @@ export interface AppConfig {
   simulate: boolean;
   /** Which fleet the simulation runs: the real city's four levels, or 4 nodes per unit (tests). */
   simulateFleet: 'city' | 'small';
+  /**
+   * ZHUYUN_SIMULATE_HISTORY: on the first start of a simulation, fill the last full month and this
+   * month (hourly rollups, SLA minutes and incidents, alert history) from the same model. Default:
+   * on when simulating; `0` skips it.
+   */
+  simulateHistory: boolean;
   /** How long raw points, 1-minute and 1-hour rollups are kept, in ms. */
   retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
@@ -258,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     shutdownGraceMs: e.ZHUYUN_SHUTDOWN_GRACE,
     simulate: e.ZHUYUN_SIMULATE,
     simulateFleet: e.ZHUYUN_SIMULATE_FLEET,
+    simulateHistory: e.ZHUYUN_SIMULATE && (e.ZHUYUN_SIMULATE_HISTORY ?? true),
     retention: { rawMs: e.ZHUYUN_RETENTION_RAW, minuteMs: e.ZHUYUN_RETENTION_1M, hourMs: e.ZHUYUN_RETENTION_1H },
     dashboardDir: e.ZHUYUN_DASHBOARD_DIR !== undefined ? resolve(e.ZHUYUN_DASHBOARD_DIR) : defaults.dashboardDir,
     sessionTtlMs: e.ZHUYUN_SESSION_TTL,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Agent, HttpTransport, SimulateProbe, configFromObject, type FaultRequest } from '@zhuyun/collectors';
+import { Agent, HttpTransport, SimulateProbe, configFromObject, type FaultRequest, type FleetNode } from '@zhuyun/collectors';
 import { UNITS, findUnit } from '@zhuyun/protocol';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
 import { ClusterService } from '../cluster/cluster.service.js';
@@ -25,24 +25,25 @@ interface SimulatedCollector {
  * reports its unit's core, departments, townships and villages (a zone's collector: the townships of
  * the zone table, whose points carry district = their district, unit = the zone); the platforms'
  * collector reports the platforms (with `cloud.systems_running` for every unit, as before) plus the
- * city core `gy-core` and the city departments (unit 520115, the city data centre).
+ * city core `gy-core` and the city departments (unit 520115, the city data centre). Each call makes
+ * new probes with the same seeds: the history fill (history.service.ts) steps its own.
  */
-function fleetSpecs(fleet: AppConfig['simulateFleet']) {
+export function fleetSpecs(fleet: AppConfig['simulateFleet']) {
   if (fleet === 'small') {
     return [
-      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
+      ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', nodes: undefined as readonly FleetNode[] | undefined, probe: new SimulateProbe({ units: [u.code], seed: seedOf(u.code) }) })),
       // The platforms report figures per unit (each unit's use of the share and open platforms):
       // their collector writes for every unit (docs/SECURITY.md "A collector writes only where it stands").
-      { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
+      { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, nodes: undefined, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
     ];
   }
   const city = buildCityFleet();
   return [
     // A zone's collector is registered with the zone as its district: its nodes' points carry the
     // geographic district and `unit` = the zone, which is the collector's own unit.
-    ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', probe: new SimulateProbe({ nodes: city.byUnit.get(u.code)!, seed: seedOf(u.code) }) })),
+    ...UNITS.map((u) => ({ id: `sim-${u.code}`, district: u.code, units: [] as string[] | '*', nodes: city.byUnit.get(u.code)! as readonly FleetNode[] | undefined, probe: new SimulateProbe({ nodes: city.byUnit.get(u.code)!, seed: seedOf(u.code) }) })),
     // The city core and departments (unit 520115) and the platforms' per-unit figures: every unit.
-    { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, probe: new SimulateProbe({ nodes: city.city, platforms: true, seed: seedOf('platforms') }) },
+    { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, nodes: city.city, probe: new SimulateProbe({ nodes: city.city, platforms: true, seed: seedOf('platforms') }) },
   ];
 }
 

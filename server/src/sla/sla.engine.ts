@@ -401,6 +401,15 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Minutes of `[from, to)` were written beside the engine (the demo's simulated history,
+   * simulation/history.service.ts): whoever cached them (the SLA service's day counts, the `sla`
+   * topic) reads them again.
+   */
+  written(services: readonly string[], from: number, to: number): void {
+    this.emitChange(new Map(services.map((s) => [s, { from, to }])));
+  }
+
   /** Records a reclassification by `actor` (who, when, why) and applies it; the observed states are kept. */
   async reclassify(input: unknown, actor: string): Promise<Reclassification> {
     const v = parseInput(ReclassificationSchema, input, 'reclassification');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { UNITS, findUnit } from '@zhuyun/protocol';
+import { UNITS, addMonths, findUnit, monthRange as beijingMonth } from '@zhuyun/protocol';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
@@ -272,6 +272,9 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
       targetPct: 99.9,
       hours: { kind: '24x7' },
       minOutageMinutes: 1,
+      // With the simulated history (ZHUYUN_SIMULATE_HISTORY) the contract covers the months it fills:
+      // from the start of the last full month (simulation/history.ts historyRange).
+      ...(this.config.simulateHistory && { effectiveFrom: beijingMonth(addMonths(monthOf(this.clock.now()), -1)).from }),
     });
     this.log.info({ operator: DEMO_OPERATOR }, 'sla: demo contract created');
   }

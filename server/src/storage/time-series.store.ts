@@ -33,6 +33,26 @@ export const DEFAULT_RETENTION: Retention = {
   hourMs: 5 * 365 * 86_400_000,
 };
 
+/** One bucket of a rollup as the stores keep it: mean = sum / count; `last` is the value at `lastTs`. */
+export interface RollupBucket {
+  /** Bucket start, epoch ms (a multiple of the step). */
+  bucket: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  lastTs: number;
+  last: number;
+}
+
+/** Rollup buckets of one series, written without raw points (the demo's simulated history). */
+export interface SeriesRollups {
+  metric: string;
+  tags: Point['tags'];
+  step: '1h';
+  buckets: readonly RollupBucket[];
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** What is wrong, or what is degraded while still ok (InfluxDB away, the outbox taking points). */
@@ -70,6 +90,13 @@ export interface TimeSeriesStore {
    * that ingest goes on meanwhile. Returns how many rows (or points) were removed, when known.
    */
   applyRetention(now: number): Promise<{ raw: number; minute: number; hour: number }>;
+  /**
+   * Optional: rollup buckets without raw points, merged into what is stored as points' aggregates
+   * are (min, max, sum and count add up; `last` goes by timestamp). For history that has no raw
+   * points: the simulated city's past months (simulation/history.service.ts). A store without it
+   * (InfluxDB) gets no simulated trend history.
+   */
+  writeRollups?(series: readonly SeriesRollups[]): Promise<void>;
   /**
    * Optional: a small real write to the same storage as `write` (not a point), resolving once
    * durable, rejecting as `write` would. Run while writes fail, so that an instance taken out of a

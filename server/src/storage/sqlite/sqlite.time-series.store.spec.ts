@@ -36,6 +36,33 @@ describe('SqliteTimeSeriesStore after a crash', () => {
   });
 });
 
+describe('SqliteTimeSeriesStore.writeRollups (the simulated past: buckets without points)', () => {
+  it('stores hourly buckets under the series of the points and merges an hour that also has points', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-rollups-'));
+    const store = new SqliteTimeSeriesStore(join(dir, 'tsdb.sqlite'));
+    const h = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const tags = { district: '520103', unit: '520103', node: 'past-1' };
+    try {
+      await store.writeRollups([
+        { metric: 'net.latency_ms', tags, step: '1h', buckets: [
+          { bucket: h - 3_600_000, min: 1, max: 3, sum: 200, count: 100, lastTs: h - 1, last: 2 },
+          { bucket: h, min: 2, max: 2, sum: 20, count: 10, lastTs: h + 1_000, last: 2 },
+        ] },
+      ]);
+      // A point in the second hour (the same series): min, max, sum and count add up; last by time.
+      await store.write([{ metric: 'net.latency_ms', ts: h + 60_000, value: 12, tags }]);
+      const q = { metric: 'net.latency_ms', match: { node: 'past-1' }, from: h - 3_600_000, to: h + 3_600_000 - 1, step: '1h' as const };
+      const [series] = await store.query(q);
+      expect(series.tags).toEqual(tags);
+      expect(series.points).toEqual([[h - 3_600_000, 2, 1, 3, 100], [h, 32 / 11, 2, 12, 11]]);
+      await expect(store.writeRollups([{ metric: 'net.up', tags, step: '1h', buckets: [{ bucket: h + 1, min: 1, max: 1, sum: 1, count: 1, lastTs: h + 1, last: 1 }] }])).rejects.toThrow(/not on the hour/);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SqliteTimeSeriesStore schema version 1: escaped series keys (issue 13 item 10)', () => {
   it('rewrites the keys of a version-0 file, so old series go on under their tags', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zhuyun-tsdb-v0-'));
