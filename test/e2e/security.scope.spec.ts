@@ -95,6 +95,8 @@ const notSelector = (value: string, why: string): Case => ({ selector: false, va
 /** Every scoped GET route of the district role, with a case for each parameter. */
 const DISTRICT: Record<string, RouteCases> = {
   '/api/v1/auth/me': { params: {} },
+  // The demo history fill's progress: no place in it (a percent and a state).
+  '/api/v1/simulation/history': { params: {} },
   '/api/v1/districts': { params: {} },
   '/api/v1/topology': { params: {} },
   '/api/v1/collectors': { params: {} },
@@ -164,6 +166,8 @@ const DISTRICT: Record<string, RouteCases> = {
 /** Every scoped GET route of the operator role (its scope: the contracts naming its operator). */
 const OPERATOR: Record<string, RouteCases> = {
   '/api/v1/auth/me': { params: {} },
+  // The demo history fill's progress: no place in it (a percent and a state).
+  '/api/v1/simulation/history': { params: {} },
   '/api/v1/sla/services': { params: {} },
   '/api/v1/sla/services/{id}/minutes': {
     base: { from: String(Date.now() - 3_600_000), to: String(Date.now()) },
