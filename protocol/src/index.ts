@@ -9,3 +9,4 @@ export * from './calendar.js';
 export * from './alerts.js';
 export * from './migration.js';
 export * from './nodes.js';
+export * from './live-delta.js';

@@ -503,7 +503,7 @@ export class LiveState {
   district(code: string): DistrictData {
     const all = this.extranetNodes(code);
     const shown = all
-      .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort(compareNodeStates)
       .slice(0, MAX_DISTRICT_FRAME_NODES);
     return {
       unit: this.unitSummary(code),
