@@ -3,7 +3,8 @@ import {
   FRESH_MS,
   MAX_DISTRICT_FRAME_NODES,
   PLATFORMS,
-  STATUS_SEVERITY,
+  OVERVIEW_CHANGES,
+  compareNodeStates,
   UNITS,
   UP_METRICS,
   pointKey,
@@ -491,7 +492,7 @@ export class LiveState {
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
       platforms: PLATFORMS.map((p) => this.platformSummary(p)),
-      changes: this.changes.slice(0, 30),
+      changes: this.changes.slice(0, OVERVIEW_CHANGES),
     };
   }
 
