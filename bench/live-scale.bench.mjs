@@ -79,13 +79,14 @@ async function run(fleet, mode) {
     const idleSampler = sampleProcess(child.pid);
     await sleep(SECONDS * 1000);
     const idle = idleSampler.stop();
+    const idleLoadEnd = machineLoad();
     const runs = [];
     for (const n of [1, ...SIZES]) {
       runs.push(await measure(url, token, child, n));
       await sleep(2_000);
     }
     const errors = output().split('\n').filter((l) => /"level":(5|6)\d/.test(l)).length;
-    return { fleet, mode, nodes: NODES[fleet], idle: { cpuPct: idle.cpuPct, rssMb: idle.rssEndMb, load: `${idleLoad} → ${machineLoad()}` }, runs, serverErrors: errors };
+    return { fleet, mode, nodes: NODES[fleet], idle: { cpuPct: idle.cpuPct, rssMb: idle.rssEndMb, load: `${idleLoad} → ${idleLoadEnd}` }, runs, serverErrors: errors };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
