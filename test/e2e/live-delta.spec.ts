@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DistrictData, LiveDeltaFrame, LiveFrame, OverviewData } from '@zhuyun/protocol';
+import type { DistrictData, DistrictDelta, LiveFrame, OverviewData } from '@zhuyun/protocol';
 import { io } from 'socket.io-client';
-import { LiveConnection, type LiveSocket } from '../../dashboard/src/live/live-connection.js';
 import { LiveTestClient } from '../support/live-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -17,6 +16,22 @@ beforeAll(async () => {
   server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' });
 }, 60_000);
 afterAll(() => server.close());
+
+/** The dashboard's live connection (dashboard/src/live/live-connection.ts), the shape this test uses. */
+interface LiveSocket {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+}
+interface DashboardConnection {
+  subscribe(topic: string, listener: { data(d: unknown, at: number): void; status(s: unknown): void }): () => void;
+}
+// Loaded by path: the dashboard's sources resolve as Vite does (no extensions), not as this package's tsc.
+const DASHBOARD_CONNECTION = '../../dashboard/src/live/live-connection.js';
+async function dashboardConnection(makeSocket: () => LiveSocket): Promise<DashboardConnection> {
+  const mod = (await import(DASHBOARD_CONNECTION)) as { LiveConnection: new (make: () => LiveSocket) => DashboardConnection };
+  return new mod.LiveConnection(makeSocket);
+}
 
 /** A recording client whose whole data per topic and seq is kept (the snapshot and each applied delta). */
 function historyOf(client: LiveTestClient, topic: string): Map<number, unknown> {
@@ -39,7 +54,7 @@ describe('live delta frames, city fleet', () => {
       const history = { overview: historyOf(a, 'overview'), [LARGEST]: historyOf(a, LARGEST) };
       await a.subscribe(['overview', LARGEST]);
       await sleep(8_000);
-      const frames = a.frames.filter((f) => f.topic === LARGEST) as Array<LiveFrame<DistrictData> & Partial<LiveDeltaFrame>>;
+      const frames = a.frames.filter((f) => f.topic === LARGEST) as Array<LiveFrame<DistrictData> & { delta?: DistrictDelta }>;
       // The city moves every second: deltas came, each after the one before (no gap), none whole.
       expect(frames.length).toBeGreaterThan(3);
       expect(frames.every((f) => f.delta !== undefined && f.data !== undefined)).toBe(true);
@@ -88,7 +103,7 @@ describe('live delta frames, city fleet', () => {
         },
       };
     };
-    const conn = new LiveConnection(makeSocket);
+    const conn = await dashboardConnection(makeSocket);
     const got: DistrictData[] = [];
     try {
       await reference.connected();
