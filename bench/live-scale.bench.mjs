@@ -70,11 +70,22 @@ async function measure(url, token, child, clients) {
 
 async function run(fleet, mode) {
   const dir = mkdtempSync(join(tmpdir(), 'zhuyun-live-scale-'));
-  const env = { ZHUYUN_DATA_DIR: dir, ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: fleet, ZHUYUN_LIVE_WHOLE_FRAMES: mode === 'whole' ? '1' : '0' };
+  // The new-series guard (20,000 a minute by default) would take city-10k's ~60,000 series three
+  // minutes to admit: raised here so that every node reports before the measurement.
+  const env = { ZHUYUN_DATA_DIR: dir, ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: fleet, ZHUYUN_LIVE_WHOLE_FRAMES: mode === 'whole' ? '1' : '0', ZHUYUN_MAX_NEW_SERIES_PER_MINUTE: '1000000' };
   const { url, child, output } = await spawnServer(env);
   try {
     const token = await adminToken(url, env);
     await sleep(Number(opt.warmup) * 1000); // every village reports every 10 s
+    // Then until (nearly) every node of the fleet has reported (GET /api/v1/districts counts them).
+    let reporting = 0;
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(`${url}/api/v1/districts`, { headers: { authorization: `Bearer ${token}` } });
+      const c = (await res.json()).counts;
+      reporting = c.up + c.degraded + c.down;
+      if (reporting >= NODES[fleet] * 0.97) break;
+      await sleep(2_000);
+    }
     const idleLoad = machineLoad();
     const idleSampler = sampleProcess(child.pid);
     await sleep(SECONDS * 1000);
@@ -86,7 +97,7 @@ async function run(fleet, mode) {
       await sleep(2_000);
     }
     const errors = output().split('\n').filter((l) => /"level":(5|6)\d/.test(l)).length;
-    return { fleet, mode, nodes: NODES[fleet], idle: { cpuPct: idle.cpuPct, rssMb: idle.rssEndMb, load: `${idleLoad} → ${idleLoadEnd}` }, runs, serverErrors: errors };
+    return { fleet, mode, nodes: NODES[fleet], reporting, idle: { cpuPct: idle.cpuPct, rssMb: idle.rssEndMb, load: `${idleLoad} → ${idleLoadEnd}` }, runs, serverErrors: errors };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -100,7 +111,7 @@ for (const fleet of opt.fleets.split(',')) {
   for (const mode of opt.modes.split(',')) {
     const r = await run(fleet, mode);
     results.push(r);
-    console.log(`\n${fleet} (${r.nodes} nodes), ${mode} frames; server errors ${r.serverErrors}`);
+    console.log(`\n${fleet} (${r.nodes} nodes, ${r.reporting} reporting before the measurement), ${mode} frames; server errors ${r.serverErrors}`);
     console.log(`  idle (no client): server CPU ${r.idle.cpuPct.toFixed(0)} % (${((r.idle.cpuPct / r.nodes) * 1000).toFixed(1)} % per 1,000 nodes), RSS ${r.idle.rssMb.toFixed(0)} MB; load avg ${r.idle.load}`);
     for (const x of r.runs) {
       const bound = r.runs[0];
