@@ -59,7 +59,11 @@ async function run(rate) {
       const at = Date.now();
       if (!f.topic.startsWith('district:')) return;
       let newest = 0;
-      for (const n of f.data.nodes) if (n.id.startsWith('bench-') && n.lastSeen > newest) newest = n.lastSeen;
+      // A delta frame (issue 14) carries the nodes that changed, their new lastSeen in `set`.
+      for (const n of f.data?.nodes ?? f.delta?.nodes ?? []) {
+        const lastSeen = n.lastSeen ?? n.set?.lastSeen ?? 0;
+        if (n.id.startsWith('bench-') && lastSeen > newest) newest = lastSeen;
+      }
       frames.get(f.topic.slice(9)).push([at, newest, f.ts]);
     });
     const ack = await socket.timeout(5000).emitWithAck('subscribe', DISTRICTS.map((d) => `district:${d}`));

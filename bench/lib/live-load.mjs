@@ -16,6 +16,8 @@ const MAX_MS = 60_000;
 let hist = new Uint32Array(MAX_MS + 1);
 let windowFrames = 0;
 let windowBytes = 0;
+/** Frame bytes per topic in the window (snapshots not counted: steady state). */
+let windowBytesByTopic = {};
 let windowStart = Date.now();
 const clients = [];
 
@@ -50,6 +52,7 @@ function connect(url, token, topics) {
       record(now - Number(m[4]));
       windowFrames++;
       windowBytes += buf.length;
+      windowBytesByTopic[m[2]] = (windowBytesByTopic[m[2]] ?? 0) + buf.length;
       c.frames++;
       const last = c.seq.get(m[2]);
       if (last !== undefined && seq !== last + 1) {
@@ -87,6 +90,7 @@ process.on('message', async (msg) => {
     hist = new Uint32Array(MAX_MS + 1);
     windowFrames = 0;
     windowBytes = 0;
+    windowBytesByTopic = {};
     windowStart = Date.now();
     for (const c of clients) (c.framesAtReset = c.frames), (c.gapsAtReset = c.gaps), (c.lostAtReset = c.lost);
   } else if (msg.cmd === 'report') {
@@ -100,6 +104,7 @@ process.on('message', async (msg) => {
       seconds: (Date.now() - windowStart) / 1000,
       frames: total,
       bytes: windowBytes,
+      bytesByTopic: windowBytesByTopic,
       p50: quantile(hist, total, 0.5),
       p99: quantile(hist, total, 0.99),
       hist: sparse,

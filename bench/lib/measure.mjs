@@ -89,6 +89,10 @@ export async function startLoad({ url, token, clients, topics, procs = 2 }) {
         seconds: Math.max(...parts.map((p) => p.seconds)),
         frames: sum('frames'),
         bytes: sum('bytes'),
+        bytesByTopic: parts.reduce((by, p) => {
+          for (const [t, n] of Object.entries(p.bytesByTopic ?? {})) by[t] = (by[t] ?? 0) + n;
+          return by;
+        }, {}),
         p50: quantileOf(hist, 0.5),
         p99: quantileOf(hist, 0.99),
         max: hist.size ? Math.max(...hist.keys()) : null,

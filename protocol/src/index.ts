@@ -10,3 +10,4 @@ export * from './alerts.js';
 export * from './migration.js';
 export * from './nodes.js';
 export * from './history.js';
+export * from './live-delta.js';

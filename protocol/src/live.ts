@@ -41,7 +41,11 @@ export function parseTopic(topic: unknown): Topic | undefined {
   return undefined;
 }
 
-/** One message of the live feed; `snapshot` and `frame` share it. */
+/**
+ * One message of the live feed with whole data: every `snapshot`, and the `frame`s of topics other
+ * than `overview` and `district:<code>`. Those two topics' frames are `LiveDeltaFrame`s: what changed
+ * since `seq` - 1 (live-delta.ts; with ZHUYUN_LIVE_WHOLE_FRAMES=1 they are whole too).
+ */
 export interface LiveFrame<T = unknown> {
   topic: string;
   /** Per topic, +1 for each frame; a snapshot carries the current value. A gap means frames were missed. */

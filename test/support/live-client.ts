@@ -1,18 +1,35 @@
 import { io, type Socket } from 'socket.io-client';
-import { LIVE_NAMESPACE, type LiveFrame } from '@zhuyun/protocol';
+import { LIVE_NAMESPACE, applyTopicDelta, type LiveDeltaFrame, type LiveFrame } from '@zhuyun/protocol';
 
-/** A socket.io client on /live that records what it receives, for tests. */
+/**
+ * A socket.io client on /live that records what it receives, for tests. A delta frame (overview,
+ * district:<code>) that follows the seq held gets `data`: the topic's whole data with the delta
+ * applied, as the dashboard's client computes it (its `delta` stays beside it); one that does not
+ * follow (a gap) keeps no `data`.
+ */
 export class LiveTestClient {
   readonly socket: Socket;
   readonly snapshots: LiveFrame[] = [];
   readonly frames: LiveFrame[] = [];
   readonly errors: unknown[] = [];
+  /** Per topic the seq and whole data last applied. */
+  readonly held = new Map<string, { seq: number; data: unknown }>();
 
   /** `token`: a session token (the server refuses a socket without one). */
   constructor(url: string, token?: string) {
     this.socket = io(`${url}${LIVE_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: token ? { token } : {} });
-    this.socket.on('snapshot', (f: LiveFrame) => this.snapshots.push(f));
-    this.socket.on('frame', (f: LiveFrame) => this.frames.push(f));
+    this.socket.on('snapshot', (f: LiveFrame) => {
+      this.held.set(f.topic, { seq: f.seq, data: f.data });
+      this.snapshots.push(f);
+    });
+    this.socket.on('frame', (f: LiveFrame & Partial<LiveDeltaFrame>) => {
+      const held = this.held.get(f.topic);
+      if (f.delta !== undefined) {
+        if (held && held.seq === f.seq - 1) f.data = applyTopicDelta(f.topic, held.data, f.delta);
+      }
+      if (f.data !== undefined) this.held.set(f.topic, { seq: f.seq, data: f.data });
+      this.frames.push(f);
+    });
     this.socket.on('subscribe_error', (e: unknown) => this.errors.push(e));
   }
 

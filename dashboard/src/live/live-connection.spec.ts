@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { LiveFrame } from '@zhuyun/protocol';
+import type { DistrictDelta, LiveDeltaFrame, LiveFrame } from '@zhuyun/protocol';
 import { LiveConnection, type TopicListener, type TopicStatus } from './live-connection';
 import { FakeSocket } from './testing/fake-socket';
 
@@ -136,5 +136,54 @@ describe('LiveConnection', () => {
     conn.subscribe('sla', r);
     socket.serverSends('subscribe_error', { topic: 'sla', error: 'not served yet' });
     expect(r.statuses.at(-1)).toEqual({ awaitingSnapshot: false, error: 'not served yet' });
+  });
+
+  describe('delta frames (overview, district:<code>)', () => {
+    const unit = { code: '520181', status: 'up' as const, counts: { up: 2, degraded: 0, down: 0, unknown: 0 }, latencyMs: 3, lossPct: 0 };
+    const n = (id: string, status: 'up' | 'down', lastSeen: number) => ({ id, district: '520181', unit: '520181', status, reasons: [], lastSeen, metrics: { 'net.latency_ms': 3 } });
+    const d0 = { unit, nodes: [n('a', 'up', 1), n('b', 'up', 1)], total: 2, truncated: false };
+    const delta = (seq: number, d: DistrictDelta): LiveDeltaFrame => ({ topic: 'district:520181', seq, ts: seq, delta: d });
+
+    it('applies each delta to the data held and gives listeners the whole data', () => {
+      const { socket, conn } = setup();
+      socket.connect();
+      const r = recorder();
+      conn.subscribe('district:520181', r);
+      socket.serverSends('snapshot', frame('district:520181', 7, d0));
+      socket.serverSends('frame', delta(8, { nodes: [{ id: 'b', set: { status: 'down', lastSeen: 2 } }] }));
+      socket.serverSends('frame', delta(9, { removed: ['a'], total: 1 }));
+      expect(r.seen).toEqual([
+        d0,
+        { unit, nodes: [n('b', 'down', 2), n('a', 'up', 1)], total: 2, truncated: false },
+        { unit, nodes: [n('b', 'down', 2)], total: 1, truncated: false },
+      ]);
+    });
+
+    it('does not apply a delta past a gap: re-subscribes, and applies again from the new snapshot', () => {
+      const { socket, conn } = setup();
+      socket.connect();
+      const r = recorder();
+      conn.subscribe('district:520181', r);
+      socket.serverSends('snapshot', frame('district:520181', 7, d0));
+      socket.serverSends('frame', delta(9, { total: 99 }));
+      socket.serverSends('frame', delta(10, { total: 98 }));
+      expect(r.seen).toEqual([d0]);
+      expect(socket.emitted).toEqual([['subscribe', ['district:520181']], ['subscribe', ['district:520181']]]);
+      const d10 = { ...d0, total: 98 };
+      socket.serverSends('snapshot', frame('district:520181', 10, d10));
+      socket.serverSends('frame', delta(11, { truncated: true }));
+      expect(r.seen).toEqual([d0, d10, { ...d10, truncated: true }]);
+    });
+
+    it('a listener that joins later gets the data as of the last delta', () => {
+      const { socket, conn } = setup();
+      socket.connect();
+      conn.subscribe('district:520181', recorder());
+      socket.serverSends('snapshot', frame('district:520181', 1, d0));
+      socket.serverSends('frame', delta(2, { total: 5 }));
+      const late = recorder();
+      conn.subscribe('district:520181', late);
+      expect(late.seen).toEqual([{ ...d0, total: 5 }]);
+    });
   });
 });

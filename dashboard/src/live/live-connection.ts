@@ -1,4 +1,5 @@
-import { LIVE_EVENTS, type LiveFrame } from '@zhuyun/protocol';
+import { LIVE_EVENTS, type LiveDeltaFrame, type LiveFrame } from '@zhuyun/protocol';
+import { frameData } from './live-state';
 import { applyFrame, applySnapshot, initialSeqState, type TopicSeqState } from './live-state';
 
 /** The part of a socket.io-client `Socket` the connection uses; tests pass a fake. */
@@ -33,6 +34,7 @@ interface TopicEntry {
   listeners: Set<TopicListener>;
   seq: TopicSeqState;
   status: TopicStatus;
+  /** The data of `seq` (a delta frame applies to it) and the client time it arrived. */
   last?: { data: unknown; at: number };
 }
 
@@ -41,7 +43,9 @@ interface TopicEntry {
  * the first listener of a topic subscribes it, the last one to leave unsubscribes it. On every
  * (re)connect all held topics are subscribed again and their snapshots awaited; a frame that shows
  * a gap in `seq` (or comes before the topic's snapshot) re-subscribes that topic, which answers
- * with a fresh snapshot. The socket is created at the first subscription.
+ * with a fresh snapshot. A frame of `overview` or `district:<code>` carries a delta (what changed
+ * since seq - 1, protocol/src/live-delta.ts): it is applied here to the data held, so listeners
+ * always get the topic's whole data. The socket is created at the first subscription.
  */
 export class LiveConnection {
   private socket?: LiveSocket;
@@ -125,7 +129,7 @@ export class LiveConnection {
     });
     s.on('disconnect', () => this.setConnection({ connected: false, everConnected: this.status.everConnected }));
     s.on(LIVE_EVENTS.snapshot, (f: LiveFrame) => this.onSnapshot(f));
-    s.on(LIVE_EVENTS.frame, (f: LiveFrame) => this.onFrame(f));
+    s.on(LIVE_EVENTS.frame, (f: LiveFrame | LiveDeltaFrame) => this.onFrame(f));
     s.on(LIVE_EVENTS.subscribeError, (e: { topic?: unknown; error?: unknown }) => {
       const entry = typeof e?.topic === 'string' ? this.topics.get(e.topic) : undefined;
       if (entry) this.setStatus(entry, { awaitingSnapshot: false, error: String(e.error ?? 'subscribe failed') });
@@ -140,13 +144,14 @@ export class LiveConnection {
     this.deliver(entry, f.data);
   }
 
-  private onFrame(f: LiveFrame): void {
+  private onFrame(f: LiveFrame | LiveDeltaFrame): void {
     const entry = this.topics.get(f?.topic);
     if (!entry) return;
     const { state, verdict } = applyFrame(entry.seq, f);
-    entry.seq = state;
-    if (verdict === 'apply') this.deliver(entry, f.data);
-    else if (verdict === 'resync' && !entry.status.awaitingSnapshot) {
+    if (verdict === 'apply') {
+      entry.seq = state;
+      this.deliver(entry, frameData(f, entry.last?.data));
+    } else if (verdict === 'resync' && !entry.status.awaitingSnapshot) {
       this.setStatus(entry, { awaitingSnapshot: true, error: null });
       this.socket!.emit(LIVE_EVENTS.subscribe, [f.topic]);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyFrame, applySnapshot, initialSeqState, type TopicSeqState } from './live-state';
+import type { OverviewData } from '@zhuyun/protocol';
+import { applyFrame, applySnapshot, frameData, initialSeqState, type TopicSeqState } from './live-state';
 
 /** Runs a sequence of messages and records each verdict. */
 function run(messages: Array<['snapshot' | 'frame', number]>): { verdicts: string[]; state: TopicSeqState } {
@@ -47,5 +48,19 @@ describe('live-state', () => {
     const r = run([['snapshot', 40], ['frame', 41], ['snapshot', 0], ['frame', 1]]);
     expect(r.verdicts).toEqual(['apply', 'apply', 'apply', 'apply']);
     expect(r.state.seq).toBe(1);
+  });
+});
+
+describe('frameData: the whole data after a frame', () => {
+  const counts = { up: 1, degraded: 0, down: 0, unknown: 0 };
+  const held: OverviewData = { units: [], counts, latencyMs: 1, lossPct: 0, platforms: [], changes: [] };
+  const cases: Array<[string, Parameters<typeof frameData>[0], unknown]> = [
+    ['a whole frame replaces', { topic: 'node:a', seq: 2, ts: 0, data: { id: 'a' } }, { id: 'a' }],
+    ['a whole overview frame (ZHUYUN_LIVE_WHOLE_FRAMES=1) replaces too', { topic: 'overview', seq: 2, ts: 0, data: { ...held, latencyMs: 9 } }, { ...held, latencyMs: 9 }],
+    ['a delta applies to the data held', { topic: 'overview', seq: 2, ts: 0, delta: { latencyMs: null } }, { ...held, latencyMs: null }],
+    ['an empty delta leaves it as it was', { topic: 'overview', seq: 2, ts: 0, delta: {} }, held],
+  ];
+  it.each(cases)('%s', (_name, frame, want) => {
+    expect(frameData(frame, held)).toEqual(want);
   });
 });

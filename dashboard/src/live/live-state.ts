@@ -1,4 +1,4 @@
-import type { LiveFrame } from '@zhuyun/protocol';
+import { applyTopicDelta, type LiveDeltaFrame, type LiveFrame } from '@zhuyun/protocol';
 
 /**
  * The sequence bookkeeping of one live topic (DESIGN "Live"): the server answers a subscription with
@@ -40,4 +40,12 @@ export function applyFrame(state: TopicSeqState, frame: Pick<LiveFrame, 'seq'>):
   if (frame.seq === state.seq + 1) return { state: { seq: frame.seq }, verdict: 'apply' };
   if (frame.seq > state.seq + 1) return { state, verdict: 'resync' };
   return { state, verdict: 'ignore' };
+}
+
+/**
+ * The topic's whole data after an applied frame (verdict `apply`): a whole frame's `data`, or the
+ * data of seq - 1 (`held`) with the frame's delta applied (protocol/src/live-delta.ts). Pure.
+ */
+export function frameData(frame: LiveFrame | LiveDeltaFrame, held: unknown): unknown {
+  return 'delta' in frame ? applyTopicDelta(frame.topic, held, frame.delta) : frame.data;
 }

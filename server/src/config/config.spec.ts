@@ -17,6 +17,8 @@ describe('loadConfig', () => {
   it('simulates the real city unless ZHUYUN_SIMULATE_FLEET=small, and names a bad fleet', () => {
     expect(loadConfig({}).simulateFleet).toBe('city');
     expect(loadConfig({ ZHUYUN_SIMULATE_FLEET: 'small' }).simulateFleet).toBe('small');
+    expect(loadConfig({ ZHUYUN_SIMULATE_FLEET: 'city-10k' }).simulateFleet).toBe('city-10k');
+    expect([loadConfig({}).liveWholeFrames, loadConfig({ ZHUYUN_LIVE_WHOLE_FRAMES: '1' }).liveWholeFrames]).toEqual([false, true]);
     expect(() => loadConfig({ ZHUYUN_SIMULATE_FLEET: 'tiny' })).toThrow(/ZHUYUN_SIMULATE_FLEET="tiny".*city.*small/s);
   });
 

@@ -54,7 +54,9 @@ const EnvSchema = z.object({
   ZHUYUN_SIMULATE: flag.default(false),
   // Unset: on whenever the simulation runs; 0 skips the first start's history fill.
   ZHUYUN_SIMULATE_HISTORY: flag.optional(),
-  ZHUYUN_SIMULATE_FLEET: z.enum(['city', 'small'], { error: 'must be city (the real city, ~1,800 nodes) or small (4 nodes per unit, for tests)' }).default('city'),
+  ZHUYUN_SIMULATE_FLEET: z
+    .enum(['city', 'city-10k', 'small'], { error: 'must be city (the real city, ~1,800 nodes), city-10k (the city grown to ~10,000 nodes, for measuring) or small (4 nodes per unit, for tests)' })
+    .default('city'),
   ZHUYUN_RETENTION_RAW: duration.prefault('14d'),
   ZHUYUN_RETENTION_1M: duration.prefault('180d'),
   ZHUYUN_RETENTION_1H: duration.prefault('5y'),
@@ -71,6 +73,7 @@ const EnvSchema = z.object({
   // /metrics: open by default (Prometheus on the internal network); with a token, only `Authorization: Bearer <token>`.
   ZHUYUN_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random token)').max(512).optional(),
   ZHUYUN_INGEST_RATE: z.coerce.number().positive('must be a positive number of requests per second').default(20),
+  ZHUYUN_LIVE_WHOLE_FRAMES: flag.default(false),
   ZHUYUN_LIVE_MAX_PENDING_BYTES: z.coerce.number().int('must be an integer number of bytes').min(65_536, 'must be at least 65536 (64 KiB)').default(DEFAULT_MAX_PENDING_BYTES),
   ZHUYUN_MAX_NODES_PER_UNIT: count('nodes').default(DEFAULT_MAX_NODES_PER_UNIT),
   ZHUYUN_MAX_NODES_PER_COLLECTOR: count('nodes').default(DEFAULT_MAX_NODES_PER_COLLECTOR),
@@ -96,14 +99,14 @@ export interface AppConfig {
   /** How long a SIGTERM waits for requests in flight before closing anyway. */
   shutdownGraceMs: number;
   simulate: boolean;
-  /** Which fleet the simulation runs: the real city's four levels, or 4 nodes per unit (tests). */
-  simulateFleet: 'city' | 'small';
   /**
    * ZHUYUN_SIMULATE_HISTORY: on the first start of a simulation, fill the last full month and this
    * month (hourly rollups, SLA minutes and incidents, alert history) from the same model. Default:
    * on when simulating; `0` skips it.
    */
   simulateHistory: boolean;
+  /** Which fleet the simulation runs: the real city's four levels, the city grown to 10,000 nodes (measuring), or 4 nodes per unit (tests). */
+  simulateFleet: 'city' | 'city-10k' | 'small';
   /** How long raw points, 1-minute and 1-hour rollups are kept, in ms. */
   retention: { rawMs: number; minuteMs: number; hourMs: number };
   /** Built dashboard served on `/`; undefined serves none. */
@@ -122,6 +125,8 @@ export interface AppConfig {
   ingestRatePerCollector: number;
   /** A live socket with more than this many bytes waiting to be written to it is dropped (live/slow-client.ts). */
   liveMaxPendingBytes: number;
+  /** Frames of `overview` and `district:<code>` carry whole data, not deltas (the frames before issue 14; benches). */
+  liveWholeFrames: boolean;
   /** A JSON file of topology links loaded at start (docs/TOPOLOGY.md). */
   topologyFile?: string;
   /** Cardinality limits: new nodes beyond these, and new series beyond this rate, are refused (ingest/cardinality.guard.ts). */
@@ -276,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     metricsToken: e.ZHUYUN_METRICS_TOKEN,
     ingestRatePerCollector: e.ZHUYUN_INGEST_RATE,
     liveMaxPendingBytes: e.ZHUYUN_LIVE_MAX_PENDING_BYTES,
+    liveWholeFrames: e.ZHUYUN_LIVE_WHOLE_FRAMES,
     topologyFile: e.ZHUYUN_TOPOLOGY !== undefined ? resolve(e.ZHUYUN_TOPOLOGY) : undefined,
     cardinality: {
       maxNodesPerUnit: e.ZHUYUN_MAX_NODES_PER_UNIT,

@@ -41,7 +41,7 @@ export interface SubscribeAck {
 @WebSocketGateway({ namespace: LIVE_NAMESPACE })
 export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer() private server!: Namespace;
-  private readonly coalescer = new FrameCoalescer();
+  private coalescer = new FrameCoalescer();
   private timer?: NodeJS.Timeout;
   private stopListening: Array<() => void> = [];
   private sessions?: SessionSockets;
@@ -60,6 +60,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   ) {}
 
   afterInit() {
+    this.coalescer = new FrameCoalescer({ wholeFrames: this.config.liveWholeFrames });
     this.shutdown.attachIo(this.server);
     // A page of another origin (another port of this host included) opens no live feed (issue 13).
     this.server.use((socket, next) => {
@@ -141,7 +142,7 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       const name = topic as string;
       if (this.dropIfSlow(socket)) return ack; // no more snapshots into a buffer nobody reads
       await socket.join(name);
-      socket.emit(LIVE_EVENTS.snapshot, this.coalescer.snapshot(name, this.topics.compute(name), this.clock.now()));
+      socket.emit(LIVE_EVENTS.snapshot, this.coalescer.snapshot(name, () => this.topics.compute(name), this.clock.now()));
       ack.subscribed.push(name);
     }
     return ack;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SimulateProbe } from '@zhuyun/collectors';
 import { UNITS, validatePoint, type RawPoint } from '@zhuyun/protocol';
 import { guiyangDivisions } from '../divisions/guiyang-divisions.js';
-import { CITY_CORE, ZONE_TOWNSHIPS, buildCityFleet, cityNodeNames } from './city-fleet.js';
+import { CITY_10K_NODES, CITY_CORE, ZONE_TOWNSHIPS, buildCity10kFleet, buildCityFleet, cityNodeNames } from './city-fleet.js';
 
 const T0 = Date.parse('2026-03-10T02:00:00Z'); // 10:00 in Guiyang, a Tuesday
 const ctx = (now: number) => ({ now, signal: new AbortController().signal, collector: { id: 'sim-test', district: '520103' } });
@@ -147,5 +147,42 @@ describe('the simulated real city', () => {
     const city = await run(fleet.city, 9);
     expect(city.faults.length).toBeGreaterThan(10);
     expect(city.faults.some((f) => f.kind === 'link_down' && f.node === CITY_CORE)).toBe(false);
+  });
+});
+
+describe('the city grown to 10,000 nodes (ZHUYUN_SIMULATE_FLEET=city-10k)', () => {
+  const real = buildCityFleet();
+  const big = buildCity10kFleet();
+  const byId = new Map(big.nodes.map((n) => [n.id, n]));
+
+  it('is the real city plus generated village groups, 10,000 nodes with unique ids', () => {
+    expect(big.nodes).toHaveLength(CITY_10K_NODES);
+    expect(new Set(big.nodes.map((n) => n.id)).size).toBe(CITY_10K_NODES);
+    for (const n of real.nodes) expect(byId.get(n.id)).toEqual(n);
+    const made = big.nodes.filter((n) => /^g\d/.test(n.id));
+    expect(made).toHaveLength(CITY_10K_NODES - real.nodes.length);
+    expect(made.every((n) => n.level === 'village' && n.code === undefined && /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(n.id))).toBe(true);
+  });
+
+  it('hangs each group under the township of its real village, named after it, in the same unit', () => {
+    const g = byId.get('g520102016001-1')!;
+    const v = byId.get('v520102016001')!;
+    expect(g).toMatchObject({ level: 'village', parent: v.parent, unit: v.unit, name: `${v.name}1组`, everyMs: v.everyMs });
+    for (const n of big.nodes.filter((x) => /^g\d/.test(x.id))) {
+      const village = byId.get(`v${n.id.slice(1, n.id.indexOf('-'))}`)!;
+      expect([n.parent, n.unit, n.district]).toEqual([village.parent, village.unit, village.district]);
+    }
+  });
+
+  it('grows every unit by about the same factor, the largest (清镇 520181) past one district frame', () => {
+    const size = (f: typeof real, u: string) => f.byUnit.get(u)!.length;
+    for (const u of UNITS) if (size(real, u.code) > 20) expect(size(big, u.code) / size(real, u.code)).toBeGreaterThan(3);
+    expect(size(real, '520181')).toBe(255);
+    expect(size(big, '520181')).toBeGreaterThan(1_000);
+    expect(big.nodes.length).toBe([...big.byUnit.values()].reduce((n, l) => n + l.length, big.city.length));
+  });
+
+  it('keeps the real fleet when it is already as large as asked', () => {
+    expect(buildCity10kFleet(real, 100)).toBe(real);
   });
 });

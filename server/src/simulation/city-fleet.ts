@@ -150,3 +150,42 @@ export function cityNodeNames(): ReadonlyMap<string, string> {
   names ??= new Map(buildCityFleet().nodes.map((n) => [n.id, n.name]));
   return names;
 }
+
+/** Nodes of `ZHUYUN_SIMULATE_FLEET=city-10k`. */
+export const CITY_10K_NODES = 10_000;
+
+/**
+ * The real city grown to `target` nodes, for measuring the live feed at ten times the city
+ * (`ZHUYUN_SIMULATE_FLEET=city-10k`, docs/BENCHMARKS.md "Live feed at scale"): the real fleet, plus
+ * generated village groups (村民小组) under the real townships, one real village after the other
+ * round the whole list (1组, 2组, ... of each), until there are `target` nodes. A generated node is
+ * named after its real village with the group's number (`红星村3组`), has the id
+ * `g<village code>-<n>`, no division code, level `village` and its township as parent. Pure.
+ */
+export function buildCity10kFleet(base: CityFleet = buildCityFleet(), target = CITY_10K_NODES): CityFleet {
+  const villages = base.nodes.filter((n) => n.level === 'village');
+  if (!villages.length || base.nodes.length >= target) return base;
+  const extra = new Map<string, CityFleetNode[]>();
+  let count = base.nodes.length;
+  for (let round = 1; count < target; round++) {
+    for (const v of villages) {
+      if (count >= target) break;
+      const list = extra.get(v.id) ?? [];
+      const { code: _code, ...rest } = v;
+      list.push({ ...rest, id: `g${v.code}-${round}`, name: `${v.name}${round}组` });
+      extra.set(v.id, list);
+      count++;
+    }
+  }
+  const byUnit = new Map<string, CityFleetNode[]>();
+  for (const [unit, list] of base.byUnit) {
+    // Each real village followed by its groups: a unit's nodes stay in tree order.
+    byUnit.set(unit, list.flatMap((n) => [n, ...(extra.get(n.id) ?? [])]));
+  }
+  return { nodes: [...base.city, ...[...byUnit.values()].flat()], city: base.city, byUnit };
+}
+
+/** The simulated fleet of a ZHUYUN_SIMULATE_FLEET value other than `small`. */
+export function fleetOf(fleet: 'city' | 'city-10k'): CityFleet {
+  return fleet === 'city-10k' ? buildCity10kFleet() : buildCityFleet();
+}

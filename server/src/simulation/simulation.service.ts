@@ -6,7 +6,7 @@ import { ClusterService } from '../cluster/cluster.service.js';
 import { ValidationError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
-import { CITY_CORE, buildCityFleet } from './city-fleet.js';
+import { CITY_CORE, fleetOf } from './city-fleet.js';
 
 /** The simulated fleet reports every second, so the demo wall moves every second. */
 const INTERVAL_MS = 1_000;
@@ -37,7 +37,7 @@ export function fleetSpecs(fleet: AppConfig['simulateFleet']) {
       { id: 'sim-platforms', district: PLATFORM_DISTRICT, units: '*' as const, nodes: undefined, probe: new SimulateProbe({ units: [], platforms: true, seed: seedOf('platforms') }) },
     ];
   }
-  const city = buildCityFleet();
+  const city = fleetOf(fleet);
   return [
     // A zone's collector is registered with the zone as its district: its nodes' points carry the
     // geographic district and `unit` = the zone, which is the collector's own unit.

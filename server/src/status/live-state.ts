@@ -3,7 +3,8 @@ import {
   FRESH_MS,
   MAX_DISTRICT_FRAME_NODES,
   PLATFORMS,
-  STATUS_SEVERITY,
+  OVERVIEW_CHANGES,
+  compareNodeStates,
   UNITS,
   UP_METRICS,
   pointKey,
@@ -494,7 +495,7 @@ export class LiveState {
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
       platforms: PLATFORMS.map((p) => this.platformSummary(p)),
-      changes: this.changes.slice(0, 30),
+      changes: this.changes.slice(0, OVERVIEW_CHANGES),
     };
   }
 
@@ -506,7 +507,7 @@ export class LiveState {
   district(code: string): DistrictData {
     const all = this.extranetNodes(code);
     const shown = all
-      .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort(compareNodeStates)
       .slice(0, MAX_DISTRICT_FRAME_NODES);
     return {
       unit: this.unitSummary(code),
