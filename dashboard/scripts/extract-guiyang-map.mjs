@@ -38,6 +38,8 @@
 //   src/贵州/贵阳市.js). Argument 2 (optional): output file; defaults to
 //   dashboard/src/map/guiyang.geo.json next to this script.
 //   See dashboard/src/map/NOTICE.md for the package's MIT license.
+//   Then simplify it: node dashboard/scripts/simplify-guiyang-map.mjs (the committed file is
+//   the simplified one).
 
 import fs from 'node:fs';
 import path from 'node:path';

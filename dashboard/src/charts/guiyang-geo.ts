@@ -52,10 +52,10 @@ export function keyRegionsByCode(geo: FeatureCollection): FeatureCollection {
 let loading: Promise<Set<string>> | undefined;
 
 /**
- * Fetches the map (a static asset, `assets/guiyang.geo-<hash>.json`: 300 kB of GeoJSON, ~52 kB
- * gzip, not JavaScript: the browser parses it as JSON and caches it by its hashed name) and
- * registers it with ECharts under GUIYANG_MAP, once per page. Resolves with the district codes the
- * map has.
+ * Fetches the map (a static asset, `assets/guiyang.geo-<hash>.json`: 168 kB of GeoJSON, ~30 kB
+ * gzip, simplified at build time by dashboard/scripts/simplify-guiyang-map.mjs; not JavaScript:
+ * the browser parses it as JSON and caches it by its hashed name) and registers it with ECharts
+ * under GUIYANG_MAP, once per page. Resolves with the district codes the map has.
  */
 export function loadGuiyangMap(register: (name: string, geo: FeatureCollection) => void): Promise<Set<string>> {
   loading ??= fetch(new URL('../map/guiyang.geo.json', import.meta.url).href)
