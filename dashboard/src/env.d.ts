@@ -6,7 +6,7 @@ declare module '*.vue' {
   export default component;
 }
 
-// GeoJSON is typed where it is read (map/guiyang-geo.ts), not by TypeScript's inference over 300 kB.
+// GeoJSON is typed where it is read (map/guiyang-geo.ts), not by TypeScript's inference over ~170 kB.
 declare module '*.geo.json' {
   const value: unknown;
   export default value;
