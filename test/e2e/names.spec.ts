@@ -73,6 +73,8 @@ describe('node names on alerts and status changes', () => {
       expect((await getJson<AlertWithRule[]>('/api/v1/alerts?node=yy-core-1')).find((a) => a.id === alert.id)).toMatchObject({ name: '云岩区核心节点' });
       const renamed = await live.waitForFrame<OverviewData>((f) => f.topic === 'overview' && (f.data?.changes ?? []).some((c) => c.id === 'yy-core-1' && c.name === '云岩区核心节点'));
       expect(renamed.data.changes.filter((c) => c.id === 'yy-core-1').every((c) => c.name === '云岩区核心节点')).toBe(true);
+      // The alerts topic is served again with the new name (no alert changed).
+      await live.waitForFrame<AlertsLiveData>((f) => f.topic === 'alerts' && f.data.open.some((a) => a.id === alert.id && a.name === '云岩区核心节点'));
       // The overview's frames kept applying as deltas (no gap): the client's data is whole.
       expect(live.frames.filter((f) => f.topic === 'overview').every((f) => f.data !== undefined)).toBe(true);
     } finally {

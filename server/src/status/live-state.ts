@@ -398,8 +398,10 @@ export class LiveState {
         dirty.add(`node:${rec.id}`);
       }
     }
-    // The overview's changes carry the current names too.
+    // The overview's changes carry the current names too, and so do the `alerts` topic's alerts
+    // (AlertsService names them from here as it serves them): any name changed, it is served again.
     if (this.changes.slice(0, OVERVIEW_CHANGES).some((c) => c.kind === 'node' && this.names.get(c.id) !== names.get(c.id))) dirty.add('overview');
+    if (names.size !== this.names.size || [...names].some(([id, name]) => this.names.get(id) !== name)) dirty.add('alerts');
     this.names = new Map(names);
     if (dirty.size) this.onDirty(dirty);
   }
