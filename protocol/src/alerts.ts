@@ -29,8 +29,12 @@ export interface AlertView {
   suppressed: string | null;
 }
 
-/** An alert as the list, the detail and the live topic serve it: with its rule's name. */
-export type AlertWithRule = AlertView & { ruleName: string | null };
+/**
+ * An alert as the list, the detail and the live topic serve it: with its rule's name and, when the
+ * node registry has one, its node's name (`name`, read as it is served: not stored with the alert,
+ * so a renamed node shows its new name). Views show the name first and the node id second.
+ */
+export type AlertWithRule = AlertView & { ruleName: string | null; name?: string };
 
 export interface TransitionView {
   id: string;

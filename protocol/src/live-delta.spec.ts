@@ -97,6 +97,8 @@ describe('diffOverview: units and platforms by key, new changes only', () => {
     ['two new changes in front', overview({ changes: [change(1)] }), overview({ changes: [change(3), change(2), change(1)] }), { newChanges: [change(3), change(2)] }],
     ['new change pushes the oldest out', overview({ changes: thirty }), overview({ changes: [change(101), ...thirty.slice(0, 29)] }), { newChanges: [change(101)] }],
     ['a list that is not new-in-front goes whole', overview({ changes: [change(1), change(2)] }), overview({ changes: [change(2)] }), { changes: [change(2)] }],
+    ['a new change with a node\'s name', overview({ changes: [change(1)] }), overview({ changes: [{ ...change(2), name: '红枫湖镇' }, change(1)] }), { newChanges: [{ ...change(2), name: '红枫湖镇' }] }],
+    ['a renamed node\'s change: the list goes whole', overview({ changes: [{ ...change(1), name: '旧名' }] }), overview({ changes: [{ ...change(1), name: '红枫湖镇' }] }), { changes: [{ ...change(1), name: '红枫湖镇' }] }],
     ['a unit list with other keys goes whole', overview(), overview({ units: [unit('520103')] }), { allUnits: [unit('520103')] }],
   ];
   it.each(cases)('%s', (_name, a, b, want) => {
@@ -139,7 +141,11 @@ const districtArb: fc.Arbitrary<DistrictData> = fc
     truncated: fc.boolean(),
   })
   .map((d) => ({ ...d, nodes: [...d.nodes].sort(compareNodeStates) }));
-const changeArb = fc.record({ ts: fc.nat(50), kind: fc.constantFrom('node' as const, 'unit' as const), id: fc.constantFrom('a', 'b', '520181'), from: statusArb, to: statusArb });
+// Optional fields (a node's registry name, its unit, the reason) travel as they are.
+const changeArb = fc.record(
+  { ts: fc.nat(50), kind: fc.constantFrom('node' as const, 'unit' as const), id: fc.constantFrom('a', 'b', '520181'), name: fc.constantFrom('红枫湖镇', '站街镇'), unit: fc.constant('520181'), from: statusArb, to: statusArb, reason: fc.constantFrom('net.up 0 ≤ 0') },
+  { requiredKeys: ['ts', 'kind', 'id', 'from', 'to'] },
+);
 const overviewArb: fc.Arbitrary<OverviewData> = fc.record({
   units: fc.subarray(['520102', '520103', '520181']).chain((codes) => fc.tuple(...codes.map(unitArb))),
   counts: fc.record({ up: fc.nat(9), degraded: fc.nat(9), down: fc.nat(9), unknown: fc.nat(9) }),

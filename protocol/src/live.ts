@@ -132,6 +132,11 @@ export interface StatusChange {
   ts: number;
   kind: 'node' | 'unit' | 'platform';
   id: string;
+  /**
+   * A node's registry name (kind `node`), when the server knows one: added as the overview is served
+   * (the current name, so a renamed node shows its new one); views show it first and the id second.
+   */
+  name?: string;
   unit?: string;
   from: NodeStatus;
   to: NodeStatus;

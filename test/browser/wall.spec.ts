@@ -112,6 +112,9 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
 
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
+    // The strip's names come with the alerts: the wall asks for no node one by one.
+    const nodeReads: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname.startsWith('/api/v1/nodes/') && nodeReads.push(r.url()));
     await page.setViewportSize({ width: 1920, height: 1080 });
     // A turn of 30 s: the rotation alone would take minutes to reach a given unit.
     await page.goto(`${server.url}/wall?rotate=30&lang=zh-CN`, { waitUntil: 'domcontentloaded' });
@@ -131,6 +134,8 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     await item.waitFor({ timeout: 10_000 });
     await waitFor(page, () => item.innerText(), (t) => t.includes('汇聚节点') && t.includes(`${target}-core-1`), 10_000, "the core's name in the strip");
     const text = await item.innerText();
+    expect(text.indexOf('汇聚节点')).toBeLessThan(text.indexOf(`${target}-core-1`));
+    expect(nodeReads).toEqual([]);
     expect(text).toMatch(/开阳县|息烽县|修文县/);
     expect(text).toMatch(/\d+ 秒|\d+ 分钟/);
     const href = await item.locator('a').getAttribute('href');
@@ -149,6 +154,13 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     await item.locator('a').click();
     await waitFor(page, () => page.locator('tr.focused[data-alert]').count(), (n) => n === 1, 10_000, 'the alert outlined in the list');
     expect(await page.locator('tr.focused').getAttribute('data-node')).toBe(`${target}-core-1`);
+    // The list names the node first and its id second (muted), linked to the node's page.
+    const cell = page.locator('tr.focused .node-name');
+    expect(await cell.getAttribute('data-node-name')).toMatch(/汇聚节点$/);
+    const cellText = await cell.innerText();
+    expect(cellText.indexOf('汇聚节点')).toBeLessThan(cellText.indexOf(`${target}-core-1`));
+    expect(await cell.getByTestId('alert-node-link').getAttribute('href')).toBe(`/node/${target}-core-1`);
+    await page.screenshot({ path: artifactPath('alerts-city-names-1920x1080.png') });
 
     // The overview: the units worst first (down, then degraded, then name), the unit first or tied.
     await page.goto(`${server.url}/?lang=zh-CN`, { waitUntil: 'domcontentloaded' });
@@ -171,6 +183,19 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
     expect(row.levels).toMatch(/乡镇 \d+/);
     expect(row.levels).toMatch(/村（社区） \d+/);
     expect(row.levels).toMatch(/部门 3/);
+
+    // The change feed and the alert panel: every node of the city is registered, so each node entry
+    // shows its name first and its id second, linked to the node's page.
+    const feedNodes = page.getByTestId('change-feed').locator('.node-name');
+    await waitFor(page, () => feedNodes.count(), (n) => n > 0, 15_000, 'node changes in the feed');
+    const feed = await feedNodes.evaluateAll((els) => els.map((el) => ({ name: el.getAttribute('data-node-name'), link: el.querySelector('a')!.textContent!.trim(), href: el.querySelector('a')!.getAttribute('href')!, id: el.querySelector('.nn-id')?.textContent?.trim() ?? null })));
+    for (const f of feed) {
+      expect(f.name).toBeTruthy();
+      expect(f.link).toBe(f.name);
+      expect(f.href).toBe(`/node/${encodeURIComponent(f.id!)}`);
+    }
+    const panelNodes = page.getByTestId('alert-panel').locator('.node-name[data-node-name]');
+    await waitFor(page, () => panelNodes.count(), (n) => n > 0, 10_000, 'named nodes in the alert panel');
 
     // The map's tooltip: the unit's nodes per level.
     await waitFor(page, () => page.evaluate(() => window.__zhuyun?.mapRegions() ?? []), (r) => r.length === 10, 15_000, 'the map');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AlertWithRule, SeriesResponse } from '@zhuyun/protocol';
-import { nodeHref, rangeOf, seriesLines, splitAlerts, upMinutes } from './node-page';
+import { nodeHref, nodeNaming, rangeOf, seriesLines, splitAlerts, upMinutes } from './node-page';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -22,6 +22,17 @@ describe('nodeHref', () => {
     ['gy-core', '/node/gy-core'],
     ['a:b c', '/node/a%3Ab%20c'],
   ])('%s → %s', (id, href) => expect(nodeHref(id)).toBe(href));
+});
+
+describe('nodeNaming: the name first, the id second', () => {
+  it.each<[string, string, string | null | undefined, { first: string; second: string | null }]>([
+    ['a registered node', 'v520181100001', '红枫湖社区', { first: '红枫湖社区', second: 'v520181100001' }],
+    ['no name', 'gy-core', undefined, { first: 'gy-core', second: null }],
+    ['null name', 'gy-core', null, { first: 'gy-core', second: null }],
+    ['blank name', 'gy-core', '  ', { first: 'gy-core', second: null }],
+    ['the name is the id', 'gy-core', 'gy-core', { first: 'gy-core', second: null }],
+    ['padded name', 'nm-1', ' 南明区汇聚节点 ', { first: '南明区汇聚节点', second: 'nm-1' }],
+  ])('%s', (_what, id, name, want) => expect(nodeNaming(id, name)).toEqual(want));
 });
 
 describe('rangeOf', () => {

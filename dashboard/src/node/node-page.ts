@@ -12,6 +12,15 @@ export function nodeHref(id: string): string {
   return `/node/${encodeURIComponent(id)}`;
 }
 
+/**
+ * How a view names a node: the registry name first and the id second (muted); the id alone when
+ * there is no name (or the name is the id). Alerts and status changes carry `name` (docs/ALERTS.md).
+ */
+export function nodeNaming(id: string, name?: string | null): { first: string; second: string | null } {
+  const n = name?.trim();
+  return n && n !== id ? { first: n, second: id } : { first: id, second: null };
+}
+
 /** The chart ranges the page offers; each reads at the step `pickStep` allows (raw, 1m, 1h). */
 export const NODE_RANGES = [
   { key: '1h', ms: 3_600_000 },

@@ -307,13 +307,13 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   // ---- alerts ----
 
   /** Alerts from storage (open and closed), newest first. */
-  async list(filter: AlertFilter): Promise<Array<AlertView & { ruleName: string | null }>> {
+  async list(filter: AlertFilter): Promise<Array<AlertView & { ruleName: string | null; name?: string }>> {
     await this.writes;
     return (await this.store.listAlerts(filter)).map((v) => this.named(v));
   }
 
   /** One alert with its history (state changes, acknowledgement, escalation). */
-  async get(id: string): Promise<AlertView & { ruleName: string | null; transitions: TransitionView[] }> {
+  async get(id: string): Promise<AlertView & { ruleName: string | null; name?: string; transitions: TransitionView[] }> {
     await this.writes;
     const v = await this.store.getAlert(id);
     if (!v) throw new NotFoundError(`no alert ${id}`);
@@ -324,7 +324,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
    * Acknowledges an open (pending or firing) alert: who, when, why; stops its escalation. Emits
    * `alert.acknowledged`. ConflictError when it is closed or already acknowledged.
    */
-  async ack(id: string, by: string, comment: string | null): Promise<AlertView & { ruleName: string | null }> {
+  async ack(id: string, by: string, comment: string | null): Promise<AlertView & { ruleName: string | null; name?: string }> {
     const open = this.machine.get(id);
     if (!open) {
       await this.writes;
@@ -364,8 +364,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private named<T extends AlertView>(v: T): T & { ruleName: string | null } {
-    return { ...v, ruleName: this.rules.get(v.ruleId)?.name ?? null };
+  /** The alert as it is served: its rule's name, and its node's registry name when it has one (docs/ALERTS.md). */
+  private named<T extends AlertView>(v: T): T & { ruleName: string | null; name?: string } {
+    const name = v.node ? this.status.nodeName(v.node) : undefined;
+    return { ...v, ruleName: this.rules.get(v.ruleId)?.name ?? null, ...(name !== undefined ? { name } : {}) };
   }
 
   // ---- rules ----

@@ -25,10 +25,30 @@ describe('LiveState', () => {
     s.setNames(new Map([['v520103001001', '中华北路社区居委会']]));
     expect(s.district('520103').nodes.find((n) => n.id === 'v520103001001')).toMatchObject({ name: '中华北路社区居委会' });
     expect(s.node('yy-core-1')?.name).toBeUndefined();
-    expect(dirty.flat()).toEqual(expect.arrayContaining(['district:520103', 'node:v520103001001']));
+    expect(dirty.flat()).toEqual(expect.arrayContaining(['district:520103', 'node:v520103001001', 'alerts']));
     dirty.length = 0;
     s.setNames(new Map([['v520103001001', '中华北路社区居委会']]));
     expect(dirty).toEqual([]);
+  });
+
+  it('names a node\'s status changes in the overview with its current registry name, and marks the overview when it is renamed', () => {
+    const { s, dirty } = fleet();
+    s.apply([pt('net.up', 1, t0), pt('net.up', 1, t0, { node: 'v520103001001' })], t0);
+    s.setNames(new Map([['v520103001001', '中华北路社区居委会']]));
+    s.apply([pt('net.up', 0, t0 + 1000, { node: 'v520103001001' }), pt('net.up', 0, t0 + 1000)], t0 + 1000);
+    const nodeChanges = s.overview().changes.filter((c) => c.kind === 'node');
+    expect(nodeChanges.find((c) => c.id === 'v520103001001')).toMatchObject({ name: '中华北路社区居委会', to: 'down' });
+    expect(nodeChanges.find((c) => c.id === 'yy-core-1')).not.toHaveProperty('name');
+    expect(s.overview().changes.find((c) => c.kind === 'unit')).not.toHaveProperty('name');
+    dirty.length = 0;
+    s.setNames(new Map([['v520103001001', '中华北路社区']]));
+    expect(dirty.flat()).toContain('overview');
+    expect(s.overview().changes.find((c) => c.id === 'v520103001001')).toMatchObject({ name: '中华北路社区' });
+    // A name of a node with no change in the overview leaves the overview alone (the alerts topic is served again).
+    dirty.length = 0;
+    s.setNames(new Map([['v520103001001', '中华北路社区'], ['nobody', '无']]));
+    expect(dirty.flat()).not.toContain('overview');
+    expect(dirty.flat()).toContain('alerts');
   });
 
   it('takes a unit to the worst of its nodes and counts them', () => {

@@ -398,6 +398,10 @@ export class LiveState {
         dirty.add(`node:${rec.id}`);
       }
     }
+    // The overview's changes carry the current names too, and so do the `alerts` topic's alerts
+    // (AlertsService names them from here as it serves them): any name changed, it is served again.
+    if (this.changes.slice(0, OVERVIEW_CHANGES).some((c) => c.kind === 'node' && this.names.get(c.id) !== names.get(c.id))) dirty.add('overview');
+    if (names.size !== this.names.size || [...names].some(([id, name]) => this.names.get(id) !== name)) dirty.add('alerts');
     this.names = new Map(names);
     if (dirty.size) this.onDirty(dirty);
   }
@@ -495,7 +499,7 @@ export class LiveState {
       latencyMs: median(values('net.latency_ms')),
       lossPct: median(values('net.loss_pct')),
       platforms: PLATFORMS.map((p) => this.platformSummary(p)),
-      changes: this.changes.slice(0, OVERVIEW_CHANGES),
+      changes: this.changes.slice(0, OVERVIEW_CHANGES).map((c) => this.namedChange(c)),
     };
   }
 
@@ -548,6 +552,12 @@ export class LiveState {
   }
 
   recentChanges(limit = MAX_CHANGES): StatusChange[] {
-    return this.changes.slice(0, limit);
+    return this.changes.slice(0, limit).map((c) => this.namedChange(c));
+  }
+
+  /** A node's change with its registry name as it is now (not stored with the change: a rename shows). */
+  private namedChange(c: StatusChange): StatusChange {
+    const name = c.kind === 'node' ? this.names.get(c.id) : undefined;
+    return name === undefined ? c : { ...c, name };
   }
 }
