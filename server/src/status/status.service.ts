@@ -122,7 +122,6 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     return this.state.nodesOnlyOf(collector);
   }
 
-  /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
   /** The registry's name of a node, when it has one. */
   nodeName(id: string): string | undefined {
     return this.state.nameOf(id);
@@ -133,6 +132,7 @@ export class StatusService implements OnModuleInit, OnModuleDestroy {
     this.state.setNames(names);
   }
 
+  /** Drops these nodes from the live state now (retired or refused: docs/NODES.md). */
   forgetNodes(ids: readonly string[]): void {
     this.state.forgetNodes(ids, this.clock.now());
   }
