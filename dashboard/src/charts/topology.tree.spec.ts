@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UNITS, type NodeStatus } from '@zhuyun/protocol';
 import { TREE_LAYOUT, TREE_LAYOUT_COMPACT, treeCanvasSize, topologyTreeOption, treeItems } from './topology-tree.option';
 import type { TopologyNode } from './topology.option';
-import { CITY_ID, buildTopologyTree, drawnExtent, drawnVertices, pathTo, searchTopology, unitVertexId, worstOfSubtree } from './topology.tree';
+import { CITY_ID, buildTopologyTree, drawnExtent, drawnVertices, pathTo, sameTopologyShape, searchTopology, unitVertexId, updateTopologyTree, worstOfSubtree } from './topology.tree';
 import { vertexName } from './topology-tree.option';
 
 const n = (node: string, parent: string | undefined, unit: string, role: string, status: NodeStatus = 'up', name?: string): TopologyNode => ({
@@ -246,5 +246,41 @@ describe('the 10,000-node city in one linear pass', () => {
     const given = treeItems(topologyTreeOption(tree, open, { locale: 'zh-CN', theme: 'dark', summary }));
     expect(given).toEqual(own);
     expect(given.length).toBe(drawnVertices(tree, open).length);
+  });
+});
+
+describe('updateTopologyTree: a re-read of the 10,000-node city', () => {
+  const before = generated(10_000);
+  const prev = { tree: buildTopologyTree(before), nodes: before };
+  const last = before.length - 1;
+  const edit = (f: (x: TopologyNode[]) => void) => {
+    const x = before.map((y) => ({ ...y }));
+    f(x);
+    return x;
+  };
+  const cases: Array<{ name: string; nodes: TopologyNode[]; reused: boolean }> = [
+    { name: 'the same answer again', nodes: edit(() => {}), reused: true },
+    { name: 'statuses moved (a village down, a unit core degraded)', nodes: edit((x) => ((x[last].status = 'down'), (x[1].status = 'degraded'))), reused: true },
+    { name: 'a village moved to another township', nodes: edit((x) => (x[last].parent = x[2].node)), reused: false },
+    { name: 'a node became unreachable (behind)', nodes: edit((x) => (x[last].behind = x[last].parent)), reused: false },
+    { name: 'a node renamed', nodes: edit((x) => (x[last].name = '新村')), reused: false },
+    { name: 'a node added', nodes: edit((x) => x.push(n('v-new', x[2].node, x[2].unit!, 'access'))), reused: false },
+    { name: 'a node gone', nodes: edit((x) => x.pop()), reused: false },
+  ];
+  it.each(cases)('$name: reused $reused, and the same tree as built afresh', ({ nodes, reused }) => {
+    expect(sameTopologyShape(before, nodes)).toBe(reused);
+    const t = updateTopologyTree(prev, nodes);
+    expect(t.vertices === prev.tree.vertices).toBe(reused);
+    const fresh = buildTopologyTree(nodes);
+    expect(t.root).toBe(fresh.root);
+    expect(t.order).toEqual(fresh.order);
+    expect([...t.status]).toEqual([...fresh.status]);
+    const s = worstOfSubtree(t, t.status);
+    const f = worstOfSubtree(fresh, fresh.status);
+    expect(s.get(t.root)).toEqual(f.get(fresh.root));
+    expect([...t.vertices.values()].filter((v) => JSON.stringify(v) !== JSON.stringify(fresh.vertices.get(v.id))).map((v) => v.id)).toEqual([]);
+  });
+  it('the first answer builds the tree', () => {
+    expect(updateTopologyTree(null, before).order).toEqual(prev.tree.order);
   });
 });
