@@ -18,6 +18,8 @@ export interface TopologyTreeInput {
   scale?: number;
   /** A phone: the narrow layout (`TREE_LAYOUT_COMPACT`). */
   compact?: boolean;
+  /** The subtrees' summaries when the caller has them (the view reads them for its side panel too). */
+  summary?: ReadonlyMap<string, SubtreeSummary>;
 }
 
 /** What every drawn tree item carries besides ECharts' own fields (clicks, tooltips, tests). */
@@ -90,11 +92,11 @@ function headline(s: SubtreeSummary): { status: NodeStatus; n: number } | null {
  * vertex with children says its count ("清镇市 · 3 中断 / 255"); a collapsed one ends in "▸". A node
  * behind a down ancestor is drawn hollow with a dashed border, its link dashed.
  */
-export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>, { locale, theme, highlight, scale = 1, compact = false }: TopologyTreeInput): TopologyTreeOption {
+export function topologyTreeOption(tree: TopoTree, expanded: ReadonlySet<string>, { locale, theme, highlight, scale = 1, compact = false, summary: given }: TopologyTreeInput): TopologyTreeOption {
   const L = compact ? TREE_LAYOUT_COMPACT : TREE_LAYOUT;
   const m = MESSAGES[locale];
   const pal = PALETTES[theme];
-  const summary = worstOfSubtree(tree, tree.status);
+  const summary = given ?? worstOfSubtree(tree, tree.status);
   const px = (n: number) => Math.round(n * scale);
   const colon = locale === 'zh-CN' ? '：' : ': ';
 

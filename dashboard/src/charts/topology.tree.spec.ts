@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UNITS, type NodeStatus } from '@zhuyun/protocol';
 import { TREE_LAYOUT, TREE_LAYOUT_COMPACT, treeCanvasSize, topologyTreeOption, treeItems } from './topology-tree.option';
 import type { TopologyNode } from './topology.option';
-import { CITY_ID, buildTopologyTree, drawnExtent, drawnVertices, pathTo, searchTopology, unitVertexId, worstOfSubtree } from './topology.tree';
+import { CITY_ID, buildTopologyTree, drawnExtent, drawnVertices, pathTo, sameTopologyShape, searchTopology, unitVertexId, updateTopologyTree, worstOfSubtree } from './topology.tree';
 import { vertexName } from './topology-tree.option';
 
 const n = (node: string, parent: string | undefined, unit: string, role: string, status: NodeStatus = 'up', name?: string): TopologyNode => ({
@@ -194,3 +194,93 @@ describe('topologyTreeOption', () => {
   });
 });
 
+
+/** The summaries by the definition, one subtree walk per vertex (quadratic; the reference only). */
+function naiveSummary(tree: ReturnType<typeof buildTopologyTree>, status: (id: string) => NodeStatus | undefined, id: string): { worst: NodeStatus; total: number; counts: Record<NodeStatus, number> } {
+  const counts: Record<NodeStatus, number> = { up: 0, degraded: 0, down: 0, unknown: 0 };
+  const stack = [id];
+  while (stack.length) {
+    const v = tree.vertices.get(stack.pop()!)!;
+    if (v.node) counts[status(v.node) ?? 'unknown']++;
+    stack.push(...v.children);
+  }
+  const total = counts.up + counts.degraded + counts.down + counts.unknown;
+  const worst: NodeStatus = counts.down ? 'down' : counts.degraded ? 'degraded' : counts.unknown || total === 0 ? 'unknown' : 'up';
+  return { worst, total, counts };
+}
+
+describe('the 10,000-node city in one linear pass', () => {
+  const nodes10k = generated(10_000);
+  const tree = buildTopologyTree(nodes10k);
+  const cases: Array<{ name: string; status: (id: string) => NodeStatus | undefined }> = [
+    { name: 'as generated (every 97th village down)', status: (id) => tree.status.get(id) },
+    { name: 'every node up', status: () => 'up' },
+    { name: 'no status at all', status: () => undefined },
+    { name: 'one village degraded, the rest up', status: (id) => (id === nodes10k[nodes10k.length - 1].node ? 'degraded' : 'up') },
+    { name: 'every unit core down', status: (id) => (id.endsWith('-core-1') ? 'down' : 'up') },
+  ];
+
+  it('keeps every vertex once in breadth-first order, each parent before its children', () => {
+    expect(tree.order.length).toBe(tree.vertices.size);
+    expect(new Set(tree.order).size).toBe(tree.vertices.size);
+    expect(tree.order[0]).toBe(tree.root);
+    const at = new Map(tree.order.map((id, i) => [id, i]));
+    expect([...tree.vertices.values()].filter((v) => v.parent !== null && at.get(v.parent)! > at.get(v.id)!).map((v) => v.id)).toEqual([]);
+    expect(tree.order.filter((id, i) => i > 0 && tree.vertices.get(id)!.depth < tree.vertices.get(tree.order[i - 1])!.depth)).toEqual([]);
+  });
+
+  it.each(cases)('worst of subtree equals a walk of each subtree: $name', ({ status }) => {
+    const s = worstOfSubtree(tree, status);
+    expect(s.size).toBe(tree.vertices.size);
+    // Every unit and township, the root, and a sample of villages.
+    const ids = tree.order.filter((id, i) => tree.vertices.get(id)!.children.length > 0 || i % 101 === 0);
+    for (const id of ids) expect(s.get(id)).toEqual(naiveSummary(tree, status, id));
+    expect(s.get(tree.root)!.total).toBe(nodes10k.length);
+  });
+
+  it('the option drawn with the view’s summaries is the option drawn with its own', () => {
+    const unit = unitVertexId(UNITS[3].code);
+    const open = new Set([tree.root, unit, tree.vertices.get(unit)!.children[0]]);
+    const summary = worstOfSubtree(tree, tree.status);
+    const own = treeItems(topologyTreeOption(tree, open, { locale: 'zh-CN', theme: 'dark' }));
+    const given = treeItems(topologyTreeOption(tree, open, { locale: 'zh-CN', theme: 'dark', summary }));
+    expect(given).toEqual(own);
+    expect(given.length).toBe(drawnVertices(tree, open).length);
+  });
+});
+
+describe('updateTopologyTree: a re-read of the 10,000-node city', () => {
+  const before = generated(10_000);
+  const prev = { tree: buildTopologyTree(before), nodes: before };
+  const last = before.length - 1;
+  const edit = (f: (x: TopologyNode[]) => void) => {
+    const x = before.map((y) => ({ ...y }));
+    f(x);
+    return x;
+  };
+  const cases: Array<{ name: string; nodes: TopologyNode[]; reused: boolean }> = [
+    { name: 'the same answer again', nodes: edit(() => {}), reused: true },
+    { name: 'statuses moved (a village down, a unit core degraded)', nodes: edit((x) => ((x[last].status = 'down'), (x[1].status = 'degraded'))), reused: true },
+    { name: 'a village moved to another township', nodes: edit((x) => (x[last].parent = x[2].node)), reused: false },
+    { name: 'a node became unreachable (behind)', nodes: edit((x) => (x[last].behind = x[last].parent)), reused: false },
+    { name: 'a node renamed', nodes: edit((x) => (x[last].name = '新村')), reused: false },
+    { name: 'a node added', nodes: edit((x) => x.push(n('v-new', x[2].node, x[2].unit!, 'access'))), reused: false },
+    { name: 'a node gone', nodes: edit((x) => x.pop()), reused: false },
+  ];
+  it.each(cases)('$name: reused $reused, and the same tree as built afresh', ({ nodes, reused }) => {
+    expect(sameTopologyShape(before, nodes)).toBe(reused);
+    const t = updateTopologyTree(prev, nodes);
+    expect(t.vertices === prev.tree.vertices).toBe(reused);
+    const fresh = buildTopologyTree(nodes);
+    expect(t.root).toBe(fresh.root);
+    expect(t.order).toEqual(fresh.order);
+    expect([...t.status]).toEqual([...fresh.status]);
+    const s = worstOfSubtree(t, t.status);
+    const f = worstOfSubtree(fresh, fresh.status);
+    expect(s.get(t.root)).toEqual(f.get(fresh.root));
+    expect([...t.vertices.values()].filter((v) => JSON.stringify(v) !== JSON.stringify(fresh.vertices.get(v.id))).map((v) => v.id)).toEqual([]);
+  });
+  it('the first answer builds the tree', () => {
+    expect(updateTopologyTree(null, before).order).toEqual(prev.tree.order);
+  });
+});
