@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { STATUS_SEVERITY, type NodeStatus } from '../../protocol/src/index.js';
 import { buildCityFleet } from '../../server/src/simulation/city-fleet.js';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
-import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
+import { artifactPath, browserAvailable, signedInDashboard, waitFor, watchProblems } from '../support/browser.js';
 
 /**
  * Issue 14: the drill-down of the real city's largest unit, 清镇 (520181, 255 nodes): problems first,
@@ -32,28 +29,19 @@ const rowsOf = (page: Page) =>
 const legendOf = async (page: Page, key: string) => ((await page.getByTestId(`chart-${key}`).getAttribute('data-legend')) ?? '').split('|').filter(Boolean);
 
 run('the district drill-down at the size of the real city (清镇, 255 nodes)', () => {
-  let server: TestServer;
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  const dash = signedInDashboard({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' }, 90_000);
   const fleet = buildCityFleet().byUnit.get(UNIT)!;
   const villages = fleet.filter((n) => n.level === 'village');
   // Two villages whose links go down: the list shows them first, in natural order.
   const downed = [villages[villages.length - 1], villages[3]];
   const searched = villages[10];
 
-  beforeAll(async () => {
-    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
+  it('is set up on the fleet it expects', () => {
     expect(fleet.length).toBe(255);
-    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' });
-    browser = await launchBrowser();
-    await signIn(browser.context, server);
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('problems first then level and natural name order; search by code; status filter; pages; distribution charts; a clicked node added', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     for (const v of downed) server.app.get(SimulationService).injectFault({ kind: 'link_down', node: v.id, durationMs: 300_000 });

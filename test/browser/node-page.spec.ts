@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { buildCityFleet, CITY_CORE } from '../../server/src/simulation/city-fleet.js';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
-import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
+import { artifactPath, browserAvailable, signedInDashboard, waitFor, watchProblems } from '../support/browser.js';
 
 /**
  * Issue 14 "A page per node": a village of 清镇 (520181) in the simulated city whose township's link
@@ -20,27 +17,18 @@ const hopsOf = (page: Page) =>
   page.locator('[data-testid="node-path"] li[data-hop]').evaluateAll((lis) => lis.map((li) => ({ id: li.getAttribute('data-hop')!, status: li.getAttribute('data-status')! })));
 
 run('the node page (a village of 清镇 behind a township whose link is down)', () => {
-  let server: TestServer;
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  const dash = signedInDashboard({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' }, 90_000);
   const fleet = buildCityFleet().byUnit.get(UNIT)!;
   const core = fleet[0];
   const village = fleet.filter((n) => n.level === 'village')[7];
   const township = fleet.find((n) => n.id === village.parent)!;
 
-  beforeAll(async () => {
-    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
+  it('is set up on the fleet it expects', () => {
     expect([township.level, core.level]).toEqual(['township', 'unit']);
-    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' });
-    browser = await launchBrowser();
-    await signIn(browser.context, server);
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('from the alert list to the village: path with the down hop, its alert, its record', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     server.app.get(SimulationService).injectFault({ kind: 'link_down', node: township.id, durationMs: 600_000 });
@@ -96,6 +84,7 @@ run('the node page (a village of 清镇 behind a township whose link is down)', 
   }, 180_000);
 
   it('the district list links a node\'s name to its page; a click on the row still adds its line', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/district/${UNIT}?q=${encodeURIComponent(village.name)}`, { waitUntil: 'domcontentloaded' });
     const row = page.locator(`[data-testid="node-table"] tr[data-node="${village.id}"]`);
@@ -108,6 +97,7 @@ run('the node page (a village of 清镇 behind a township whose link is down)', 
   }, 90_000);
 
   it('the topology\'s side panel links a selected node to its page', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/topology`, { waitUntil: 'domcontentloaded' });
     await page.getByTestId('topology-search').fill(village.id);
@@ -121,6 +111,7 @@ run('the node page (a village of 清镇 behind a township whose link is down)', 
   }, 60_000);
 
   it('an unknown id says so; another district\'s node says it may not be seen', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/node/no-such-node`, { waitUntil: 'domcontentloaded' });
     const unknown = page.getByTestId('node-unknown');

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
-import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
+import { artifactPath, browserAvailable, signedInDashboard, waitFor, watchProblems } from '../support/browser.js';
 
 /**
  * The topology of the real city (issue 14): 1,840 simulated nodes in four levels drawn as a tree
@@ -19,22 +16,10 @@ const noScroll = (page: Page) =>
   page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth, innerH: window.innerHeight, innerW: window.innerWidth }));
 
 run('the topology of the real city in headless Chromium', () => {
-  let server: TestServer;
-  let browser: { context: BrowserContext; close(): Promise<void> };
-
-  beforeAll(async () => {
-    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
-    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' });
-    browser = await launchBrowser();
-    await signIn(browser.context, server);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dash = signedInDashboard({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' }, 60_000);
 
   it('starts folded at city → units, opens 清镇, finds a village, and shows a township fault on its unit', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1920, height: 1080 });
     const problems = watchProblems(page);

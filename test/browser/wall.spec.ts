@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { SimulationService } from '../../server/src/simulation/simulation.service.js';
-import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
-import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
+import { artifactPath, browserAvailable, signedInDashboard, waitFor, watchProblems } from '../support/browser.js';
 
 /**
  * Issue 14, the wall and the overview for the real city (1,840 simulated nodes): type sized from
@@ -55,22 +52,10 @@ const overflow = (page: Page) =>
 const wall = (page: Page) => page.evaluate(() => window.__zhuyun!.wall());
 
 run('the wall and the overview for the real city (headless Chromium, city fleet)', () => {
-  let server: TestServer;
-  let browser: { context: BrowserContext; close(): Promise<void> };
-
-  beforeAll(async () => {
-    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
-    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' });
-    browser = await launchBrowser();
-    await signIn(browser.context, server);
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const dash = signedInDashboard({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city' }, 90_000);
 
   it('sizes the wall\'s type from the screen: at 3840×2160 the median text is ≥ 1.7× that at 1920×1080, nothing overflows', async () => {
+    const { server, browser } = dash;
     const page = await browser.context.newPage();
     const problems = watchProblems(page);
     await page.setViewportSize({ width: 1920, height: 1080 });
@@ -106,6 +91,7 @@ run('the wall and the overview for the real city (headless Chromium, city fleet)
   }, 90_000);
 
   it('a unit core down: the unit comes forward on the wall at once, its P1 in the strip; first in the overview\'s list; the tooltip per level', async () => {
+    const { server, browser } = dash;
     // The default node-down rule waits a minute; fire at once (as test/browser/alerts-sla.spec.ts does).
     const put = await server.api('/api/v1/alert-rules/default-net-up-down', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ forMs: 0 }) });
     expect(put.status).toBe(200);

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { repoRoot } from './server.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { repoRoot, startTestServer, type TestServer } from './server.js';
 
 /** Debian's chromium; never a downloaded browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,8 +21,13 @@ export function browserAvailable(): boolean {
   return false;
 }
 
+export interface BrowserHandle {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
 /** A fresh profile in a temp dir, headless, with the flags this machine needs (no network). */
-export async function launchBrowser(viewport = { width: 1920, height: 1080 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(viewport = { width: 1920, height: 1080 }): Promise<BrowserHandle> {
   const profile = mkdtempSync(join(tmpdir(), 'zhuyun-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -78,6 +84,36 @@ declare global {
 /** Signs the browser in as the test server's admin: the session cookie a login would set. */
 export async function signIn(context: BrowserContext, server: { url: string; token: string }): Promise<void> {
   await context.addCookies([{ name: 'zhuyun_session', value: server.token, url: server.url, httpOnly: true, sameSite: 'Strict' }]);
+}
+
+/**
+ * A suite's server serving the built dashboard (dashboard/dist) and a Chromium signed in to it as
+ * the admin: started in the suite's beforeAll, closed in its afterAll. Read `server` and `browser`
+ * inside the tests (they are set once beforeAll has run).
+ */
+export function signedInDashboard(env: Record<string, string>, setupMs = 90_000): { readonly server: TestServer; readonly browser: BrowserHandle } {
+  let server: TestServer | undefined;
+  let browser: BrowserHandle | undefined;
+  beforeAll(async () => {
+    expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
+    server = await startTestServer(env);
+    browser = await launchBrowser();
+    await signIn(browser.context, server);
+  }, setupMs);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('signedInDashboard: the server is read before beforeAll ran');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('signedInDashboard: the browser is read before beforeAll ran');
+      return browser;
+    },
+  };
 }
 
 /** Polls `read` in the page's pace until `ok` holds; fails naming `what` and the last value seen. */
