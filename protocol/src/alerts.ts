@@ -25,8 +25,37 @@ export interface AlertView {
   updatedAt: number;
   ack: { by: string; at: number; comment: string | null } | null;
   escalatedAt: number | null;
-  /** `silence:<id>` or `behind:<node>` while notifications are held back. */
+  /**
+   * `silence:<id>`, `behind:<node>` (a parent down) or `down:<node>` (its own node is down: a loss
+   * or latency alert of a down node) while notifications are held back.
+   */
   suppressed: string | null;
+  /**
+   * Open alerts (the live topic, and the list for the ones still open): the id of the lead alert
+   * of its outage group (server alert-groups.ts; its own id when alone), the group's size, the
+   * registry name of the node it is held back behind, and why it still fires when its value no
+   * longer breaches (docs/ALERTS.md).
+   */
+  group?: string;
+  groupSize?: number;
+  suppressedName?: string;
+  hold?: AlertHold | null;
+}
+
+/**
+ * Why a firing alert still fires although its latest value no longer breaches the threshold:
+ * `hysteresis`: not yet past the rule's resolve threshold; `keepFiring`: recovered, held for the
+ * rule's keep-firing time (until `until`). Codes and parameters; the dashboard words them.
+ */
+export type AlertHold =
+  | { code: 'hysteresis'; resolveThreshold: number; comparison: string }
+  | { code: 'keepFiring'; keepFiringS: number; until: number };
+
+/** `POST /api/v1/alerts/groups/:group/ack`: the members it acknowledged and those already acknowledged. */
+export interface GroupAckResult {
+  group: string;
+  acknowledged: string[];
+  already: string[];
 }
 
 /**

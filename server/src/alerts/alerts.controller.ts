@@ -71,6 +71,22 @@ export class AlertsController {
     return result;
   }
 
+  /**
+   * Acknowledges an outage group in one click (docs/ALERTS.md "Outage groups"): every open member
+   * not yet acknowledged, by the signed-in user; only members in the user's scope; one audit entry
+   * naming the group and the members acknowledged.
+   */
+  @Post('groups/:group/ack')
+  @SelfAudited()
+  @HttpCode(200)
+  @Roles('ops')
+  async ackGroup(@Param('group') group: string, @Body() body: unknown, @CurrentUser() p: Principal) {
+    const b = parseInput(AckSchema, body, 'acknowledgement');
+    const result = await this.alerts.ackGroup(group, p.username, b.comment || null, (unit) => this.scope.seesUnit(p, unit));
+    await this.audit.record({ actor: `user:${p.username}`, action: 'alert.ack-group', target: group, after: { comment: b.comment ?? null, acknowledged: result.acknowledged } });
+    return result;
+  }
+
   @Get(':id/deliveries')
   @Roles('ops', 'leader', 'district')
   async deliveries(@Param('id') id: string, @CurrentUser() p: Principal) {

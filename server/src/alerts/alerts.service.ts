@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { resolveUnit, seriesKey, type Point, type Tags } from '@zhuyun/protocol';
+import { resolveUnit, seriesKey, UP_METRICS, type GroupAckResult, type Point, type Tags } from '@zhuyun/protocol';
 import { randomUUID } from 'node:crypto';
 import { ClusterService } from '../cluster/cluster.service.js';
 import { CollectorTokensService } from '../auth/collector-tokens.service.js';
@@ -21,6 +21,7 @@ import { parseInput } from '../common/validate.js';
 export type { AlertsLiveData } from '@zhuyun/protocol';
 import type { AlertsLiveData } from '@zhuyun/protocol';
 import { liveOpenAlerts } from './alerts.live.js';
+import { causeNode, groupAlerts, holdOf } from './alert-groups.js';
 
 /** How often time-driven checks run: for-durations, keep-firing, staleness, escalation, suppression. */
 export const ALERT_TICK_MS = 2_000;
@@ -74,7 +75,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private newMachine(): AlertMachine {
     return new AlertMachine(
       {
-        suppression: (a, t) => suppressionOf(a, t, this.silences, (node) => this.status.node(node)?.behind),
+        suppression: (a, t) => {
+          const n = this.status.node(a.tags.node);
+          return suppressionOf(a, t, this.silences, () => n?.behind, () => n !== null && UP_METRICS.some((m) => n.metrics[m] === 0));
+        },
         inMaintenance: (a, t) => this.calendar?.inMaintenance(scopeOf(a), t) ?? false,
       },
       () => `al-${randomUUID()}`,
@@ -309,7 +313,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   /** Alerts from storage (open and closed), newest first. */
   async list(filter: AlertFilter): Promise<Array<AlertView & { ruleName: string | null; name?: string }>> {
     await this.writes;
-    return (await this.store.listAlerts(filter)).map((v) => this.named(v));
+    const groups = this.groups();
+    return (await this.store.listAlerts(filter)).map((v) => this.decorated(this.named(v), groups));
   }
 
   /** One alert with its history (state changes, acknowledgement, escalation). */
@@ -356,12 +361,63 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       if (a.suppressed !== null) counts.suppressed++;
       if (a.escalatedAt !== null) counts.escalated++;
     }
+    const groups = this.groups(open);
     return {
       ts: this.clock.now(),
       counts,
-      open: liveOpenAlerts(open, LIVE_OPEN_MAX).map((a) => this.named(viewOfInstance(a))),
+      open: liveOpenAlerts(open, LIVE_OPEN_MAX).map((a) => this.decorated(this.named(viewOfInstance(a)), groups)),
       transitions: this.recent.slice(),
     };
+  }
+
+  /** The outage group of each open alert, with the groups' sizes (alert-groups.ts). */
+  private groups(open = this.machine.openAlerts()): { of: Map<string, string>; size: Map<string, number> } {
+    const of = groupAlerts(open);
+    const size = new Map<string, number>();
+    for (const g of of.values()) size.set(g, (size.get(g) ?? 0) + 1);
+    return { of, size };
+  }
+
+  /**
+   * An open alert as served: its outage group and the group's size, the name of the node it is
+   * held back behind, and why it still fires when its value no longer breaches. A closed one as stored.
+   */
+  private decorated<T extends AlertView>(v: T, groups: { of: Map<string, string>; size: Map<string, number> }): T {
+    const a = this.machine.get(v.id);
+    if (!a) return v;
+    const group = groups.of.get(v.id);
+    const cause = causeNode(a.suppressed);
+    const causeName = cause !== null ? this.status.nodeName(cause) : undefined;
+    return {
+      ...v,
+      ...(group !== undefined ? { group, groupSize: groups.size.get(group) ?? 1 } : {}),
+      ...(causeName !== undefined ? { suppressedName: causeName } : {}),
+      hold: holdOf(a, this.rules.get(a.ruleId)),
+    };
+  }
+
+  /**
+   * Acknowledges every open, not yet acknowledged member of an outage group (the group is the id
+   * of its lead alert, as served): one click for an outage. `sees` keeps the members the user may
+   * act on. NotFoundError when no open alert is in that group.
+   */
+  async ackGroup(group: string, by: string, comment: string | null, sees: (unit: string) => boolean = () => true): Promise<GroupAckResult> {
+    const { of } = this.groups();
+    const members = this.machine.openAlerts().filter((a) => of.get(a.id) === group && sees(a.tags.unit ?? a.tags.district));
+    if (members.length === 0) throw new NotFoundError(`no open alert group ${group}`);
+    const at = this.clock.now();
+    const acknowledged: string[] = [];
+    const already: string[] = [];
+    for (const a of members) {
+      if (a.ackedAt !== null) already.push(a.id);
+      else {
+        this.machine.ack(a.id, by, comment, at);
+        acknowledged.push(a.id);
+      }
+    }
+    this.handle(this.machine.drain());
+    await this.writes;
+    return { group, acknowledged, already };
   }
 
   /** The alert as it is served: its rule's name, and its node's registry name when it has one (docs/ALERTS.md). */

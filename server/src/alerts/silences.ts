@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlertInstance } from './alert.machine.js';
+import { isDownAlert } from './alert-groups.js';
 export type { Silence, SilenceMatchers } from '@zhuyun/protocol';
 import type { Silence, SilenceMatchers } from '@zhuyun/protocol';
 
@@ -36,15 +37,20 @@ export function silenceMatches(s: Silence, a: Pick<AlertInstance, 'ruleId' | 'ta
 
 /**
  * Why an alert is held back at `t`: the first matching silence (`silence:<id>`), else the node's
- * nearest down ancestor (`behind:<node>`, from the live status), else null.
+ * nearest down ancestor (`behind:<node>`, from the live status), else, for an alert that is not
+ * itself a down alert (loss, latency, jitter of the node), its own node being down (`down:<node>`:
+ * the node-down alert speaks for it), else null.
  */
 export function suppressionOf(
-  a: Pick<AlertInstance, 'ruleId' | 'tags'>,
+  a: Pick<AlertInstance, 'ruleId' | 'tags' | 'metric'>,
   t: number,
   silences: readonly Silence[],
   behindOf: (node: string) => string | undefined,
+  nodeDown: (node: string) => boolean = () => false,
 ): string | null {
   for (const s of silences) if (silenceMatches(s, a, t)) return `silence:${s.id}`;
   const behind = behindOf(a.tags.node);
-  return behind ? `behind:${behind}` : null;
+  if (behind) return `behind:${behind}`;
+  if (!isDownAlert(a) && nodeDown(a.tags.node)) return `down:${a.tags.node}`;
+  return null;
 }
