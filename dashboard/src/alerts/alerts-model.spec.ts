@@ -51,3 +51,35 @@ describe('alerts model', () => {
     expect(silenceFor({ ruleId: 'r', node: '', district: '520103' }, 1, 'x', 0).matchers).toEqual({ ruleId: 'r', district: '520103' });
   });
 });
+
+describe('outage groups, hold reasons and the feed (issue 15)', () => {
+  const g = (id: string, group?: string) => ({ id, group });
+  it('alerts of one server group are one row led by the lead, in the list order; the rest alone', async () => {
+    const { groupRows } = await import('./alerts-model');
+    const rows = groupRows([g('x'), g('acc-1', 'core'), g('core', 'core'), g('y', 'y'), g('acc-2', 'core')]);
+    expect(rows.map((r) => (r.kind === 'group' ? `group:${r.id}:${r.members.map((m) => m.id).join(',')}` : r.alert.id))).toEqual(['x', 'group:core:core,acc-1,acc-2', 'y']);
+  });
+  it('a pending alert that went back to inactive is not news', async () => {
+    const { isNews } = await import('./alerts-model');
+    expect(isNews({ kind: 'state', from: 'pending', to: 'inactive' })).toBe(false);
+    expect(isNews({ kind: 'state', from: 'pending', to: 'firing' })).toBe(true);
+    expect(isNews({ kind: 'state', from: 'firing', to: 'resolved' })).toBe(true);
+  });
+  it('built-in rules are named by their id; the node held back behind is named', async () => {
+    const { ruleKey, ruleMetric, heldBack, noteKey } = await import('./alerts-model');
+    expect(ruleKey('default-net-up-down')).toBe('nodeDown');
+    expect(ruleKey('default-net-loss_pct-warning')).toBe('threshold.warning');
+    expect(ruleMetric('default-net-loss_pct-warning')).toBe('net.loss_pct');
+    expect(ruleKey('rule-1234abcd')).toBeNull();
+    expect(heldBack({ suppressed: 'behind:520121-core-1', suppressedName: '开阳县汇聚节点' })).toEqual({ kind: 'behind', ref: '520121-core-1', name: '开阳县汇聚节点' });
+    expect(heldBack({ suppressed: 'down:n1' })).toMatchObject({ kind: 'down' });
+    expect(noteKey('not acknowledged within 30 min')).toEqual({ key: 'notAcked', n: 30 });
+  });
+  it('every alertOps key is in both catalogues', async () => {
+    const zh = (await import('../i18n/zh-CN')).default as Record<string, unknown>;
+    const en = (await import('../i18n/en')).default as Record<string, unknown>;
+    const keys = (o: unknown, p = ''): string[] => (typeof o === 'object' && o !== null ? Object.entries(o).flatMap(([k, v]) => keys(v, `${p}.${k}`)) : [p]);
+    expect(keys(zh.alertOps).sort()).toEqual(keys(en.alertOps).sort());
+    expect(keys(zh.alertOps).length).toBeGreaterThan(30);
+  });
+});

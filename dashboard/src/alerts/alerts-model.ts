@@ -1,4 +1,4 @@
-import { findUnit, type AlertWithRule, type Silence } from '@zhuyun/protocol';
+import { findUnit, type AlertWithRule, type Silence, type TransitionView } from '@zhuyun/protocol';
 import type { SessionUser } from '../auth/session';
 import { formatNumber } from '../format/format';
 import { unitName, type Locale } from '../i18n/messages';
@@ -94,4 +94,83 @@ export function silenceFor(a: Pick<AlertView, 'ruleId' | 'node' | 'district'>, h
   if (a.node) matchers.node = a.node;
   else if (a.district) matchers.district = a.district;
   return { matchers, startsAt: now, endsAt: now + hours * 3_600_000, comment: comment.trim() };
+}
+
+// ---- outage groups, hold reasons, words (issue 15: docs/ALERTS.md "Outage groups") ----
+
+/** One row of the alert list: an alert alone, or an outage group (its lead first) that opens to its members. */
+export type AlertRow<T> = { kind: 'alert'; alert: T } | { kind: 'group'; id: string; lead: T; members: T[] };
+
+/**
+ * The list's rows: alerts the server put in one outage group (`group`, more than one member) are
+ * one row led by the group's lead (the root cause), its members in the list's order; the rest alone.
+ * Rows keep the order of `sorted` (a group stands where its first member would).
+ */
+export function groupRows<T extends Pick<AlertView, 'id' | 'group'>>(sorted: readonly T[]): Array<AlertRow<T>> {
+  const byGroup = new Map<string, T[]>();
+  for (const a of sorted) {
+    if (!a.group) continue;
+    let m = byGroup.get(a.group);
+    if (!m) byGroup.set(a.group, (m = []));
+    m.push(a);
+  }
+  const rows: Array<AlertRow<T>> = [];
+  const done = new Set<string>();
+  for (const a of sorted) {
+    const m = a.group ? byGroup.get(a.group) : undefined;
+    if (!m || m.length < 2) {
+      rows.push({ kind: 'alert', alert: a });
+      continue;
+    }
+    if (done.has(a.group!)) continue;
+    done.add(a.group!);
+    const lead = m.find((x) => x.id === a.group) ?? m[0];
+    rows.push({ kind: 'group', id: a.group!, lead, members: [lead, ...m.filter((x) => x !== lead)] });
+  }
+  return rows;
+}
+
+/** Why notifications are held back, with the node's name when the server sent it. */
+export function heldBack(a: Pick<AlertView, 'suppressed' | 'suppressedName'>): { kind: 'silence' | 'behind' | 'down'; ref: string; name: string } | null {
+  const s = a.suppressed;
+  if (!s) return null;
+  const i = s.indexOf(':');
+  const kind = s.slice(0, i);
+  if (kind !== 'silence' && kind !== 'behind' && kind !== 'down') return null;
+  const ref = s.slice(i + 1);
+  return { kind, ref, name: a.suppressedName ?? ref };
+}
+
+/** The built-in rules' ids → their catalogue key under `alertOps.rule` (any other rule shows its own name). */
+export function ruleKey(ruleId: string): string | null {
+  if (ruleId === 'default-net-up-down') return 'nodeDown';
+  if (ruleId === 'default-share-up-down') return 'shareDown';
+  if (ruleId === 'default-open-up-down') return 'openDown';
+  if (ruleId === 'default-collector-lost') return 'collectorLost';
+  if (ruleId === 'default-cardinality-limit') return 'cardinality';
+  const m = /^default-([a-z]+)-([a-z_]+)-(critical|warning)$/.exec(ruleId);
+  return m ? `threshold.${m[3]}` : null;
+}
+
+/** The metric of a built-in threshold rule (`default-net-latency_ms-critical` → `net.latency_ms`). */
+export function ruleMetric(ruleId: string): string | null {
+  const m = /^default-([a-z]+)-([a-z_]+)-(critical|warning)$/.exec(ruleId);
+  return m ? `${m[1]}.${m[2]}` : null;
+}
+
+/**
+ * The state changes worth a line in the feed: not a pending alert going back to inactive without
+ * having fired (it was never news; it stays in the alert's own history).
+ */
+export function isNews(tr: Pick<TransitionView, 'kind' | 'from' | 'to'>): boolean {
+  return !(tr.kind === 'state' && tr.from === 'pending' && tr.to === 'inactive');
+}
+
+/** The server's transition notes that have words in the catalogue (`alertOps.note.*`); others are shown as written. */
+export function noteKey(note: string): { key: string; n?: number } | null {
+  if (note === 'no data') return { key: 'noData' };
+  if (note === 'rule removed, disabled or changed metric') return { key: 'ruleChanged' };
+  const m = /^not acknowledged within (\d+) min$/.exec(note);
+  if (m) return { key: 'notAcked', n: Number(m[1]) };
+  return null;
 }
