@@ -153,4 +153,39 @@ describe('an outage behind a down core', () => {
     expect(notified.filter((n) => n.event === 'firing').map((n) => n.alert.node)).toEqual([CORE]);
     await allClosed();
   }, 60_000);
+
+  it('a core whose down status comes and goes (another probe still reaches it) holds its children back while its node-down alert fires', async () => {
+    notified.length = 0;
+    // Another collector (the city's own probe) reaches the core every 300 ms; ours sees it down
+    // every 8 s. The core's status is down only while our point is within its freshness horizon.
+    const other = await server.addCollector('kaiyang-city', '520121');
+    let n = 0;
+    let on = true;
+    const city = (async () => {
+      while (on) {
+        const res = await fetch(`${server.url}/api/v1/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` },
+          body: JSON.stringify({ collector: 'kaiyang-city', batch: `kaiyang-city:${++n}`, points: [{ metric: 'net.up', ts: Date.now(), value: 1, tags: { district: '520121', node: CORE, target: 'city-core', role: 'core' } }] }),
+        });
+        expect(res.status).toBe(202);
+        await sleep(300);
+      }
+    })();
+    try {
+      const end = Date.now() + 17_000;
+      while (Date.now() < end) {
+        await push(down());
+        await sleep(8_000);
+      }
+      const open = (await openAlerts()).filter((a) => a.ruleId === 'default-net-up-down');
+      expect(open.find((a) => a.node === CORE)?.state).toBe('firing');
+      for (const kid of KIDS) expect(open.find((a) => a.node === kid)!.suppressed).toBe(`behind:${CORE}`);
+      expect(notified.filter((x) => x.event === 'firing').map((x) => x.alert.node)).toEqual([CORE]);
+    } finally {
+      on = false;
+      await city;
+    }
+    await allClosed();
+  }, 60_000);
 });

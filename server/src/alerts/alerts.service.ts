@@ -21,7 +21,7 @@ import { parseInput } from '../common/validate.js';
 export type { AlertsLiveData } from '@zhuyun/protocol';
 import type { AlertsLiveData } from '@zhuyun/protocol';
 import { liveOpenAlerts } from './alerts.live.js';
-import { causeNode, groupAlerts, holdOf } from './alert-groups.js';
+import { causeNode, groupAlerts, holdOf, isDownAlert } from './alert-groups.js';
 
 /** How often time-driven checks run: for-durations, keep-firing, staleness, escalation, suppression. */
 export const ALERT_TICK_MS = 2_000;
@@ -73,16 +73,55 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private newMachine(): AlertMachine {
-    return new AlertMachine(
+    let down = { at: NaN, nodes: new Set<string>() };
+    const m: AlertMachine = new AlertMachine(
       {
         suppression: (a, t) => {
           const n = this.status.node(a.tags.node);
-          return suppressionOf(a, t, this.silences, () => n?.behind, () => n !== null && UP_METRICS.some((m) => n.metrics[m] === 0));
+          // Once per instant (a tick re-checks every firing alert at one `t`): O(open alerts).
+          if (down.at !== t) down = { at: t, nodes: nodesWithDownAlerts(m) };
+          const downAlerts = down.nodes;
+          return suppressionOf(
+            a,
+            t,
+            this.silences,
+            () => n?.behind ?? this.downAncestor(a.tags.node, downAlerts),
+            (node) => downAlerts.has(node) || (n !== null && UP_METRICS.some((k) => n.metrics[k] === 0)),
+          );
         },
         inMaintenance: (a, t) => this.calendar?.inMaintenance(scopeOf(a), t) ?? false,
       },
       () => `al-${randomUUID()}`,
     );
+    return m;
+  }
+
+  /** The parent of every node the live status knows (configured, else the points' tag), read at most once a second. */
+  private parentsAt = -Infinity;
+  private parents = new Map<string, string>();
+  private parentMap(): Map<string, string> {
+    const now = this.clock.now();
+    if (now - this.parentsAt >= 1_000) {
+      this.parents = new Map(this.status.topology().flatMap((n) => (n.parent !== undefined ? [[n.node, n.parent] as [string, string]] : [])));
+      this.parentsAt = now;
+    }
+    return this.parents;
+  }
+
+  /**
+   * The nearest ancestor with an open down alert: an alert is held back behind it even while the
+   * live status has it up for a moment (another probe still reaches it, a point late past its
+   * freshness) or not yet down; a down status and a firing down alert say the same outage.
+   */
+  private downAncestor(node: string, downAlerts: ReadonlySet<string>): string | undefined {
+    if (downAlerts.size === 0) return undefined;
+    const parents = this.parentMap();
+    const seen = new Set<string>([node]);
+    for (let cur = parents.get(node); cur !== undefined && !seen.has(cur); cur = parents.get(cur)) {
+      if (downAlerts.has(cur)) return cur;
+      seen.add(cur);
+    }
+    return undefined;
   }
 
   /**
@@ -513,4 +552,11 @@ function checkRule(r: AlertRule): void {
 export function scopeOf(a: Pick<AlertInstance, 'tags'>): Scope {
   const t = a.tags;
   return { district: t.district, node: t.node, service: t.platform ?? `extranet:${t.unit}` };
+}
+
+/** Nodes with an open (pending or firing) down alert: the machine's view of who is down. */
+function nodesWithDownAlerts(m: AlertMachine): Set<string> {
+  const out = new Set<string>();
+  for (const a of m.openAlerts()) if (isDownAlert(a) && a.tags.node) out.add(a.tags.node);
+  return out;
 }
