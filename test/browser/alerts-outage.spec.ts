@@ -21,7 +21,7 @@ run('an outage as ops work it in /alerts', () => {
     mkdirSync(SHOTS, { recursive: true });
     const json = { 'content-type': 'application/json' };
     // Node down waits a minute and loss five: an operator shortens them for the test.
-    expect((await server.api('/api/v1/alert-rules/default-net-up-down', { method: 'PUT', headers: json, body: JSON.stringify({ forMs: 1500, keepFiringMs: 0 }) })).status).toBe(200);
+    expect((await server.api('/api/v1/alert-rules/default-net-up-down', { method: 'PUT', headers: json, body: JSON.stringify({ forMs: 1500, keepFiringMs: 60_000 }) })).status).toBe(200);
     for (const id of ['default-net-loss_pct-critical', 'default-net-loss_pct-warning']) {
       expect((await server.api(`/api/v1/alert-rules/${id}`, { method: 'PUT', headers: json, body: JSON.stringify({ forMs: 1500 }) })).status).toBe(200);
     }
@@ -30,13 +30,14 @@ run('an outage as ops work it in /alerts', () => {
     const token = await server.addCollector('kaiyang-probe', '520121');
     let batch = 0;
     let pushing = true;
+    let up = 0;
     const push = async () => {
       const ts = Date.now();
       const points = [{ id: CORE, parent: undefined as string | undefined }, ...kids.map((k) => ({ id: k.id, parent: CORE }))].flatMap((n) => {
         const tags = { district: '520121', node: n.id, target: 'kaiyang-probe', ...(n.parent ? { parent: n.parent } : {}) };
         return [
-          { metric: 'net.up', ts, value: 0, tags },
-          { metric: 'net.loss_pct', ts, value: 100, tags },
+          { metric: 'net.up', ts, value: up, tags },
+          { metric: 'net.loss_pct', ts, value: up ? 0 : 100, tags },
         ];
       });
       const res = await fetch(`${server.url}/api/v1/ingest`, {
@@ -105,6 +106,10 @@ run('an outage as ops work it in /alerts', () => {
       expect(mine.every((a) => a.ack?.by === 'test-admin-1')).toBe(true);
       await waitFor(page, () => members.locator('[data-testid="acked"]').count(), (c) => c === n, 5_000, 'every member shows acknowledged');
       await page.screenshot({ path: `${SHOTS}/alerts-outage-acked-1920x1080.png` });
+      // The outage ends: the rows say they are watched for a minute, not "中断" nor "1 = 0".
+      up = 1;
+      await waitFor(page, () => group.innerText(), (t) => t.includes('已恢复连通 · 恢复观察中（保持 60 秒'), 10_000, 'the lead in its keep-firing minute');
+      await page.screenshot({ path: `${SHOTS}/alerts-outage-recovering-1920x1080.png` });
       // The feed says nothing of alerts that went pending → inactive.
       expect(await page.getByTestId('alert-timeline').innerText()).not.toContain('待触发 → 未触发');
       expect(problems).toEqual([]);

@@ -188,4 +188,33 @@ describe('an outage behind a down core', () => {
     }
     await allClosed();
   }, 60_000);
+
+  it('a firing alert whose value no longer breaches says why it still fires (keep-firing, hysteresis), as codes', async () => {
+    const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const one = async (metric: string, value: number, node: string, extra: Record<string, string> = {}) => {
+      const res = await fetch(`${server.url}/api/v1/ingest`, json({ collector: 'kaiyang-edge-01', batch: `kaiyang-edge-01:hold-${++batchNo}`, points: [{ metric, ts: Date.now(), value, tags: { district: '520121', node, ...extra } }] }));
+      expect(res.status).toBe(202);
+    };
+    expect((await api('PUT', '/api/v1/alert-rules/default-net-up-down', { keepFiringMs: 20_000 })).status).toBe(200);
+    expect((await api('PUT', '/api/v1/alert-rules/default-net-if_util_pct-warning', { forMs: 1000 })).status).toBe(200);
+    const end = Date.now() + 3_500;
+    while (Date.now() < end) {
+      await one('net.up', 0, '520121-acc-9');
+      await one('net.if_util_pct', 75, '520121-agg-1', { interface: 'uplink' });
+      await sleep(400);
+    }
+    await one('net.up', 1, '520121-acc-9');
+    await one('net.if_util_pct', 68.48, '520121-agg-1', { interface: 'uplink' });
+    await sleep(300);
+    const open = await openAlerts();
+    const down = open.find((a) => a.node === '520121-acc-9' && a.ruleId === 'default-net-up-down') as unknown as { state: string; value: number; hold: { code: string; keepFiringS: number; until: number } };
+    expect(down).toMatchObject({ state: 'firing', value: 1, hold: { code: 'keepFiring', keepFiringS: 20 } });
+    expect(down.hold.until).toBeGreaterThan(Date.now());
+    const util = open.find((a) => a.node === '520121-agg-1' && a.ruleId === 'default-net-if_util_pct-warning') as unknown as { state: string; hold: unknown };
+    expect(util).toMatchObject({ state: 'firing', value: 68.48, hold: { code: 'hysteresis', resolveThreshold: 63, comparison: '>=' } });
+    // On the live topic too.
+    const live = server.app.get(AlertsService).liveData() as AlertsLiveData;
+    expect(live.open.find((a) => a.node === '520121-acc-9')?.hold).toMatchObject({ code: 'keepFiring' });
+    expect((await api('PUT', '/api/v1/alert-rules/default-net-up-down', { keepFiringMs: 0 })).status).toBe(200);
+  }, 30_000);
 });

@@ -429,6 +429,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const causeName = cause !== null ? this.status.nodeName(cause) : undefined;
     return {
       ...v,
+      // The latest value (storage keeps the value of the last change), so the hold matches it.
+      value: Number.isFinite(a.value) ? a.value : null,
       ...(group !== undefined ? { group, groupSize: groups.size.get(group) ?? 1 } : {}),
       ...(causeName !== undefined ? { suppressedName: causeName } : {}),
       hold: holdOf(a, this.rules.get(a.ruleId)),
