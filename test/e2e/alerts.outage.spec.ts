@@ -217,4 +217,25 @@ describe('an outage behind a down core', () => {
     expect(live.open.find((a) => a.node === '520121-acc-9')?.hold).toMatchObject({ code: 'keepFiring' });
     expect((await api('PUT', '/api/v1/alert-rules/default-net-up-down', { keepFiringMs: 0 })).status).toBe(200);
   }, 30_000);
+
+  it('a pending alert that closes without firing leaves the live feed (its history keeps it)', async () => {
+    const ingest = async (value: number) => {
+      const res = await fetch(`${server.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ collector: 'kaiyang-edge-01', batch: `kaiyang-edge-01:quiet-${++batchNo}`, points: [{ metric: 'net.loss_pct', ts: Date.now(), value, tags: { district: '520121', node: '520121-acc-8', target: 'city-core' } }] }),
+      });
+      expect(res.status).toBe(202);
+    };
+    await ingest(0.5);
+    await sleep(200);
+    await ingest(0);
+    await sleep(200);
+    const all = (await api('GET', '/api/v1/alerts?state=inactive&node=520121-acc-8')).body as Alert[];
+    expect(all.length).toBe(1);
+    const history = (await api('GET', `/api/v1/alerts/${all[0].id}`)).body.transitions.map((t: { from: string; to: string }) => `${t.from}->${t.to}`);
+    expect(history).toEqual(['inactive->pending', 'pending->inactive']);
+    const live = server.app.get(AlertsService).liveData() as AlertsLiveData;
+    expect(live.transitions.filter((t) => t.alertId === all[0].id)).toEqual([]);
+  }, 30_000);
 });

@@ -172,7 +172,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
         const rules = await this.store.listRules();
         const open = await this.store.loadOpen();
         const silences = await this.store.listSilences({ endingAfter: now });
-        const recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
+        const recent = newsOnly(await this.store.recentTransitions(LIVE_TRANSITIONS_MAX * 2));
         // Channels too: another instance may have changed them (the leader sends with what it read).
         await this.notifier.load();
         const m = this.newMachine();
@@ -211,7 +211,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     await this.reloadRules(now);
     this.machine.restore(await this.store.loadOpen());
     this.silences = await this.store.listSilences({ endingAfter: now });
-    this.recent = await this.store.recentTransitions(LIVE_TRANSITIONS_MAX);
+    this.recent = newsOnly(await this.store.recentTransitions(LIVE_TRANSITIONS_MAX * 2));
     await this.notifier.load();
     // Deliveries a restart cut short go on (only where notifications are sent: the leader).
     if (this.leads()) await this.notifier.resume();
@@ -309,8 +309,13 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private record(a: AlertInstance, t: Omit<TransitionView, 'id' | 'alertId' | 'ruleId' | 'value'>): void {
     const view: TransitionView = { id: randomUUID(), alertId: a.id, ruleId: a.ruleId, value: Number.isFinite(a.value) ? a.value : null, ...t };
     const seq = ++this.seq;
-    this.recent.unshift(view);
-    if (this.recent.length > LIVE_TRANSITIONS_MAX) this.recent.length = LIVE_TRANSITIONS_MAX;
+    // A pending alert closing without having fired was never news: it and its opening leave the
+    // live feed (they stay in the alert's own history).
+    if (isQuietClose(view)) this.recent = this.recent.filter((r) => r.alertId !== view.alertId);
+    else {
+      this.recent.unshift(view);
+      if (this.recent.length > LIVE_TRANSITIONS_MAX) this.recent.length = LIVE_TRANSITIONS_MAX;
+    }
     this.save(a);
     this.enqueue(() => this.store.insertTransition(view, seq));
   }
@@ -561,4 +566,15 @@ function nodesWithDownAlerts(m: AlertMachine): Set<string> {
   const out = new Set<string>();
   for (const a of m.openAlerts()) if (isDownAlert(a) && a.tags.node) out.add(a.tags.node);
   return out;
+}
+
+/** A pending alert that closed without firing (`pending → inactive`). */
+function isQuietClose(t: Pick<TransitionView, 'kind' | 'from' | 'to'>): boolean {
+  return t.kind === 'state' && t.from === 'pending' && t.to === 'inactive';
+}
+
+/** The live feed's transitions from stored ones (newest first): without alerts that closed quietly. */
+export function newsOnly(list: readonly TransitionView[]): TransitionView[] {
+  const quiet = new Set(list.filter(isQuietClose).map((t) => t.alertId));
+  return list.filter((t) => !quiet.has(t.alertId)).slice(0, LIVE_TRANSITIONS_MAX);
 }
