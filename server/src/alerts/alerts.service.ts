@@ -349,6 +349,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       resolvedAt: a.resolvedAt,
       at,
       suppressed: a.suppressed,
+      ...named(this.status.nodeName(a.tags.node), 'nodeName'),
+      ...named(causeNameOf(a.suppressed, (id) => this.status.nodeName(id)), 'suppressedName'),
     };
   }
 
@@ -577,4 +579,13 @@ function isQuietClose(t: Pick<TransitionView, 'kind' | 'from' | 'to'>): boolean 
 export function newsOnly(list: readonly TransitionView[]): TransitionView[] {
   const quiet = new Set(list.filter(isQuietClose).map((t) => t.alertId));
   return list.filter((t) => !quiet.has(t.alertId)).slice(0, LIVE_TRANSITIONS_MAX);
+}
+
+function named<K extends string>(v: string | undefined, key: K): Partial<Record<K, string>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, string>);
+}
+
+function causeNameOf(s: string | null, nameOf: (id: string) => string | undefined): string | undefined {
+  const c = causeNode(s);
+  return c === null ? undefined : nameOf(c);
 }

@@ -24,6 +24,9 @@ export interface AlertNotice {
   at: number;
   /** `behind:<node>` etc. when the alert is held back (only resolutions are sent then). */
   suppressed: string | null;
+  /** The registry's names of the node and of the node it is held back behind, when it has them. */
+  nodeName?: string;
+  suppressedName?: string;
 }
 
 const METRIC_ZH: Record<string, [string, string]> = {
@@ -46,6 +49,30 @@ const METRIC_ZH: Record<string, [string, string]> = {
 };
 
 const OP_ZH: Record<string, string> = { '>': '>', '>=': '≥', '<': '<', '<=': '≤', '==': '=', '!=': '≠' };
+
+const RULE_ZH: Record<string, string> = {
+  'default-net-up-down': '节点中断',
+  'default-share-up-down': '共享交换平台中断',
+  'default-open-up-down': '数据开放平台中断',
+  'default-collector-lost': '采集器失联',
+  'default-cardinality-limit': '超出序列数上限',
+};
+
+/**
+ * A rule in Chinese (issue 15): a built-in one by its id (`节点中断`, `网络时延超过严重阈值`); a rule
+ * ops made under the name they gave it.
+ */
+export function ruleZh(ruleId: string, ruleName: string): string {
+  if (RULE_ZH[ruleId]) return RULE_ZH[ruleId];
+  const m = /^default-([a-z]+)-([a-z_]+)-(critical|warning)$/.exec(ruleId);
+  if (m && METRIC_ZH[`${m[1]}.${m[2]}`]) return `${METRIC_ZH[`${m[1]}.${m[2]}`][0]}超过${m[3] === 'critical' ? '严重' : '警告'}阈值`;
+  return ruleName;
+}
+
+/** A node by its name and id (`开阳县汇聚节点（520121-core-1）`), or its id when it has no name. */
+function nodeZh(id: string, name: string | undefined): string {
+  return name && name !== id ? `${name}（${id}）` : id;
+}
 
 export function metricZh(metric: string): { name: string; unit: string } {
   const m = METRIC_ZH[metric];
@@ -83,7 +110,7 @@ function num(v: number): string {
 const EVENT_ZH: Record<NotifyEvent, string> = { firing: '告警', resolved: '恢复', escalation: '告警升级' };
 
 export function noticeTitle(n: AlertNotice): string {
-  const what = n.metric === 'collector.silent_s' ? `采集器 ${n.node} 失联` : `${n.node} ${metricZh(n.metric).name}`;
+  const what = n.metric === 'collector.silent_s' ? `采集器 ${n.node} 失联` : `${n.nodeName ?? n.node} ${metricZh(n.metric).name}`;
   return `【${n.severity} ${EVENT_ZH[n.event]}】${placeZh(n.district, n.unit)} ${what}`;
 }
 
@@ -95,8 +122,8 @@ export function noticeLines(n: AlertNotice): string[] {
     `**${noticeTitle(n)}**`,
     `- 级别：${n.severity}`,
     `- 区域：${placeZh(n.district, n.unit)}`,
-    `- 节点：${n.node}`,
-    `- 规则：${n.ruleName}`,
+    `- 节点：${nodeZh(n.node, n.nodeName)}`,
+    `- 规则：${ruleZh(n.ruleId, n.ruleName)}`,
     `- 指标：${m.name}（${n.metric}）当前 ${num(n.value)}${unit}，阈值 ${OP_ZH[n.comparison] ?? n.comparison} ${num(n.threshold)}${unit}`,
     `- 开始：${beijingTime(n.firedAt ?? n.activeAt)}`,
   ];
@@ -104,7 +131,7 @@ export function noticeLines(n: AlertNotice): string[] {
     lines.push(`- 恢复：${beijingTime(n.resolvedAt)}，持续 ${durationZh(n.resolvedAt - (n.firedAt ?? n.activeAt))}`);
   }
   if (n.event === 'escalation') lines.push(`- 已持续 ${durationZh(n.at - (n.firedAt ?? n.activeAt))} 未确认，请值班负责人处理`);
-  if (n.suppressed?.startsWith('behind:')) lines.push(`- 上级节点 ${n.suppressed.slice(7)} 故障期间的告警`);
+  if (n.suppressed?.startsWith('behind:')) lines.push(`- 上级节点 ${nodeZh(n.suppressed.slice(7), n.suppressedName)} 故障期间的告警`);
   lines.push(`- 告警编号：${n.alertId}`);
   return lines;
 }

@@ -44,11 +44,22 @@ describe('messages', () => {
       '- 级别：P2',
       '- 区域：云岩区',
       '- 节点：yy-core-1',
-      '- 规则：net.latency_ms critical',
+      '- 规则：网络时延超过严重阈值',
       '- 指标：网络时延（net.latency_ms）当前 62.35 ms，阈值 ≥ 50 ms',
       '- 开始：2025-11-27 08:00:00',
       '- 告警编号：al-1',
     ]);
+  });
+
+  it('names built-in rules and registered nodes in Chinese (issue 15); a rule ops made keeps its name', () => {
+    const named = { ...NOTICE, ruleId: 'default-net-up-down', ruleName: 'node down', metric: 'net.up', node: 't520121002', nodeName: '云开街道', suppressed: 'behind:520121-core-1', suppressedName: '开阳县汇聚节点', event: 'resolved' as const, resolvedAt: NOTICE.firedAt! + 60_000 };
+    const lines = noticeLines(named);
+    expect(lines).toContain('- 规则：节点中断');
+    expect(lines).toContain('- 节点：云开街道（t520121002）');
+    expect(lines).toContain('- 上级节点 开阳县汇聚节点（520121-core-1） 故障期间的告警');
+    expect(noticeTitle(named)).toBe('【P2 恢复】云岩区 云开街道 网络连通');
+    expect(noticeLines({ ...NOTICE, ruleId: 'rule-1', ruleName: '乌当丢包' })).toContain('- 规则：乌当丢包');
+    expect(lines.join('\n')).not.toMatch(/node down/);
   });
 
   it('a resolution says how long it lasted; a zone names its host district; a lost collector reads as such', () => {
