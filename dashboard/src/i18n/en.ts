@@ -799,7 +799,7 @@ const en: Messages = {
     },
     nodeDownValue: { down: 'down', up: 'reachable again' },
     group: {
-      row: '{lead} and {n} alerts (one outage)',
+      row: '{lead}: {n} alerts of one outage',
       count: '{n} alerts',
       open: 'Open',
       close: 'Close',
