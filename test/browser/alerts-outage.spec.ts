@@ -106,6 +106,14 @@ run('an outage as ops work it in /alerts', () => {
       expect(mine.every((a) => a.ack?.by === 'test-admin-1')).toBe(true);
       await waitFor(page, () => members.locator('[data-testid="acked"]').count(), (c) => c === n, 5_000, 'every member shows acknowledged');
       await page.screenshot({ path: `${SHOTS}/alerts-outage-acked-1920x1080.png` });
+      // The overview's panel: one line for the outage, with its count.
+      await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded' });
+      const panelGroup = page.getByTestId('alert-panel').locator(`li[data-alert="${groupId}"]`);
+      await panelGroup.waitFor({ timeout: 10_000 });
+      expect(await panelGroup.getByTestId('alert-panel-group').innerText()).toContain(`${n} 条`);
+      await page.screenshot({ path: `${SHOTS}/overview-outage-1920x1080.png` });
+      await page.goto(`${server.url}/alerts`, { waitUntil: 'domcontentloaded' });
+      await group.waitFor();
       // The outage ends: the rows say they are watched for a minute, not "中断" nor "1 = 0".
       up = 1;
       await waitFor(page, () => group.innerText(), (t) => t.includes('已恢复连通 · 恢复观察中（保持 60 秒'), 10_000, 'the lead in its keep-firing minute');
