@@ -163,6 +163,12 @@ const cases: Case[] = [
     expect: ['0 inactive->pending', '0 pending->firing', '20 suppressed:null', '20 notify:firing'],
   },
   {
+    name: 'a pending alert is held back too (issue 15): behind a parent that goes down while it waits, released when it comes back; fires held back (not notified)',
+    rule: { forMs: 60 * S },
+    steps: [{ t: 0, v: 60 }, { t: 10, behind: 'agg-520103', tick: true }, { t: 20, behind: null, tick: true }, { t: 30, behind: 'agg-520103', v: 60 }, { t: 60, tick: true }],
+    expect: ['0 inactive->pending', '10 suppressed:behind:agg-520103', '20 suppressed:null', '60 pending->firing'],
+  },
+  {
     name: 'escalation when not acknowledged within escalateAfterMs',
     rule: { escalateAfterMs: 600 * S },
     steps: [{ t: 0, v: 60 }, { t: 300, tick: true }, { t: 599, tick: true }, { t: 600, tick: true }, { t: 900, tick: true }],

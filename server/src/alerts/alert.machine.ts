@@ -184,6 +184,7 @@ export class AlertMachine {
         if (a.state === 'pending') {
           if (now - a.lastSampleAt > this.opts.staleMs) this.close(slot, a, now, 'no data');
           else if (now - a.activeAt >= rule.forMs) this.fire(a, now);
+          else this.resuppress(a, now);
           continue;
         }
         if (a.state !== 'firing') continue;
@@ -191,16 +192,24 @@ export class AlertMachine {
           this.close(slot, a, now);
           continue;
         }
-        const s = this.ctx.suppression(a, now);
-        if (s !== a.suppressed) {
-          a.suppressed = s;
-          a.updatedAt = now;
-          this.events.push({ type: 'update', alert: a, at: now });
-          if (s === null && !a.notified) this.notifyFiring(a, now);
-        }
+        if (this.resuppress(a, now) && a.suppressed === null && !a.notified) this.notifyFiring(a, now);
         this.runEscalation(rule, a, now);
       }
     }
+  }
+
+  /**
+   * Re-checks why the alert is held back (pending ones too: a loss alert of a down node, the
+   * villages' alerts behind a down core, are held back before they fire, so the live topic ranks
+   * them after what is not). Returns whether it changed.
+   */
+  private resuppress(a: AlertInstance, now: number): boolean {
+    const s = this.ctx.suppression(a, now);
+    if (s === a.suppressed) return false;
+    a.suppressed = s;
+    a.updatedAt = now;
+    this.events.push({ type: 'update', alert: a, at: now });
+    return true;
   }
 
   /** Records who acknowledged an open alert; escalation stops. Returns false if no such open alert. */
@@ -276,6 +285,7 @@ export class AlertMachine {
     };
     slot.open.set(key, a);
     this.byId.set(a.id, a);
+    a.suppressed = this.ctx.suppression(a, t);
     this.transition(a, 'pending', t);
     if (slot.rule.forMs === 0) this.fire(a, t);
   }
