@@ -7,6 +7,8 @@ export interface PollState<T> {
   error: Readonly<Ref<string | null>>;
   /** Client time of the last good read, epoch ms; null before any. */
   lastRead: Readonly<Ref<number | null>>;
+  /** Reads now (e.g. right after a sign-in), not at the next tick. */
+  refresh: () => void;
 }
 
 export interface PollOptions {
@@ -51,5 +53,5 @@ export function usePoll<T>(url: string, intervalMs: number, { fetchImpl = (...a)
     clearInterval(timer);
     inFlight?.abort();
   });
-  return { data, error, lastRead };
+  return { data, error, lastRead, refresh: () => void read() };
 }
