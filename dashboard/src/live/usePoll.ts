@@ -1,3 +1,4 @@
+import { errorOf, messageOf } from '../api/http';
 import { onScopeDispose, ref, shallowRef, type Ref, type ShallowRef } from 'vue';
 
 export interface PollState<T> {
@@ -36,14 +37,14 @@ export function usePoll<T>(url: string, intervalMs: number, { fetchImpl = (...a)
     inFlight = ctl;
     try {
       const res = await fetchImpl(url, { signal: ctl.signal, headers: { accept: 'application/json' } });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw await errorOf(res);
       const body = (await res.json()) as T;
       if (ctl.signal.aborted) return;
       data.value = body;
       error.value = null;
       lastRead.value = Date.now();
     } catch (err) {
-      if (!ctl.signal.aborted) error.value = (err as Error).message;
+      if (!ctl.signal.aborted) error.value = messageOf(err);
     }
   };
   void read();
