@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createI18n } from 'vue-i18n';
 import { MESSAGES } from '../i18n/messages';
-import { ApiError, detailOf, errorFromBody, messageOf, setErrorWords } from './http';
+import { ApiError, detailOf, errorFromBody, liveRefusal, messageOf, setErrorWords } from './http';
 
 describe('errorFromBody', () => {
   it("carries the server's code, message and details", () => {
@@ -41,6 +41,13 @@ describe('messageOf with the catalogue', () => {
     expect(messageOf(new TypeError('Failed to fetch'))).toBe('无法连接服务器，请检查网络');
     expect(messageOf(new Error('HTTP 401'))).toBe('登录已过期，请重新登录');
     expect(messageOf(errorFromBody(400, { error: { code: 'validation', message: 'say why (at least 3 characters)' } }))).not.toMatch(/say why/);
+  });
+  it("words the live feed's refusal of a topic (a district user's other unit) too", () => {
+    setErrorWords(words(zh));
+    expect(messageOf(liveRefusal('a district user of 520181 may watch district:520181 and its nodes only, not district:520102'))).toBe('无权查看此内容');
+    expect(messageOf(liveRefusal('sign in first'))).toBe('登录已过期，请重新登录');
+    setErrorWords(words(en));
+    expect(messageOf(liveRefusal('node x is not in district 520181'))).toBe('You may not view this: node x is not in district 520181');
   });
   it("keeps the server's own words in English", () => {
     setErrorWords(words(en));

@@ -93,6 +93,17 @@ export function messageOf(err: unknown): string {
   return words.locale() === 'en' && own && k.key !== 'httpError.s400' ? `${text}: ${detail}` : text;
 }
 
+/**
+ * The live feed's refusal of a topic (`subscribe_error`, server/src/live/live-topics.service.ts
+ * says why in English) as the HTTP status it amounts to, for messageOf to word: not signed in →
+ * 401, a topic that does not exist or is not served → 404, any other refusal (a district user's
+ * other units, an operator) → 403.
+ */
+export function liveRefusal(raw: string): Error & { status: number } {
+  const status = /^sign in/.test(raw) ? 401 : /^unknown topic|is not served/.test(raw) ? 404 : 403;
+  return Object.assign(new Error(raw), { status });
+}
+
 /** Saves a text body as a file (CSV exports): the browser's download, with the server's name. */
 export async function download(path: string, fallbackName: string): Promise<{ bytes: number; name: string }> {
   const res = await fetch(path, { credentials: 'same-origin' });
