@@ -11,3 +11,4 @@ export * from './migration.js';
 export * from './nodes.js';
 export * from './history.js';
 export * from './live-delta.js';
+export * from './status-causes.js';

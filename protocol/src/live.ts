@@ -1,5 +1,6 @@
 import type { Platform } from './metrics.js';
 import { isUnitCode } from './units.js';
+import type { StatusCause } from './status-causes.js';
 
 /** Socket.io namespace of the live feed. */
 export const LIVE_NAMESPACE = '/live';
@@ -84,6 +85,11 @@ export interface NodeState {
   stale?: true;
   /** Why it is not `up`, one line per crossed threshold, e.g. `net.latency_ms 62 ≥ 50`. */
   reasons: string[];
+  /**
+   * The same causes as codes and parameters, one per reason, for the dashboard to word
+   * (status-causes.ts). Absent from older servers: then the view shows `reasons`.
+   */
+  causes?: StatusCause[];
   /** Timestamp of the newest point, epoch ms. */
   lastSeen: number;
   /** Latest value per metric; counters (`_total`) also as `<name>:rate` per second. */
@@ -140,7 +146,10 @@ export interface StatusChange {
   unit?: string;
   from: NodeStatus;
   to: NodeStatus;
+  /** A node change's first cause in plain English (as `NodeState.reasons`). */
   reason?: string;
+  /** The same cause as code and parameters (status-causes.ts), for the dashboard to word. */
+  cause?: StatusCause;
 }
 
 /** Data of topic `overview`. */

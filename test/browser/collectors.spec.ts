@@ -49,7 +49,7 @@ run('collectors in headless Chromium: a slow clock, units', () => {
     expect(await skew.getAttribute('class')).toContain('late');
     expect(await skew.getAttribute('title')).toContain('不计入实时状态');
     // Its node says why it is unknown, not "no data".
-    expect(await page.locator('tr[data-node="baiyun-slow-01-node"]').innerText()).toMatch(/points arrive 5 min old \(collector clock behind/);
+    expect(await page.locator('tr[data-node="baiyun-slow-01-node"]').innerText()).toMatch(/数据迟到约 5 分钟（采集器时钟落后/);
     // The right clock says nothing.
     expect(await page.locator('li[data-collector="baiyun-edge-01"] [data-testid="collector-skew"]').count()).toBe(0);
 

@@ -1,3 +1,5 @@
+import { messageOf } from '../api/http';
+
 /**
  * JSON over the session cookie for the alerts and SLA views. A 4xx/5xx becomes an ApiError with
  * the server's message (`{error: {code, message}}`), which the views show as it is.
@@ -42,5 +44,5 @@ export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: strin
 }
 
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return messageOf(err); // worded from the catalogue (issue 15 item 4)
 }

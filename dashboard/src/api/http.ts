@@ -43,9 +43,65 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   return (await res.json()) as T;
 }
 
-/** A message for any failure: the server's own words, else the browser's. */
-export function messageOf(err: unknown): string {
+/** How the HTTP layer words its errors: the page's i18n (main.ts installs it; tests may). */
+export interface ErrorWords {
+  t: (key: string, params?: Record<string, unknown>) => string;
+  locale: () => string;
+}
+let words: ErrorWords | undefined;
+export function setErrorWords(w: ErrorWords | undefined): void {
+  words = w;
+}
+
+/** The HTTP status a failure carries: an ApiError's (any HTTP layer's), or a bare `HTTP 401` line's. */
+function statusOf(err: unknown): number | undefined {
+  const s = (err as { status?: unknown } | null)?.status;
+  if (typeof s === 'number' && s >= 400) return s;
+  const m = err instanceof Error ? /^HTTP (\d{3})\b/.exec(err.message) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The catalogue key (`httpError.*`) a failure stands for; undefined for one that is not HTTP's. */
+export function errorKeyOf(err: unknown): { key: string; params: Record<string, unknown> } | undefined {
+  const status = statusOf(err);
+  if (status !== undefined) {
+    const key = [400, 401, 403, 404, 409, 413, 429].includes(status) ? `s${status}` : status === 422 ? 's400' : status >= 500 ? 's5xx' : 'other';
+    return { key: `httpError.${key}`, params: { status, detail: detailOf(err) } };
+  }
+  if (err instanceof TypeError) return { key: 'httpError.network', params: {} };
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return { key: 'httpError.timeout', params: {} };
+  return undefined;
+}
+
+/** The server's (or the browser's) own words for a failure: for a title, logs, the English locale. */
+export function detailOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A message for any failure, for the user (issue 15 item 4): an HTTP status or a network failure
+ * worded from the catalogue, so no raw English server text reaches a zh-CN user (401 →
+ * 登录已过期，请重新登录, 403 → 无权查看此内容...); in English the server's own words follow. Before
+ * the words are installed (unit tests), the server's own words as before.
+ */
+export function messageOf(err: unknown): string {
+  const detail = detailOf(err);
+  const k = words ? errorKeyOf(err) : undefined;
+  if (!words || !k) return detail;
+  const text = words.t(k.key, k.params);
+  const own = detail && !/^HTTP \d{3}\b/.test(detail) && !(err instanceof TypeError);
+  return words.locale() === 'en' && own && k.key !== 'httpError.s400' ? `${text}: ${detail}` : text;
+}
+
+/**
+ * The live feed's refusal of a topic (`subscribe_error`, server/src/live/live-topics.service.ts
+ * says why in English) as the HTTP status it amounts to, for messageOf to word: not signed in →
+ * 401, a topic that does not exist or is not served → 404, any other refusal (a district user's
+ * other units, an operator) → 403.
+ */
+export function liveRefusal(raw: string): Error & { status: number } {
+  const status = /^sign in/.test(raw) ? 401 : /^unknown topic|is not served/.test(raw) ? 404 : 403;
+  return Object.assign(new Error(raw), { status });
 }
 
 /** Saves a text body as a file (CSV exports): the browser's download, with the server's name. */

@@ -1,3 +1,4 @@
+import { liveRefusal, messageOf } from '../api/http';
 import { LIVE_EVENTS, type LiveDeltaFrame, type LiveFrame } from '@zhuyun/protocol';
 import { frameData } from './live-state';
 import { applyFrame, applySnapshot, initialSeqState, type TopicSeqState } from './live-state';
@@ -132,7 +133,7 @@ export class LiveConnection {
     s.on(LIVE_EVENTS.frame, (f: LiveFrame | LiveDeltaFrame) => this.onFrame(f));
     s.on(LIVE_EVENTS.subscribeError, (e: { topic?: unknown; error?: unknown }) => {
       const entry = typeof e?.topic === 'string' ? this.topics.get(e.topic) : undefined;
-      if (entry) this.setStatus(entry, { awaitingSnapshot: false, error: String(e.error ?? 'subscribe failed') });
+      if (entry) this.setStatus(entry, { awaitingSnapshot: false, error: messageOf(liveRefusal(String(e.error ?? 'subscribe failed'))) });
     });
   }
 

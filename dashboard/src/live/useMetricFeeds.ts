@@ -2,6 +2,7 @@ import { MAX_DISTRICT_FRAME_NODES, type DistrictData, type SeriesResponse, type 
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 import type { NodeSeries } from '../charts/latency.option';
 import { DistributionBuffer, type DistPoint } from '../district/distribution';
+import { messageOf } from '../api/http';
 import { MetricBuffers } from './latency-buffers';
 import { chartPublishMs, noteChartPublish } from '../test-hooks';
 import { useLiveTopic, type LiveTopic } from './useLiveTopic';
@@ -101,7 +102,7 @@ export function useMetricFeeds(
             distributions.get(s.metric)?.addHistory(body);
           }
         } catch (err) {
-          if (!ctl.signal.aborted) f.error.value = err instanceof Error ? err.message : String(err);
+          if (!ctl.signal.aborted) f.error.value = messageOf(err);
         } finally {
           if (!ctl.signal.aborted) f.loading.value = false;
         }

@@ -1,3 +1,4 @@
+import { errorOf, messageOf } from '../api/http';
 import { onScopeDispose, ref, shallowRef, type Ref, type ShallowRef } from 'vue';
 
 export interface PollState<T> {
@@ -7,6 +8,8 @@ export interface PollState<T> {
   error: Readonly<Ref<string | null>>;
   /** Client time of the last good read, epoch ms; null before any. */
   lastRead: Readonly<Ref<number | null>>;
+  /** Reads now (e.g. right after a sign-in), not at the next tick. */
+  refresh: () => void;
 }
 
 export interface PollOptions {
@@ -34,14 +37,14 @@ export function usePoll<T>(url: string, intervalMs: number, { fetchImpl = (...a)
     inFlight = ctl;
     try {
       const res = await fetchImpl(url, { signal: ctl.signal, headers: { accept: 'application/json' } });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      if (!res.ok) throw await errorOf(res);
       const body = (await res.json()) as T;
       if (ctl.signal.aborted) return;
       data.value = body;
       error.value = null;
       lastRead.value = Date.now();
     } catch (err) {
-      if (!ctl.signal.aborted) error.value = (err as Error).message;
+      if (!ctl.signal.aborted) error.value = messageOf(err);
     }
   };
   void read();
@@ -51,5 +54,5 @@ export function usePoll<T>(url: string, intervalMs: number, { fetchImpl = (...a)
     clearInterval(timer);
     inFlight?.abort();
   });
-  return { data, error, lastRead };
+  return { data, error, lastRead, refresh: () => void read() };
 }

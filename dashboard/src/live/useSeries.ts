@@ -1,4 +1,5 @@
 import { STEPS, pickStep, type SeriesResponse, type Step } from '@zhuyun/protocol';
+import { errorOf, messageOf } from '../api/http';
 import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter, type Ref, type ShallowRef } from 'vue';
 
 export interface SeriesQuery {
@@ -33,17 +34,6 @@ export function seriesUrl(q: SeriesQuery): string {
   return `/api/v1/series?${p}`;
 }
 
-/** The API's error body `{ error: { message } }`, or the HTTP status when it has none. */
-async function errorOf(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string } };
-    if (body?.error?.message) return body.error.message;
-  } catch {
-    // not JSON: fall through to the status line
-  }
-  return `HTTP ${res.status}`;
-}
-
 export interface SeriesState {
   data: Readonly<ShallowRef<SeriesResponse | null>>;
   loading: Readonly<Ref<boolean>>;
@@ -75,11 +65,11 @@ export function useSeries(query: MaybeRefOrGetter<SeriesQuery | null>): SeriesSt
       loading.value = true;
       try {
         const res = await fetch(seriesUrl(q), { signal: ctrl.signal, headers: { accept: 'application/json' } });
-        if (!res.ok) throw new Error(await errorOf(res));
+        if (!res.ok) throw await errorOf(res);
         const body = (await res.json()) as SeriesResponse;
         if (!ctrl.signal.aborted) data.value = body;
       } catch (err) {
-        if (!ctrl.signal.aborted) error.value = err instanceof Error ? err.message : String(err);
+        if (!ctrl.signal.aborted) error.value = messageOf(err);
       } finally {
         if (inFlight === ctrl) {
           loading.value = false;

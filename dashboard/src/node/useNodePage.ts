@@ -60,7 +60,7 @@ export function useNodePage(id: MaybeRefOrGetter<string>) {
       } catch (e) {
         if (c.signal.aborted) return;
         if (e instanceof ApiError && e.status === 404) record.value = { kind: 'unknown' };
-        else if (e instanceof ApiError && e.status === 403) record.value = { kind: 'forbidden', message: e.message };
+        else if (e instanceof ApiError && e.status === 403) record.value = { kind: 'forbidden', message: messageOf(e) };
         else record.value = { kind: 'error', message: messageOf(e) };
       }
     },

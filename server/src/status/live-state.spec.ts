@@ -136,7 +136,7 @@ describe('LiveState', () => {
     const { s, dirty } = fleet();
     s.apply([pt('net.up', 1, t0 - 5 * 60_000)], t0);
     s.tick(t0 + 1_000);
-    expect(s.node('yy-core-1')).toMatchObject({ status: 'unknown', reasons: ['points arrive 5 min old (collector clock behind, or a spool replay): stored, not live'] });
+    expect(s.node('yy-core-1')).toMatchObject({ status: 'unknown', reasons: ['points arrive 5 min old (collector clock behind, or a spool replay): stored, not live'], causes: [{ code: 'late-points', params: { min: 5 } }] });
     // Ingest lets a point name another unit only after an admin's move: the node leaves 520103.
     s.apply([pt('net.up', 1, t0 + 2_000, { district: '520102', unit: '520102' })], t0 + 2_000);
     expect(s.node('yy-core-1')).toMatchObject({ unit: '520102', status: 'up' });
@@ -174,6 +174,20 @@ describe('LiveState', () => {
     const changes = s.overview().changes;
     expect(changes[0]).toMatchObject({ kind: 'unit', id: '520103', from: 'up', to: 'unknown' });
     expect(changes[1]).toMatchObject({ kind: 'node', id: 'yy-core-1', from: 'up', to: 'unknown' });
+  });
+
+  it('does not flip a node between up and degraded when its uplink wavers around 70 % (hysteresis, issue 15 item 5)', () => {
+    const { s } = fleet();
+    // 69.9 / 70.1 / 69.9 ... every 250 ms for 5 s: one change to degraded, none back.
+    for (let i = 0; i <= 20; i++) s.apply([pt('net.if_util_pct', i % 2 ? 70.1 : 69.9, t0 + i * 250)], t0 + i * 250);
+    const nodeChanges = () => s.overview().changes.filter((c) => c.kind === 'node');
+    expect(nodeChanges().map((c) => c.to)).toEqual(['degraded']);
+    expect(s.node('yy-core-1')).toMatchObject({ status: 'degraded', causes: [{ code: 'threshold-held', params: { metric: 'net.if_util_pct', recover: 63 } }] });
+    s.apply([pt('net.if_util_pct', 64, t0 + 6000)], t0 + 6000);
+    expect(s.node('yy-core-1')?.status).toBe('degraded');
+    s.apply([pt('net.if_util_pct', 62, t0 + 6250)], t0 + 6250);
+    expect(nodeChanges().map((c) => c.to)).toEqual(['up', 'degraded']);
+    expect(nodeChanges()[1]).toMatchObject({ cause: { code: 'threshold', params: { metric: 'net.if_util_pct', value: 70.1, limit: 70 } } });
   });
 
   it('keeps the newest value when points arrive out of order', () => {

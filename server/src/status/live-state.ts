@@ -15,6 +15,7 @@ import {
   type Platform,
   type PlatformSummary,
   type Point,
+  type StatusCause,
   type StatusChange,
   type UnitSummary,
 } from '@zhuyun/protocol';
@@ -29,6 +30,7 @@ import {
   median,
   nextInterval,
   worstOf,
+  type HeldThresholds,
 } from './status.rules.js';
 import { nearestDownAncestor, type TopologyLink } from './topology.js';
 
@@ -65,6 +67,9 @@ interface NodeRecord {
   evaluated: boolean;
   status: NodeStatus;
   reasons: string[];
+  causes: StatusCause[];
+  /** Thresholds crossed at the last evaluation: what status hysteresis holds (evaluateNode). */
+  held: HeldThresholds;
   /** Parent named by the points' `parent` tag (simulation, agents that know their uplink). */
   tagParent?: string;
   role?: string;
@@ -129,7 +134,7 @@ export class LiveState {
       let rec = this.nodes.get(key);
       if (!rec) {
         const platform = (PLATFORMS as readonly string[]).includes(p.tags.platform) ? (p.tags.platform as Platform) : undefined;
-        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], collector, reporters: new Set() };
+        rec = { id: p.tags.node, district: p.tags.district, unit: p.tags.unit, platform, series: new Map(), lastSeen: 0, heardAt: now, newestTs: 0, evaluated: false, status: 'unknown', reasons: [], causes: [], held: {}, collector, reporters: new Set() };
         // Ingest lets a node change units only after an admin moved it: it leaves its old unit.
         // (A platform node reports per unit it serves, under one id: those records all stay.)
         const moved = this.byId.get(rec.id);
@@ -330,19 +335,23 @@ export class LiveState {
 
   /** Returns true when the node's status changed. */
   private evaluate(rec: NodeRecord, now: number): boolean {
-    let { status, reasons } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now);
+    let { status, reasons, causes, held } = evaluateNode(this.metricsOf(rec), rec.lastSeen, rec.intervalMs ?? DEFAULT_INTERVAL_MS, now, undefined, rec.held);
     // Unknown though its points keep coming, too old to be live: say so, not "no data".
     if (status === 'unknown' && rec.late && rec.late.at >= rec.lastSeen) {
-      reasons = [`points arrive ${Math.round((rec.late.at - rec.late.ts) / 60_000)} min old (collector clock behind, or a spool replay): stored, not live`];
+      const min = Math.round((rec.late.at - rec.late.ts) / 60_000);
+      reasons = [`points arrive ${min} min old (collector clock behind, or a spool replay): stored, not live`];
+      causes = [{ code: 'late-points', params: { min } }];
     }
+    rec.held = held;
     // Stale goes by any point, late ones too: a node whose points arrive old is not silent.
     const stale = now - rec.heardAt > this.staleAfterMs;
     const staleMoved = stale !== (rec.stale ?? false);
     rec.stale = stale;
     const changed = status !== rec.status;
-    if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0] });
+    if (changed && rec.evaluated) this.record({ ts: now, kind: 'node', id: rec.id, unit: rec.unit, from: rec.status, to: status, reason: reasons[0], ...(causes[0] ? { cause: causes[0] } : {}) });
     rec.status = status;
     rec.reasons = reasons;
+    rec.causes = causes;
     rec.evaluated = true;
     return changed || staleMoved;
   }
@@ -426,6 +435,7 @@ export class LiveState {
       ...(rec.role !== undefined ? { role: rec.role } : {}),
       ...(rec.stale ? { stale: true as const } : {}),
       reasons: rec.reasons,
+      causes: rec.causes,
       lastSeen: rec.lastSeen,
       metrics: this.metricsOf(rec),
     };

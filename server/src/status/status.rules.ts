@@ -3,7 +3,9 @@ import {
   STATUS_SEVERITY,
   UP_METRICS,
   emptyCounts,
+  statusRecovery,
   unitLevelOf,
+  type StatusCause,
   type NodeStatus,
   type StatusCounts,
   type Threshold,
@@ -25,7 +27,14 @@ export const MIN_INTERVAL_MS = 2_000;
 export interface NodeEvaluation {
   status: NodeStatus;
   reasons: string[];
+  /** The same causes as codes and parameters, one per reason (protocol status-causes.ts). */
+  causes: StatusCause[];
+  /** The thresholds crossed (entered, or held by hysteresis) now: pass it back in next time. */
+  held: Record<string, 'warning' | 'critical'>;
 }
+
+/** Metric → the threshold level it crossed at the previous evaluation (what hysteresis holds). */
+export type HeldThresholds = Readonly<Record<string, 'warning' | 'critical'>>;
 
 function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 1 ? 3 : 1);
@@ -35,6 +44,11 @@ function fmt(v: number): string {
  * A node's status from its latest values. `unknown` when no data for three intervals (never green);
  * `down` when an up-metric is 0 or a critical threshold is crossed; `degraded` on a warning
  * threshold; else `up`.
+ *
+ * Hysteresis (issue 15 item 5): a threshold is crossed when the value reaches it, and stays crossed
+ * (`held`, given back by the caller from the previous evaluation) until the value is past its
+ * recovery level (statusRecovery: 70 % enters degraded, below 63 % leaves it), so a value wavering
+ * around a threshold does not flip the status at every point. Entering is immediate.
  */
 export function evaluateNode(
   latest: Readonly<Record<string, number>>,
@@ -42,27 +56,48 @@ export function evaluateNode(
   intervalMs: number,
   now: number,
   thresholds: readonly Threshold[] = DEFAULT_THRESHOLDS,
+  held: HeldThresholds = {},
 ): NodeEvaluation {
   const interval = Math.max(intervalMs, MIN_INTERVAL_MS);
   if (now - lastSeen > STALE_INTERVALS * interval) {
-    return { status: 'unknown', reasons: [`no data for ${Math.round((now - lastSeen) / 1000)} s`] };
+    const s = Math.round((now - lastSeen) / 1000);
+    // Unknown drops what was held: the next data is judged afresh.
+    return { status: 'unknown', reasons: [`no data for ${s} s`], causes: [{ code: 'no-data', params: { s } }], held: {} };
   }
-  const down: string[] = [];
-  const degraded: string[] = [];
+  type Line = { reason: string; cause: StatusCause };
+  const down: Line[] = [];
+  const degraded: Line[] = [];
+  const nextHeld: Record<string, 'warning' | 'critical'> = {};
   for (const m of UP_METRICS) {
-    if (latest[m] === 0) down.push(`${m} = 0`);
+    if (latest[m] === 0) down.push({ reason: `${m} = 0`, cause: { code: 'up-zero', params: { metric: m } } });
   }
   for (const t of thresholds) {
     const v = latest[t.metric];
     if (v === undefined) continue;
     const worse = (limit: number) => (t.direction === 'above' ? v >= limit : v <= limit);
     const op = t.direction === 'above' ? '≥' : '≤';
-    if (worse(t.critical)) down.push(`${t.metric} ${fmt(v)} ${op} ${fmt(t.critical)}`);
-    else if (worse(t.warning)) degraded.push(`${t.metric} ${fmt(v)} ${op} ${fmt(t.warning)}`);
+    const was = held[t.metric];
+    const line = (level: 'warning' | 'critical'): Line => {
+      const limit = t[level];
+      if (worse(limit)) return { reason: `${t.metric} ${fmt(v)} ${op} ${fmt(limit)}`, cause: { code: 'threshold', params: { metric: t.metric, value: v, op, limit, level } } };
+      const recover = statusRecovery(t, level);
+      return {
+        reason: `${t.metric} ${fmt(v)}, was ${op} ${fmt(limit)}: held until ${t.direction === 'above' ? 'below' : 'above'} ${fmt(recover)}`,
+        cause: { code: 'threshold-held', params: { metric: t.metric, value: v, op, limit, level, recover } },
+      };
+    };
+    if (worse(t.critical) || (was === 'critical' && worse(statusRecovery(t, 'critical')))) {
+      down.push(line('critical'));
+      nextHeld[t.metric] = 'critical';
+    } else if (worse(t.warning) || (was !== undefined && worse(statusRecovery(t, 'warning')))) {
+      degraded.push(line('warning'));
+      nextHeld[t.metric] = 'warning';
+    }
   }
-  if (down.length) return { status: 'down', reasons: [...down, ...degraded] };
-  if (degraded.length) return { status: 'degraded', reasons: degraded };
-  return { status: 'up', reasons: [] };
+  const out = (status: NodeStatus, lines: Line[]): NodeEvaluation => ({ status, reasons: lines.map((l) => l.reason), causes: lines.map((l) => l.cause), held: nextHeld });
+  if (down.length) return out('down', [...down, ...degraded]);
+  if (degraded.length) return out('degraded', degraded);
+  return out('up', []);
 }
 
 /** The worst status of a set (down > degraded > unknown > up); `unknown` for an empty set. */
