@@ -28,7 +28,7 @@ const en: Messages = {
     col: {
       unit: 'Unit',
       availabilityPct: 'Availability',
-      p1Incidents: 'P1 incidents',
+      p1Incidents: 'P1 outages',
       mttrMinutes: 'MTTR',
       migrationRatePct: 'Migration rate',
       overdue: 'Overdue',
@@ -803,6 +803,15 @@ const en: Messages = {
     budgetLine: 'Budget left',
     idealLine: 'Even burn',
     calendar: '{name} · availability by day',
+    /** Issue 15, items 8 and 11 and the newcomer: the contract's effective date, priority, the grace. */
+    terms: {
+      notEffective: 'contract not in effect',
+      notEffectiveMonth: 'The contract is not in effect this month: it took effect on {date}; no availability, error budget or incidents are counted for this month.',
+      partialMonth: 'The contract took effect on {date}: the days before are "contract not in effect" and count in neither this month\'s figures nor its error budget.',
+      measuring: 'measuring',
+      waiting: 'Measuring has just begun: each minute is scored {grace} minutes after it ends (a grace for late data), then every minute. Once data arrives, the first figures appear at about {time}.',
+      priorityHint: 'Means what the alerts\' P1–P3 mean, by what is out, not by how long: a district or zone extranet outage (its aggregation node down, or most of its nodes) or a platform outage is P1 at any length; the sharing platform below 95 % success is P2. Length: see duration and time to repair.',
+    },
     calendarNoData: 'no data',
     calendarFuture: 'to come',
     legend: { full: '100%', met: 'met', missed: 'missed', noData: 'no data' },
@@ -810,7 +819,7 @@ const en: Messages = {
     incidents: 'Incidents',
     incidentsNone: 'No incidents this month',
     inc: {
-      severity: 'Severity',
+      severity: 'Priority',
       service: 'Service',
       start: 'Start',
       duration: 'Duration',

@@ -31,7 +31,7 @@ const zhCN = {
     col: {
       unit: '单位',
       availabilityPct: '网络可用率',
-      p1Incidents: 'P1 事件',
+      p1Incidents: 'P1 中断',
       mttrMinutes: '平均修复',
       migrationRatePct: '上云迁移率',
       overdue: '逾期未迁',
@@ -806,6 +806,15 @@ const zhCN = {
     budgetLine: '剩余预算',
     idealLine: '匀速消耗',
     calendar: '{name} · 每日可用率',
+    /** Issue 15, items 8 and 11 and the newcomer: the contract's effective date, priority, the grace. */
+    terms: {
+      notEffective: '合同未生效',
+      notEffectiveMonth: '本月合同未生效：合同自 {date} 起生效，本月不计可用率、故障预算和故障事件。',
+      partialMonth: '合同自 {date} 起生效：此前的日期为“合同未生效”，不计入本月数字和故障预算。',
+      measuring: '测量中',
+      waiting: '刚开始测量：每分钟结束后有 {grace} 分钟宽限期（等待迟到的数据）才计分，之后每分钟计分一次。收到数据后，首批数字约于 {time} 出现。',
+      priorityHint: '与告警的 P1–P3 同义，按中断范围而非时长：区县/开发区外网中断（汇聚节点故障或过半节点故障）或平台中断为 P1，不论时长；共享平台成功率低于 95% 为 P2。时长见“时长”和“修复时间”。',
+    },
     calendarNoData: '无数据',
     calendarFuture: '未到',
     legend: { full: '100%', met: '达标', missed: '未达标', noData: '无数据' },
@@ -813,7 +822,7 @@ const zhCN = {
     incidents: '故障',
     incidentsNone: '本月没有故障',
     inc: {
-      severity: '级别',
+      severity: '优先级',
       service: '服务',
       start: '开始',
       duration: '时长',
