@@ -119,12 +119,14 @@ describe('SLA view model', () => {
 
   it('after a fresh start, says when the first figures come (the grace), and nothing once measured (newcomer)', () => {
     const now = Date.UTC(2026, 11, 3, 6, 45, 20);
-    const waiting = { month: '2026-12', effective: 'full' as const, graceMinutes: 2, total: { up: 0, down: 0 } };
+    const waiting = { month: '2026-12', effective: 'partial' as const, graceMinutes: 2, total: { up: 0, down: 0 }, contract: { effectiveFrom: now - 60_000 } };
     // Data of the current minute (14:45) is final after it ends and 2 minutes of grace: 14:48.
     expect(firstFiguresAt(waiting, now)).toBe(Date.UTC(2026, 11, 3, 6, 48));
     expect(firstFiguresAt({ ...waiting, total: { up: 1, down: 0 } }, now)).toBeNull();
     expect(firstFiguresAt({ ...waiting, month: '2026-11' }, now)).toBeNull();
     expect(firstFiguresAt({ ...waiting, effective: 'none' as const }, now)).toBeNull();
+    // A contract that takes effect later: nothing to wait for yet.
+    expect(firstFiguresAt({ ...waiting, contract: { effectiveFrom: now + 3_600_000 } }, now)).toBeNull();
   });
 
   it('starts the calendar on Monday', () => {

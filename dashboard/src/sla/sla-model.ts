@@ -76,7 +76,7 @@ export interface ContractMonth {
   /** The counted period, always inside the month (empty when the contract did not cover it). */
   from: number;
   to: number;
-  /** `none`: no minute of the month so far is under the contract (合同未生效); `partial`: it took effect in the month. */
+  /** `none`: no minute of the month is under the contract (合同未生效); `partial`: it takes effect in the month. */
   effective: 'none' | 'partial' | 'full';
   /** Minutes wait this long after their end before they are scored (the server's grace). */
   graceMinutes: number;
@@ -242,8 +242,11 @@ export function notEffectiveUntil(s: Pick<ContractMonth, 'effective'> & { contra
  * because a minute is scored only `graceMinutes` after it ends. Returns when the minute now
  * arriving will be scored (its end plus the grace), or null when figures are there (or cannot come).
  */
-export function firstFiguresAt(s: Pick<ContractMonth, 'month' | 'effective' | 'graceMinutes'> & { total: Pick<PeriodFigures, 'up' | 'down'> }, now: number): number | null {
-  if (s.month !== beijingMonth(now) || s.effective === 'none' || s.total.up + s.total.down > 0) return null;
+export function firstFiguresAt(
+  s: Pick<ContractMonth, 'month' | 'effective' | 'graceMinutes'> & { total: Pick<PeriodFigures, 'up' | 'down'>; contract: Pick<Contract, 'effectiveFrom'> },
+  now: number,
+): number | null {
+  if (s.month !== beijingMonth(now) || s.effective === 'none' || s.contract.effectiveFrom > now || s.total.up + s.total.down > 0) return null;
   return Math.floor(now / 60_000) * 60_000 + (1 + s.graceMinutes) * 60_000;
 }
 

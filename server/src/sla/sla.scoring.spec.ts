@@ -228,8 +228,8 @@ describe('the counted period of a month under a contract (issue 15, item 8)', ()
   });
   it('the month the contract took effect: from the effective minute to what is final', () => {
     expect(countedPeriod(dec, effective, effective + 10 * MINUTE_MS)).toEqual({ from: effective, to: effective + 10 * MINUTE_MS, effective: 'partial' });
-    // Not yet final past the effective minute: in effect from then, nothing counted so far.
-    expect(countedPeriod(dec, effective, effective - 10 * MINUTE_MS)).toEqual({ from: effective, to: effective, effective: 'none' });
+    // Not yet final past the effective minute (a contract made a minute ago): in effect from then, nothing counted so far.
+    expect(countedPeriod(dec, effective, effective - 10 * MINUTE_MS)).toEqual({ from: effective, to: effective, effective: 'partial' });
   });
   it('a month after it: the whole month (up to what is final)', () => {
     expect(countedPeriod(nov, nov.start - DAY_MS, nov.end + DAY_MS)).toEqual({ from: nov.start, to: nov.end, effective: 'full' });

@@ -218,8 +218,9 @@ export function periodFigures(
  * The counted period of a month under a contract: the month ∩ [effectiveFrom, …) ∩ the minutes
  * already final, always inside the month (an empty period sits at the month's end when the contract
  * took effect after it, at its start when the month is still to come). `effective`: `none` when
- * no minute of the month so far is under the contract (合同未生效), `partial` when it took effect
- * inside the month, `full` when it covers the whole month.
+ * no minute of the month is under the contract (合同未生效: it took effect after the month),
+ * `partial` when it takes effect inside the month (perhaps later than what is final), `full` when
+ * it covers the whole month.
  */
 export function countedPeriod(
   month: { start: number; end: number },
@@ -228,7 +229,7 @@ export function countedPeriod(
 ): { from: number; to: number; effective: 'none' | 'partial' | 'full' } {
   const from = Math.min(month.end, Math.max(month.start, effectiveFrom));
   const to = Math.max(from, Math.min(month.end, scoredUntil));
-  const effective = effectiveFrom <= month.start ? 'full' : effectiveFrom < Math.min(month.end, Math.max(month.start, scoredUntil)) ? 'partial' : 'none';
+  const effective = effectiveFrom <= month.start ? 'full' : effectiveFrom < month.end ? 'partial' : 'none';
   return { from, to, effective };
 }
 

@@ -86,7 +86,7 @@ export interface ContractMonth {
   /** The counted period: `[from, to)` (month ∩ contract ∩ minutes already final), always inside the month. */
   from: number;
   to: number;
-  /** `none`: no minute of the month so far is under the contract (合同未生效); `partial`: it took effect in the month. */
+  /** `none`: no minute of the month is under the contract (合同未生效); `partial`: it takes effect in the month. */
   effective: 'none' | 'partial' | 'full';
   /** Minute sums over every service (never an average of percentages). */
   total: PeriodFigures;
