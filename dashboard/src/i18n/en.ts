@@ -799,7 +799,7 @@ const en: Messages = {
     overspent: 'overspent by {min} min',
     minutes: '{n} min',
     burnDown: '{name} · error budget burn-down',
-    burnDownNote: 'cumulative DOWN minutes by day (24×7, every DOWN minute)',
+    burnDownNote: 'counted DOWN minutes day by day (under the contract’s service hours and N-minute rule, from its effective date; the table’s count)',
     budgetLine: 'Budget left',
     idealLine: 'Even burn',
     calendar: '{name} · availability by day',

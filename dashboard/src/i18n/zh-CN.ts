@@ -802,7 +802,7 @@ const zhCN = {
     overspent: '超支 {min} 分钟',
     minutes: '{n} 分钟',
     burnDown: '{name} · 故障预算消耗',
-    burnDownNote: '按日累计中断分钟（7×24、每个中断分钟都计）',
+    burnDownNote: '按日累计计入的中断分钟（按合同的服务时间和最短故障规则，自生效日起，与表格同一口径）',
     budgetLine: '剩余预算',
     idealLine: '匀速消耗',
     calendar: '{name} · 每日可用率',
