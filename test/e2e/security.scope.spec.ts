@@ -178,7 +178,12 @@ const OPERATOR: Record<string, RouteCases> = {
     },
   },
   '/api/v1/sla/services/{id}/days': {
-    params: { id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` }, month: notSelector(month, 'a month') },
+    params: {
+      id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` },
+      month: notSelector(month, 'a month'),
+      // The contract whose terms and effective date the days are counted under (issue 15, item 9).
+      contract: { selector: true, value: () => foreign.contract, own: () => own.contract },
+    },
   },
   '/api/v1/sla/contracts': { params: {} },
   '/api/v1/sla/contracts/{id}': { params: { id: { selector: true, value: () => foreign.contract, own: () => own.contract } } },

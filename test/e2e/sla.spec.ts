@@ -213,6 +213,42 @@ describe('SLA over HTTP', () => {
   });
 });
 
+describe('SLA figures operators trust (issue 15)', () => {
+  it('item 8: a month before the contract took effect: its CSV states that month, 合同未生效, never "now – now"', async () => {
+    const { status, body: c } = await json('/api/v1/sla/contracts', { method: 'POST', body: JSON.stringify({ operator: '中国移动贵阳分公司', services: ['extranet:520121'], targetPct: 99.9 }) });
+    expect(status).toBe(201);
+    const thisMonth = monthOf(Date.now());
+    const [y, m] = thisMonth.split('-').map(Number);
+    const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    const { body: summary } = await json(`/api/v1/sla/contracts/${c.id}/summary?month=${before}`);
+    const { start, end } = monthRange(before);
+    expect(summary).toMatchObject({ from: end, to: end, effective: 'none', met: null });
+    expect(summary.services[0].budget.leftPct).toBeNull();
+    const csv = await (await api(`/api/v1/sla/contracts/${c.id}/report?month=${before}&format=csv`)).text();
+    const local = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    const period = csv.split('\r\n').find((l) => l.includes('统计区间'))!;
+    expect(period).toContain(`${local(start)} – ${local(end)}：合同未生效`);
+    expect(period).not.toContain(`${local(c.effectiveFrom)} – ${local(c.effectiveFrom)}`);
+    const html = await (await api(`/api/v1/sla/contracts/${c.id}/report?month=${before}&format=html`)).text();
+    expect(html).toContain('合同未生效');
+  });
+
+  it('item 9: the calendar days of a contract add up to its month figures, NO_DATA included', async () => {
+    const { body: c } = await json('/api/v1/sla/contracts', { method: 'POST', body: JSON.stringify({ operator: '中国电信贵阳分公司', services: ['extranet:520121'], targetPct: 99.9, effectiveFrom: first - 30 * MIN }) });
+    const month = monthOf(first);
+    const { body: summary } = await json(`/api/v1/sla/contracts/${c.id}/summary?month=${month}`);
+    const { status, body } = await json(`/api/v1/sla/services/extranet:520121/days?month=${month}&contract=${c.id}`);
+    expect(status).toBe(200);
+    const f = summary.services[0].figures;
+    expect(f.noData).toBeGreaterThan(0); // the 30 minutes before the collector's hour, and the minutes since
+    const sum = (k: string) => body.days.reduce((a: number, d: { figures: Record<string, number> | null }) => a + (d.figures?.[k] ?? 0), 0);
+    expect({ minutes: sum('minutes'), up: sum('up'), down: sum('down'), noData: sum('noData') }).toEqual({ minutes: f.minutes, up: f.up, down: f.down, noData: f.noData });
+    const effectiveDay = body.days.findIndex((d: { start: number }) => d.start + 86_400_000 > c.effectiveFrom);
+    expect(body.days.slice(0, effectiveDay).every((d: { state: string }) => d.state === 'notEffective')).toBe(true);
+    expect((await json(`/api/v1/sla/services/extranet:520103/days?month=${month}&contract=${c.id}`)).status).toBe(404);
+  });
+});
+
 describe('SLA demo contract', () => {
   it('ZHUYUN_SIMULATE=1 seeds one demo contract when there is none, and only one', async () => {
     const sim = await startTestServer({ ZHUYUN_SIMULATE: '1' });

@@ -90,7 +90,8 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
     const minutes = (await sla.minutes('extranet:520103', { from: at(3), to: at(4) })).minutes!;
     expect(minutes[0]).toMatchObject({ state: 'DOWN', observed: 'DOWN', reason: 'aggregation node down: 520103-core-1' });
     const [i] = await sla.incidents({ service: 'extranet:520103', month: '2026-11' });
-    expect(i).toMatchObject({ start: at(3), end: at(6), downMinutes: 3, severity: 'P2', open: false, ttrMs: 3 * MIN, ttaMs: null });
+    // A 3-minute outage of the unit's aggregation node is P1, as its node-down alert (issue 15, item 11).
+    expect(i).toMatchObject({ start: at(3), end: at(6), downMinutes: 3, severity: 'P1', open: false, ttrMs: 3 * MIN, ttaMs: null });
   });
 
   it('re-scores finalised minutes when late points arrive, and keeps the incident id across a merge', async () => {
@@ -138,7 +139,7 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
     const m = (await sla.minutes('extranet:520103', { from: at(3), to: at(4) })).minutes![0];
     expect(m).toMatchObject({ state: 'UP', observed: 'DOWN' });
     const [i] = await sla.incidents({ service: 'extranet:520103', month: '2026-11' });
-    expect(i).toMatchObject({ start: at(-3), end: at(0), downMinutes: 3, severity: 'P2' });
+    expect(i).toMatchObject({ start: at(-3), end: at(0), downMinutes: 3, severity: 'P1' });
     expect(engine.allReclassifications()).toHaveLength(1);
     await expect(engine.reclassify({ service: 'extranet:520103', from: at(3), to: at(2), state: 'UP', reason: 'x' }, 'ops-lead')).rejects.toThrow(/to: to must be after from|reason/);
   });
@@ -186,7 +187,7 @@ describe.each(backends)('SLA engine on %s', (_name, makeBackend) => {
 
   it('per-unit month figures for the district comparison', async () => {
     const [u] = await sla.unitMonths('2026-11', ['520103']);
-    expect(u).toMatchObject({ unit: '520103', service: 'extranet:520103', down: 7, maint: 10, incidents: { P1: 0, P2: 2, P3: 0 }, mttrMinutes: 3 });
+    expect(u).toMatchObject({ unit: '520103', service: 'extranet:520103', down: 7, maint: 10, incidents: { P1: 2, P2: 0, P3: 0 }, mttrMinutes: 3 });
     // The open incident (40.., 4 minutes so far) has no time to repair yet: the mean is of the closed one.
     // Everything before the first data minute of November is NO_DATA: the month is short of evidence.
     expect(u.shortOfEvidence).toBe(true);

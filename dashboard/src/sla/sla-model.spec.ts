@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { beijingMonth, burnDown, calendarCells, dayClass, formatAvailability, formatDuration, hoursText, monthRange, parseBeijingLocal, shiftMonth, toBeijingLocal, windowBody, windowForm, windowTouches, windowWhen, weeklyDuration, parseBeijingDate, type PeriodFigures, type WindowForm, type MaintenanceWindow } from './sla-model';
+import { beijingMonth, burnDown, calendarCells, dayClass, firstFiguresAt, notEffectiveUntil, formatAvailability, formatDuration, hoursText, monthRange, parseBeijingLocal, shiftMonth, toBeijingLocal, windowBody, windowForm, windowTouches, windowWhen, weeklyDuration, parseBeijingDate, type PeriodFigures, type WindowForm, type MaintenanceWindow } from './sla-model';
 
 const fig = (up: number, down: number, noData = 0): PeriodFigures => ({
   minutes: up + down + noData,
@@ -86,6 +86,48 @@ describe('SLA view model', () => {
     [fig(1439, 1), 'met'], // 99.93 %
     [fig(1400, 40), 'missed'],
   ] as const)('day %j is %s', (f, want) => expect(dayClass(f, 99.9)).toBe(want));
+
+  it('a day before the contract took effect is its own class, not "no data" (issue 15, item 8)', () => {
+    expect(dayClass(null, 99.9, 'notEffective')).toBe('notEffective');
+    expect(dayClass(null, 99.9, 'future')).toBe('future');
+    expect(dayClass(fig(1440, 0), 99.9, 'counted')).toBe('full');
+  });
+
+  it('burns the budget down from the effective date, over the days before it', () => {
+    const start = Date.UTC(2026, 10, 30, 16); // 2026-12-01 Beijing
+    const day = 86_400_000;
+    const effective = start + 2 * day + 10 * 3_600_000; // the 3rd, 10:00
+    const pts = burnDown(
+      [
+        { date: '2026-12-01', start, state: 'notEffective', figures: null },
+        { date: '2026-12-02', start: start + day, state: 'notEffective', figures: null },
+        { date: '2026-12-03', start: start + 2 * day, state: 'counted', figures: fig(830, 10) }, // 10:00–24:00
+        { date: '2026-12-04', start: start + 3 * day, state: 'future', figures: null },
+      ],
+      30,
+      start,
+      effective,
+    );
+    expect(pts).toEqual([{ t: effective, left: 30 }, { t: start + 3 * day, left: 20 }]);
+  });
+
+  it('says until when a month is not under the contract', () => {
+    const start = Date.UTC(2026, 10, 30, 16);
+    expect(notEffectiveUntil({ effective: 'none', contract: { effectiveFrom: start + 5 } })).toBe(start + 5);
+    expect(notEffectiveUntil({ effective: 'partial', contract: { effectiveFrom: start + 5 } })).toBeNull();
+  });
+
+  it('after a fresh start, says when the first figures come (the grace), and nothing once measured (newcomer)', () => {
+    const now = Date.UTC(2026, 11, 3, 6, 45, 20);
+    const waiting = { month: '2026-12', effective: 'partial' as const, graceMinutes: 2, total: { up: 0, down: 0 }, contract: { effectiveFrom: now - 60_000 } };
+    // Data of the current minute (14:45) is final after it ends and 2 minutes of grace: 14:48.
+    expect(firstFiguresAt(waiting, now)).toBe(Date.UTC(2026, 11, 3, 6, 48));
+    expect(firstFiguresAt({ ...waiting, total: { up: 1, down: 0 } }, now)).toBeNull();
+    expect(firstFiguresAt({ ...waiting, month: '2026-11' }, now)).toBeNull();
+    expect(firstFiguresAt({ ...waiting, effective: 'none' as const }, now)).toBeNull();
+    // A contract that takes effect later: nothing to wait for yet.
+    expect(firstFiguresAt({ ...waiting, contract: { effectiveFrom: now + 3_600_000 } }, now)).toBeNull();
+  });
 
   it('starts the calendar on Monday', () => {
     // 2026-11-01 is a Sunday: six blanks first.

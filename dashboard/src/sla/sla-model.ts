@@ -73,8 +73,13 @@ export interface ServiceMonth {
 export interface ContractMonth {
   contract: Contract;
   month: string;
+  /** The counted period, always inside the month (empty when the contract did not cover it). */
   from: number;
   to: number;
+  /** `none`: no minute of the month is under the contract (合同未生效); `partial`: it takes effect in the month. */
+  effective: 'none' | 'partial' | 'full';
+  /** Minutes wait this long after their end before they are scored (the server's grace). */
+  graceMinutes: number;
   total: PeriodFigures;
   met: boolean | null;
   services: ServiceMonth[];
@@ -85,6 +90,8 @@ export interface ContractMonth {
 export interface DayFigures {
   date: string;
   start: number;
+  /** `notEffective`: before the contract took effect (合同未生效); `future`: nothing of it scored yet. */
+  state?: 'notEffective' | 'future' | 'counted';
   figures: PeriodFigures | null;
 }
 
@@ -196,32 +203,55 @@ export interface BurnPoint {
 
 /**
  * The error budget over the month: minutes left at the end of each scored day (the cumulative DOWN
- * minutes of `days` taken from the budget), from the budget whole at the month's start. Bounded:
+ * minutes of `days` taken from the budget), from the budget whole where the contract's count starts
+ * (the month's start, or its effective date inside the month; days before it are skipped). Bounded:
  * one point per day, at most 32.
  */
-export function burnDown(days: readonly DayFigures[], totalMinutes: number, monthStart: number): BurnPoint[] {
-  const out: BurnPoint[] = [{ t: monthStart, left: totalMinutes }];
+export function burnDown(days: readonly DayFigures[], totalMinutes: number, monthStart: number, effectiveFrom = monthStart): BurnPoint[] {
+  const lineStart = Math.max(monthStart, effectiveFrom);
+  const out: BurnPoint[] = [{ t: lineStart, left: totalMinutes }];
   let used = 0;
   for (const d of days) {
+    if (d.state === 'notEffective') continue;
     if (!d.figures) break;
     used += d.figures.down;
-    out.push({ t: Math.min(d.start + DAY_MS, d.start + d.figures.minutes * 60_000), left: totalMinutes - used });
+    const from = Math.max(d.start, lineStart);
+    out.push({ t: Math.min(d.start + DAY_MS, from + d.figures.minutes * 60_000), left: totalMinutes - used });
   }
   return out;
 }
 
-export type DayClass = 'full' | 'met' | 'missed' | 'noData' | 'future';
+export type DayClass = 'full' | 'met' | 'missed' | 'noData' | 'future' | 'notEffective';
 
-/** How a calendar day reads: all up, met the target, missed it, nothing measured, not yet scored. */
-export function dayClass(f: PeriodFigures | null, targetPct: number): DayClass {
+/** How a calendar day reads: all up, met the target, missed it, nothing measured, not yet scored, before the contract. */
+export function dayClass(f: PeriodFigures | null, targetPct: number, state?: DayFigures['state']): DayClass {
+  if (state === 'notEffective') return 'notEffective';
   if (!f) return 'future';
   if (f.availabilityPct === null) return 'noData';
   if (f.down === 0) return 'full';
   return f.availabilityPct >= targetPct ? 'met' : 'missed';
 }
 
+/** The contract's effective date when the month is not under it (合同未生效), else null. */
+export function notEffectiveUntil(s: Pick<ContractMonth, 'effective'> & { contract: Pick<Contract, 'effectiveFrom'> }): number | null {
+  return s.effective === 'none' ? s.contract.effectiveFrom : null;
+}
+
+/**
+ * A fresh start (newcomer): the current month is under the contract but nothing is measured yet,
+ * because a minute is scored only `graceMinutes` after it ends. Returns when the minute now
+ * arriving will be scored (its end plus the grace), or null when figures are there (or cannot come).
+ */
+export function firstFiguresAt(
+  s: Pick<ContractMonth, 'month' | 'effective' | 'graceMinutes'> & { total: Pick<PeriodFigures, 'up' | 'down'>; contract: Pick<Contract, 'effectiveFrom'> },
+  now: number,
+): number | null {
+  if (s.month !== beijingMonth(now) || s.effective === 'none' || s.contract.effectiveFrom > now || s.total.up + s.total.down > 0) return null;
+  return Math.floor(now / 60_000) * 60_000 + (1 + s.graceMinutes) * 60_000;
+}
+
 /** The shape and colour key of each day class (the calendar shows shape and text, not colour only). */
-export const DAY_GLYPH: Record<DayClass, string> = { full: '●', met: '▲', missed: '■', noData: '◇', future: '' };
+export const DAY_GLYPH: Record<DayClass, string> = { full: '●', met: '▲', missed: '■', noData: '◇', future: '', notEffective: '–' };
 
 /** The calendar grid: blanks before the 1st so weeks start on Monday, then the month's days. */
 export function calendarCells<T extends { start: number }>(days: readonly T[]): Array<T | null> {

@@ -11,7 +11,7 @@ import { NewCollectorSchema } from '../auth/collectors.controller.js';
 import { NodeUnitMoveSchema } from '../ingest/node-units.controller.js';
 import { NewUserSchema } from '../security/accounts.service.js';
 import { AcceptSchema, NodesQuerySchema, ReasonSchema, RetireSchema } from '../nodes/nodes.service.js';
-import { ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
+import { ContractInputSchema, ContractPatchSchema, DaysQuerySchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, ReclassificationSchema, WindowInputSchema } from '../sla/sla.schemas.js';
 
 /**
  * The zod schemas the handlers validate with, by `METHOD /path` as the OpenAPI document names the
@@ -41,7 +41,7 @@ export const ROUTE_SCHEMAS: Record<string, { body?: z.ZodType; query?: z.ZodType
   'GET /api/v1/migration/systems': { query: SystemListQuerySchema },
   'GET /api/v1/comparison': { query: ComparisonQuerySchema },
   'GET /api/v1/sla/services/{id}/minutes': { query: RangeQuerySchema },
-  'GET /api/v1/sla/services/{id}/days': { query: MonthQuerySchema },
+  'GET /api/v1/sla/services/{id}/days': { query: DaysQuerySchema },
   'GET /api/v1/sla/contracts/{id}/summary': { query: MonthQuerySchema },
   'GET /api/v1/sla/contracts/{id}/report': { query: ReportQuerySchema },
   'POST /api/v1/collectors': { body: NewCollectorSchema },

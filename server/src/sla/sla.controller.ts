@@ -49,6 +49,7 @@ export class SlaController {
   @Roles('ops', 'operator', 'leader')
   async days(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     await this.access.checkService(p, id);
+    if (typeof q.contract === 'string') await this.access.checkContract(p, q.contract);
     return this.sla.days(id, q);
   }
 

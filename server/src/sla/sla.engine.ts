@@ -26,6 +26,8 @@ import { MINUTE_MS, floorMinute } from './sla.time.js';
 export const FINALISE_GRACE_MS = 120_000;
 /** Late points are re-scored up to this age (a collector spool replays 72 h); older ones are ignored. */
 export const LATE_LIMIT_MS = 73 * 3_600_000;
+/** `sla_acks.source` of a node's alert acknowledgement: this prefix and the node id. */
+export const ALERT_NODE_ACK = 'alert:node:';
 /** Reclassifications and windows re-apply to stored minutes at most this far back. */
 const REAPPLY_LIMIT_MS = 400 * 86_400_000;
 
@@ -435,8 +437,10 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     }
     const hi = this.watermark;
     if (hi <= lo) return;
-    const rows = await this.db.selectFrom('sla_minutes').select(['minute', 'state']).where('service', '=', service).where('minute', '>=', lo).where('minute', '<', hi).execute();
-    const derived = deriveIncidents(denseMinutes(rows.map((r) => ({ minute: Number(r.minute), state: r.state as MinuteState })), lo, hi), lo);
+    const rows = await this.db.selectFrom('sla_minutes').select(['minute', 'state', 'reason']).where('service', '=', service).where('minute', '>=', lo).where('minute', '<', hi).execute();
+    const reasons = new Map(rows.map((r) => [Number(r.minute), r.reason]));
+    // Priority from the cause (its first DOWN minute), as the alerts mean P1–P3 (sla.scoring severityOfCause).
+    const derived = deriveIncidents(denseMinutes(rows.map((r) => ({ minute: Number(r.minute), state: r.state as MinuteState })), lo, hi), lo, (m) => reasons.get(m) ?? '');
     const stored = await this.db.selectFrom('sla_incidents').selectAll().where('service', '=', service).where('end_at', '>', lo).where('start_at', '<', hi).orderBy('start_at').execute();
     const now = this.clock.now();
     const used = new Set<string>();
@@ -467,7 +471,11 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** An alert acknowledgement (DomainEvents) counts for the open incidents of the services in its scope. */
+  /**
+   * An alert acknowledgement (DomainEvents) for the incidents of the services in its scope. A node's
+   * alert is stored with its node (`source` = `alert:node:<id>`): it is credited only to an incident
+   * whose cause is that node, or names none (SlaService.withAcks, sla.scoring ackCredits).
+   */
   async recordAlertAck(scope: Scope, at: number, by: string): Promise<void> {
     const services = new Set<string>();
     if (scope.service && findService(scope.service)) services.add(scope.service);
@@ -483,7 +491,8 @@ export class SlaEngine implements OnModuleInit, OnModuleDestroy {
       }
     }
     if (!services.size) return;
-    await this.db.insertInto('sla_acks').values([...services].map((service) => ({ id: randomUUID(), service, incident_id: null, at, by, source: 'alert' }))).execute();
+    const source = scope.node ? `${ALERT_NODE_ACK}${scope.node}` : 'alert';
+    await this.db.insertInto('sla_acks').values([...services].map((service) => ({ id: randomUUID(), service, incident_id: null, at, by, source }))).execute();
     this.emitChange(new Map([...services].map((s) => [s, null])));
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { reportCsv, reportHtml } from './sla.report.js';
 import { periodFigures, errorBudget } from './sla.scoring.js';
 import type { ContractMonth } from './sla.service.js';
-import { monthRange } from './sla.time.js';
+import { formatLocal, monthRange } from './sla.time.js';
 
 const { start } = monthRange('2026-11');
 const figures = periodFigures(['UP', 'UP', 'DOWN', 'MAINT', 'NO_DATA'], start, { minOutageMinutes: 1, hours: { kind: '24x7' } });
@@ -14,6 +14,7 @@ const report: ContractMonth = {
   month: '2026-11',
   from: start,
   to: start + 5 * 60_000,
+  effective: 'full',
   total: figures,
   met: false,
   services: [{
@@ -51,5 +52,39 @@ describe('monthly report', () => {
     expect(html).toContain('计算方法 (method of calculation)');
     expect(html).toContain('@media print');
     expect(html).not.toMatch(/<script|<link|src=/);
+  });
+});
+
+describe('a month before the contract took effect (issue 15, item 8)', () => {
+  const { end } = monthRange('2026-11');
+  const effectiveFrom = monthRange('2026-12').start + 2 * 86_400_000 + (14 * 60 + 45) * 60_000; // 2026-12-03 14:45
+  const empty = periodFigures([], end, { minOutageMinutes: 1, hours: { kind: '24x7' } });
+  const before: ContractMonth = {
+    ...report,
+    contract: { ...report.contract, effectiveFrom },
+    from: end,
+    to: end,
+    effective: 'none',
+    total: empty,
+    met: null,
+    services: [{ ...report.services[0], figures: empty, met: null, budget: { totalMinutes: 0, usedMinutes: 0, leftMinutes: 0, leftPct: null }, incidents: [] }],
+  };
+  it('CSV: the period is the month bounds, said to be before the contract; no "100 %" budget', () => {
+    const csv = reportCsv(before);
+    expect(formatLocal(effectiveFrom)).toBe('2026-12-03 14:45');
+    expect(csv).toContain('"统计区间 (period, Asia/Shanghai)",2026-11-01 00:00 – 2026-12-01 00:00：合同未生效 (contract not in effect; effective from 2026-12-03 14:45)\r\n');
+    expect(csv).not.toContain('2026-12-03 14:45 – 2026-12-03 14:45');
+    const row = csv.split('\r\n').find((l) => l.startsWith('extranet:520103,'))!;
+    expect(row).toContain('合同未生效 (not in effect)');
+    expect(row).not.toContain('100.0');
+  });
+  it('HTML: says 合同未生效 in the period and the budget', () => {
+    const html = reportHtml(before);
+    expect(html).toContain('2026-11-01 00:00 – 2026-12-01 00:00：合同未生效');
+    expect(html.match(/合同未生效/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+  it('the incident priority is named as the alerts name it', () => {
+    expect(reportCsv(report)).toContain('优先级 (priority: P1 = service outage, as the alerts)');
+    expect(reportHtml(report)).toContain('优先级（同告警）');
   });
 });

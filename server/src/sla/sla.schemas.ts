@@ -38,6 +38,11 @@ export type ContractInput = z.output<typeof ContractInputSchema>;
 export const ContractPatchSchema = z.strictObject(contractFields).partial();
 
 export const MonthQuerySchema = z.object({ month: z.string().refine(isMonth, 'must be YYYY-MM').optional() });
+/**
+ * `GET sla/services/:id/days`: the month, and optionally the contract whose terms and effective date
+ * the days are counted under (the figures then add up to the contract's month figure for the service).
+ */
+export const DaysQuerySchema = MonthQuerySchema.extend({ contract: z.string().min(1).optional() });
 
 export const RangeQuerySchema = z
   .object({ from: z.coerce.number().int('must be epoch milliseconds'), to: z.coerce.number().int('must be epoch milliseconds') })

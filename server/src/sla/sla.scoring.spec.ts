@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   applyMinOutage,
+  ackCredits,
+  causeNodes,
+  countedPeriod,
+  dayFigures,
   deriveIncidents,
   denseMinutes,
   effectiveState,
@@ -10,10 +14,11 @@ import {
   periodFigures,
   scoreMinute,
   severityOf,
+  severityOfCause,
   type MinuteState,
   type NodeMinuteFacts,
 } from './sla.scoring.js';
-import { MINUTE_MS, monthRange } from './sla.time.js';
+import { DAY_MS, MINUTE_MS, monthRange } from './sla.time.js';
 
 const node = (id: string, over: Partial<NodeMinuteFacts> = {}): NodeMinuteFacts => ({
   node: id, core: false, upSamples: 1, downSamples: 0, samples: 4, successSum: 0, successCount: 0, ...over,
@@ -210,5 +215,89 @@ describe('month boundaries (Asia/Shanghai)', () => {
   });
   it('16:00 UTC on the last day is already next month', () => {
     expect(monthRange('2026-11').start).toBe(Date.UTC(2026, 9, 31, 16));
+  });
+});
+
+describe('the counted period of a month under a contract (issue 15, item 8)', () => {
+  const nov = monthRange('2026-11');
+  const dec = monthRange('2026-12');
+  const effective = dec.start + 2 * DAY_MS + 14 * 3_600_000 + 45 * MINUTE_MS; // 2026-12-03 14:45 Beijing
+  it('a month wholly before the effective date: empty, at the month end, never past it', () => {
+    const p = countedPeriod(nov, effective, effective + 10 * MINUTE_MS);
+    expect(p).toEqual({ from: nov.end, to: nov.end, effective: 'none' });
+  });
+  it('the month the contract took effect: from the effective minute to what is final', () => {
+    expect(countedPeriod(dec, effective, effective + 10 * MINUTE_MS)).toEqual({ from: effective, to: effective + 10 * MINUTE_MS, effective: 'partial' });
+    // Not yet final past the effective minute (a contract made a minute ago): in effect from then, nothing counted so far.
+    expect(countedPeriod(dec, effective, effective - 10 * MINUTE_MS)).toEqual({ from: effective, to: effective, effective: 'partial' });
+  });
+  it('a month after it: the whole month (up to what is final)', () => {
+    expect(countedPeriod(nov, nov.start - DAY_MS, nov.end + DAY_MS)).toEqual({ from: nov.start, to: nov.end, effective: 'full' });
+  });
+  it('a month after now: empty at its start', () => {
+    expect(countedPeriod(dec, nov.start, nov.end)).toEqual({ from: dec.start, to: dec.start, effective: 'full' });
+  });
+});
+
+describe('per-day figures and the month figure come from one count (issue 15, items 8 and 9)', () => {
+  const dec = monthRange('2026-12');
+  const effective = dec.start + 2 * DAY_MS + 10 * 3_600_000; // 3 December 10:00 Beijing
+  const scored = effective + 2 * DAY_MS + 5 * 3_600_000; // 5 December 15:00
+  // Data from 2 December (before the contract) with gaps: NO_DATA hours on the 2nd, 3rd and 4th.
+  const loadFrom = dec.start;
+  const states: MinuteState[] = [];
+  for (let t = loadFrom; t < scored; t += MINUTE_MS) {
+    const h = Math.floor((t - dec.start) / 3_600_000);
+    states.push(h % 24 === 3 ? 'NO_DATA' : h % 24 === 12 && (t / MINUTE_MS) % 60 < 3 ? 'DOWN' : 'UP');
+  }
+  const terms = { minOutageMinutes: 1, hours: { kind: '24x7' as const } };
+  const period = countedPeriod(dec, effective, scored);
+  const days = dayFigures(states, loadFrom, terms, dec, period, effective);
+  const month = periodFigures(states, loadFrom, terms, period);
+  it('days before the effective date are 合同未生效, with no figures', () => {
+    expect(days).toHaveLength(31);
+    expect(days.slice(0, 2).map((d) => [d.date, d.state, d.figures])).toEqual([['2026-12-01', 'notEffective', null], ['2026-12-02', 'notEffective', null]]);
+    expect(days[2].state).toBe('counted');
+    expect(days[2].figures!.minutes).toBe(14 * 60); // 10:00–24:00 only
+    expect(days.slice(5).every((d) => d.state === 'future' && d.figures === null)).toBe(true);
+  });
+  it('the days add up to the month: NO_DATA, UP, DOWN, minutes', () => {
+    const sum = (k: 'minutes' | 'up' | 'down' | 'maint' | 'noData') => days.reduce((a, d) => a + (d.figures?.[k] ?? 0), 0);
+    expect(month.noData).toBeGreaterThan(0);
+    for (const k of ['minutes', 'up', 'down', 'maint', 'noData'] as const) expect([k, sum(k)]).toEqual([k, month[k]]);
+    // The 3rd's 03:00 hour is before the contract: not counted on either side.
+    expect(days[2].figures!.noData).toBe(0);
+    expect(days[3].figures!.noData).toBe(60);
+  });
+  it('without a contract (effective always), a day is counted from its midnight', () => {
+    const all = dayFigures(states, loadFrom, terms, dec, countedPeriod(dec, Number.NEGATIVE_INFINITY, scored), Number.NEGATIVE_INFINITY);
+    expect(all[0]).toMatchObject({ state: 'counted', figures: { minutes: 1440, noData: 60 } });
+  });
+});
+
+describe('whose acknowledgement an incident gets (issue 15, item 10)', () => {
+  it('reads the nodes named in a cause', () => {
+    expect(causeNodes('aggregation node down: 520121-core-1')).toEqual(['520121-core-1']);
+    expect(causeNodes('aggregation node down: a-core-1, a-core-2')).toEqual(['a-core-1', 'a-core-2']);
+    expect(causeNodes('5 of 9 nodes down')).toEqual([]);
+  });
+  it.each<[string, string | null, string, boolean]>([
+    ['an alert of the down core', '520121-core-1', 'aggregation node down: 520121-core-1', true],
+    ['an alert of another node of the unit', '520121-acc-9', 'aggregation node down: 520121-core-1', false],
+    ['an alert of the unit (no node)', null, 'aggregation node down: 520121-core-1', true],
+    ['a node alert when most nodes are down (no node named)', '520121-acc-9', '5 of 9 nodes down', true],
+  ])('%s', (_n, node, cause, credited) => {
+    expect(ackCredits(node, cause)).toBe(credited);
+  });
+});
+
+describe('incident priority is what is out, as the alerts say it (issue 15, item 11)', () => {
+  it.each<[string, string]>([
+    ['aggregation node down: 520123-core-1', 'P1'],
+    ['5 of 9 nodes down', 'P1'],
+    ['health probe failed (3 of 3 samples)', 'P1'],
+    ['success rate 90.0 % < 95 %', 'P2'],
+  ])('%s → %s, whatever its length', (cause, p) => {
+    expect(severityOfCause(cause)).toBe(p);
   });
 });

@@ -1,5 +1,5 @@
 import type { ServiceKind } from './sla.catalog.js';
-import { MINUTE_MS, parseHhmm, weekdayMinute } from './sla.time.js';
+import { DAY_MS, MINUTE_MS, localParts, parseHhmm, weekdayMinute } from './sla.time.js';
 
 /**
  * SLA minute scoring and the month's figures: pure functions of the per-minute facts, the terms of
@@ -214,6 +214,63 @@ export function periodFigures(
   };
 }
 
+/**
+ * The counted period of a month under a contract: the month ∩ [effectiveFrom, …) ∩ the minutes
+ * already final, always inside the month (an empty period sits at the month's end when the contract
+ * took effect after it, at its start when the month is still to come). `effective`: `none` when
+ * no minute of the month is under the contract (合同未生效: it took effect after the month),
+ * `partial` when it takes effect inside the month (perhaps later than what is final), `full` when
+ * it covers the whole month.
+ */
+export function countedPeriod(
+  month: { start: number; end: number },
+  effectiveFrom: number,
+  scoredUntil: number,
+): { from: number; to: number; effective: 'none' | 'partial' | 'full' } {
+  const from = Math.min(month.end, Math.max(month.start, effectiveFrom));
+  const to = Math.max(from, Math.min(month.end, scoredUntil));
+  const effective = effectiveFrom <= month.start ? 'full' : effectiveFrom < month.end ? 'partial' : 'none';
+  return { from, to, effective };
+}
+
+export interface DayFigure {
+  /** `YYYY-MM-DD` in Asia/Shanghai. */
+  date: string;
+  start: number;
+  /** `notEffective`: the whole day is before the contract took effect; `future`: nothing of it final yet. */
+  state: 'notEffective' | 'future' | 'counted';
+  /** The day's part of the counted period (null unless `counted`). */
+  figures: PeriodFigures | null;
+}
+
+/**
+ * The days of a month, each with the figures of its part of the counted period — the same minutes,
+ * terms and N-minute rule as the month's figure (`periodFigures(states, from, terms, period)`), so
+ * the days add up to the month. `states[i]` is the minute `from + i·60 s`.
+ */
+export function dayFigures(
+  states: readonly MinuteState[],
+  from: number,
+  terms: Pick<ContractTerms, 'minOutageMinutes' | 'hours'>,
+  month: { start: number; end: number },
+  period: { from: number; to: number },
+  effectiveFrom: number,
+): DayFigure[] {
+  const out: DayFigure[] = [];
+  for (let d = month.start; d < month.end; d += DAY_MS) {
+    const date = localParts(d).date;
+    if (d + DAY_MS <= effectiveFrom) {
+      out.push({ date, start: d, state: 'notEffective', figures: null });
+      continue;
+    }
+    const a = Math.max(d, period.from);
+    const b = Math.min(d + DAY_MS, period.to);
+    if (b <= a) out.push({ date, start: d, state: 'future', figures: null });
+    else out.push({ date, start: d, state: 'counted', figures: periodFigures(states, from, terms, { from: a, to: b }) });
+  }
+  return out;
+}
+
 /** Minutes of `[from, to)` inside service hours. */
 export function inHoursMinutes(from: number, to: number, hours: ServiceHours): number {
   if (hours.kind === '24x7') return Math.max(0, Math.round((to - from) / MINUTE_MS));
@@ -227,8 +284,8 @@ export interface ErrorBudget {
   totalMinutes: number;
   usedMinutes: number;
   leftMinutes: number;
-  /** left / total × 100; negative when the budget is overspent. */
-  leftPct: number;
+  /** left / total × 100; negative when the budget is overspent; null when there is no budget (a month the contract never covered). */
+  leftPct: number | null;
 }
 
 /**
@@ -260,9 +317,8 @@ export interface DerivedIncident {
 }
 
 /**
- * Severity from length (domain.md §3.2/§4.4): a service DOWN minute already means the whole unit or
- * platform is out (its aggregation node or most of its nodes), so scope is "service-wide" for all;
- * 5 minutes or more is critical (P1), 2–4 minutes the warning level (P2), a single minute P3.
+ * The former rule (priority from length: ≥ 5 minutes P1, 2–4 P2, 1 P3). Kept for reference only:
+ * it gave a 4-minute total outage P2 beside its P1 alerts (issue 15, item 11); see severityOfCause.
  */
 export function severityOf(durationMinutes: number): Severity {
   if (durationMinutes >= 5) return 'P1';
@@ -271,17 +327,47 @@ export function severityOf(durationMinutes: number): Severity {
 }
 
 /**
+ * An incident's priority, with the meaning the alerts give P1–P3 (domain.md §4.4, by what is out,
+ * not by how long): every SLA incident is a service-wide outage — a district's or zone's extranet
+ * (its aggregation node down, or most of its nodes), the cloud, sharing or open platform down — and
+ * that is P1 at any length; the sharing platform answering with a success rate below 95 % is P2.
+ * P3 (one access point down) never stops a service, so no incident is P3. Length is told by the
+ * duration, TTR and the N-minute rule (`counted`).
+ */
+export function severityOfCause(cause: string): Severity {
+  return /^success rate /.test(cause) ? 'P2' : 'P1';
+}
+
+/** The nodes a cause names (`aggregation node down: a, b`); none for `5 of 9 nodes down` or a platform. */
+export function causeNodes(cause: string): string[] {
+  const m = /^aggregation node down: (.+)$/.exec(cause);
+  return m ? m[1].split(',').map((x) => x.trim()).filter(Boolean) : [];
+}
+
+/**
+ * Whether an alert acknowledgement (of the incident's service) is the acknowledgement of an incident
+ * with this cause: an alert of the unit or service as a whole (no node) is; a node's alert is when
+ * the cause names that node (the down aggregation node), or names none (most nodes down: any of them).
+ * An acknowledgement of an access point's alert is not one of an outage caused by the core.
+ */
+export function ackCredits(ackNode: string | null, cause: string): boolean {
+  if (!ackNode) return true;
+  const nodes = causeNodes(cause);
+  return nodes.length === 0 || nodes.includes(ackNode);
+}
+
+/**
  * Incidents from a dense run of minutes starting at `from`: DOWN runs, merged when separated by
  * fewer than 5 non-DOWN minutes. Duration runs from the first DOWN minute to the end of the last.
  */
-export function deriveIncidents(states: readonly MinuteState[], from: number): DerivedIncident[] {
+export function deriveIncidents(states: readonly MinuteState[], from: number, causeAt: (minute: number) => string = () => ''): DerivedIncident[] {
   const out: DerivedIncident[] = [];
   let cur: { first: number; last: number; down: number } | undefined;
   const close = (open: boolean) => {
     if (!cur) return;
     const start = from + cur.first * MINUTE_MS;
     const end = from + (cur.last + 1) * MINUTE_MS;
-    out.push({ start, end, downMinutes: cur.down, open, severity: severityOf((end - start) / MINUTE_MS) });
+    out.push({ start, end, downMinutes: cur.down, open, severity: severityOfCause(causeAt(start)) });
     cur = undefined;
   };
   for (let i = 0; i < states.length; i++) {

@@ -8,19 +8,23 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { CONFIG, type AppConfig } from '../config/config.js';
 import { claimOnce } from '../db/claims.js';
 import { DATABASE, type Db } from '../db/database.js';
-import { SlaEngine, type Reclassification } from './sla.engine.js';
+import { ALERT_NODE_ACK, SlaEngine, type Reclassification } from './sla.engine.js';
 import { scheduleSpan, windowScopesService, type MaintenanceWindow } from './maintenance.calendar.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SLA_SERVICES, findService, type SlaServiceDef } from './sla.catalog.js';
-import { AckSchema, ContractInputSchema, ContractPatchSchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, parseInput } from './sla.schemas.js';
+import { AckSchema, ContractInputSchema, ContractPatchSchema, DaysQuerySchema, IncidentQuerySchema, MonthQuerySchema, RangeQuerySchema, parseInput } from './sla.schemas.js';
 import {
   MINUTE_STATES,
   SEVERITIES,
+  ackCredits,
   applyMinOutage,
+  countedPeriod,
+  dayFigures,
   errorBudget,
   inHoursMinutes,
   inServiceHours,
   periodFigures,
+  severityOfCause,
   type ErrorBudget,
   type MinuteState,
   type PeriodFigures,
@@ -79,9 +83,11 @@ export interface ServiceMonth {
 export interface ContractMonth {
   contract: Contract;
   month: string;
-  /** The counted period: `[from, to)` (month ∩ contract ∩ minutes already final). */
+  /** The counted period: `[from, to)` (month ∩ contract ∩ minutes already final), always inside the month. */
   from: number;
   to: number;
+  /** `none`: no minute of the month is under the contract (合同未生效); `partial`: it takes effect in the month. */
+  effective: 'none' | 'partial' | 'full';
   /** Minute sums over every service (never an average of percentages). */
   total: PeriodFigures;
   met: boolean | null;
@@ -346,24 +352,38 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
     return { service: serviceId, from, to: Math.max(from, to), scoredUntil: this.engine.scoredUntil(), runs, ...(list.length <= 1440 ? { minutes: list } : {}) };
   }
 
-  /** Per-day figures of a service in a month (Asia/Shanghai days; 24x7, every DOWN minute counts). */
+  /**
+   * Per-day figures of a service in a month (Asia/Shanghai days). Without a contract: 24x7, every
+   * DOWN minute counts, each day from its midnight. With `contract` (its service): under its terms,
+   * from its effective date — the days before are `notEffective` — read with the same minutes and
+   * the same count as the contract's month figure (`contractStates`, sla.scoring dayFigures), so
+   * the days add up to it. Access to the contract is checked by the caller.
+   */
   async days(serviceId: string, query: unknown) {
     this.requireService(serviceId);
-    const month = parseInput(MonthQuerySchema, query, 'query').month ?? monthOf(this.clock.now());
-    const { start, end } = monthRange(month);
-    const until = Math.min(end, this.engine.scoredUntil());
-    const all = await this.statesOf(serviceId, start, Math.max(start, until));
-    const days = [];
-    for (let d = start; d < end; d += DAY_MS) {
-      const dayEnd = Math.min(d + DAY_MS, until);
-      if (dayEnd <= d) {
-        days.push({ date: localParts(d).date, start: d, figures: null });
-        continue;
-      }
-      const states = all.slice((d - start) / MINUTE_MS, (dayEnd - start) / MINUTE_MS);
-      days.push({ date: localParts(d).date, start: d, figures: periodFigures(states, d, { minOutageMinutes: 1, hours: { kind: '24x7' } }) });
-    }
-    return { service: serviceId, month, scoredUntil: this.engine.scoredUntil(), days };
+    const q = parseInput(DaysQuerySchema, query, 'query');
+    const month = q.month ?? monthOf(this.clock.now());
+    const range = monthRange(month);
+    const contract = q.contract ? await this.getContract(q.contract) : null;
+    if (contract && !contract.services.includes(serviceId)) throw new NotFoundError(`service ${serviceId} is not in contract ${contract.id}`);
+    const effectiveFrom = contract?.effectiveFrom ?? Number.NEGATIVE_INFINITY;
+    const terms = contract ? { minOutageMinutes: contract.minOutageMinutes, hours: contract.hours } : { minOutageMinutes: 1, hours: { kind: '24x7' as const } };
+    const period = countedPeriod(range, effectiveFrom, this.engine.scoredUntil());
+    const { states, loadFrom } = await this.contractStates(serviceId, terms.minOutageMinutes, period);
+    const days = dayFigures(states, loadFrom, terms, range, period, effectiveFrom);
+    return { service: serviceId, month, ...(contract ? { contract: contract.id, effectiveFrom: contract.effectiveFrom } : {}), scoredUntil: this.engine.scoredUntil(), days };
+  }
+
+  /**
+   * The minutes a month's figures of a service are counted from: the counted period padded by N
+   * minutes each side (runs crossing its edges keep their full length for the N-minute rule).
+   * One read for the contract's month figure and for its days.
+   */
+  private async contractStates(serviceId: string, minOutageMinutes: number, period: { from: number; to: number }): Promise<{ states: MinuteState[]; loadFrom: number }> {
+    const pad = minOutageMinutes * MINUTE_MS;
+    const loadFrom = period.from - pad;
+    const loadTo = Math.min(period.to + pad, this.engine.scoredUntil());
+    return { states: await this.statesOf(serviceId, loadFrom, Math.max(loadFrom, loadTo)), loadFrom };
   }
 
   // ------------------------------------------------------------------------------ incidents
@@ -388,8 +408,12 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
       const start = Number(r.start_at);
       const end = Number(r.end_at);
       const open = Number(r.open) === 1;
+      const cause = causes.get(`${r.service}|${start}`) ?? '';
+      // Only the acknowledgement of one of its own alerts: the unit's or service's, or its cause node's.
+      const ackNode = (a: { source: string }) => (a.source.startsWith(ALERT_NODE_ACK) ? a.source.slice(ALERT_NODE_ACK.length) : null);
       const ack = acks.find((a) =>
-        a.incident_id === r.id || (a.incident_id === null && a.service === r.service && Number(a.at) >= start - ACK_LOOKBACK_MS && (open || Number(a.at) <= end)),
+        a.incident_id === r.id ||
+        (a.incident_id === null && a.service === r.service && Number(a.at) >= start - ACK_LOOKBACK_MS && (open || Number(a.at) <= end) && ackCredits(ackNode(a), cause)),
       );
       const ackAt = ack ? Number(ack.at) : null;
       return {
@@ -400,8 +424,9 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
         durationMinutes: (end - start) / MINUTE_MS,
         downMinutes: Number(r.down_minutes),
         open,
-        severity: r.severity as Severity,
-        cause: causes.get(`${r.service}|${start}`) ?? '',
+        // From the cause, so incidents stored under the former length rule read the same way.
+        severity: cause ? severityOfCause(cause) : (r.severity as Severity),
+        cause,
         acknowledgedAt: ackAt,
         acknowledgedBy: ack?.by ?? null,
         ttaMs: ackAt === null ? null : Math.max(0, ackAt - start),
@@ -449,20 +474,18 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
     const contract = await this.getContract(id);
     const month = parseInput(MonthQuerySchema, query, 'query').month ?? monthOf(this.clock.now());
     const { start, end } = monthRange(month);
-    const from = Math.max(start, contract.effectiveFrom);
-    const to = Math.max(from, Math.min(end, this.engine.scoredUntil()));
+    // Always inside the month; empty (合同未生效) when the contract took effect after it.
+    const period = countedPeriod({ start, end }, contract.effectiveFrom, this.engine.scoredUntil());
+    const { from, to } = period;
     const terms = { minOutageMinutes: contract.minOutageMinutes, hours: contract.hours };
-    // Runs that cross the period's edges keep their full length for the N-minute rule.
-    const pad = contract.minOutageMinutes * MINUTE_MS;
-    const loadFrom = from - pad;
-    const loadTo = Math.min(to + pad, this.engine.scoredUntil());
-    const monthInHours = inHoursMinutes(Math.max(start, contract.effectiveFrom), end, contract.hours);
+    const monthInHours = inHoursMinutes(Math.min(end, Math.max(start, contract.effectiveFrom)), end, contract.hours);
+    const effectiveNever = contract.effectiveFrom >= end;
     const allIncidents = await this.incidentsIn(from, to, contract.services);
     const services: ServiceMonth[] = [];
     for (const sid of contract.services) {
       const def = findService(sid)!;
-      const states = await this.statesOf(sid, loadFrom, Math.max(loadFrom, loadTo));
-      const figures = periodFigures(states, loadFrom, terms, { from, to });
+      const { states, loadFrom } = await this.contractStates(sid, contract.minOutageMinutes, period);
+      const figures = periodFigures(states, loadFrom, terms, period);
       const counted = applyMinOutage(states, contract.minOutageMinutes).states;
       const incidents = allIncidents
         .filter((i) => i.service === sid)
@@ -484,7 +507,8 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
         figures,
         targetPct: contract.targetPct,
         met: figures.availabilityPct === null ? null : figures.availabilityPct >= contract.targetPct,
-        budget: errorBudget(contract.targetPct, monthInHours, figures.maint, figures.down),
+        // No budget in a month the contract never covered (not "100 % left").
+        budget: effectiveNever ? { totalMinutes: 0, usedMinutes: 0, leftMinutes: 0, leftPct: null } : errorBudget(contract.targetPct, monthInHours, figures.maint, figures.down),
         incidents,
       });
     }
@@ -498,6 +522,7 @@ export class SlaService implements OnModuleInit, OnApplicationBootstrap, OnModul
       month,
       from,
       to,
+      effective: period.effective,
       total,
       met: metList.length ? metList.every(Boolean) : null,
       services,
