@@ -97,6 +97,12 @@ describe('an operator (item 7): live status and alerts of what its contracts cov
     expect((await as(tokens.operator, `/api/v1/alerts/${ids.ownAlert}`)).status).toBe(200);
     expect((await as(tokens.operator, `/api/v1/alerts/${ids.foreignAlert}/deliveries`)).status).toBe(403);
     expect((await as(tokens.operator, '/api/v1/alert-rules')).status).toBe(200);
+    // Its live status view's charts: the series of its units, not another's.
+    const series = await as(tokens.operator, `/api/v1/series?metric=aud.probe&unit=${OWN}`);
+    expect(series.status).toBe(200);
+    expect((series.body as { series: Array<{ tags: { node: string } }> }).series.map((x) => x.tags.node)).toEqual([ownNode]);
+    expect((await as(tokens.operator, `/api/v1/series?metric=aud.probe&unit=${FOREIGN}`)).status).toBe(403);
+    expect((await as(tokens.operator, `/api/v1/series?metric=aud.probe&node=${foreignNode}`)).status).toBe(403);
     // Acknowledging is its job for its alerts (the SLA's time to acknowledge), not for another's.
     expect((await as(tokens.operator, `/api/v1/alerts/${ids.foreignAlert}/ack`, { method: 'POST', body: { comment: 'not mine' } })).status).toBe(403);
     const ack = await as(tokens.operator, `/api/v1/alerts/${ids.ownAlert}/ack`, { method: 'POST', body: { comment: '已派单' } });

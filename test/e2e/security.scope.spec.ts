@@ -216,6 +216,19 @@ const OPERATOR: Record<string, RouteCases> = {
   '/api/v1/sla/reclassifications': { params: {} },
   '/api/v1/maintenance-windows': { params: {} },
   '/api/v1/maintenance-windows/{id}': { params: { id: { selector: true, value: () => foreign.window } } },
+  // Issue 15: an operator's live status view reads the series of what its contracts cover.
+  '/api/v1/series': {
+    base: { metric: 'scope.probe' },
+    params: {
+      metric: notSelector('scope.probe', 'what is measured, not where'),
+      district: { selector: true, value: () => FOREIGN, own: () => OWN },
+      unit: { selector: true, value: () => FOREIGN, own: () => OWN },
+      node: { selector: true, value: () => foreignNode, own: () => ownNode },
+      from: notSelector(String(Date.now() - 3_600_000), 'a time'),
+      to: notSelector(String(Date.now() + 60_000), 'a time'),
+      step: notSelector('raw', 'a resolution'),
+    },
+  },
   // Issue 15: an operator reads the alerts of what its contracts cover (here 520103's extranet).
   '/api/v1/alerts': {
     params: {
