@@ -158,6 +158,29 @@ const DISTRICT: Record<string, RouteCases> = {
     base: { month },
     params: { unit: { selector: true, value: () => FOREIGN, own: () => OWN }, month: notSelector(month, 'a month') },
   },
+  // Issue 15: a district user reads its own unit's SLA (its extranet service) and the windows covering it.
+  '/api/v1/sla/services': { params: {} },
+  '/api/v1/sla/services/{id}/minutes': {
+    base: { from: String(Date.now() - 3_600_000), to: String(Date.now()) },
+    params: {
+      id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` },
+      from: notSelector(String(Date.now() - 3_600_000), 'a time'),
+      to: notSelector(String(Date.now()), 'a time'),
+    },
+  },
+  '/api/v1/sla/services/{id}/days': {
+    params: { id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` }, month: notSelector(month, 'a month') },
+  },
+  '/api/v1/sla/units': { params: { month: notSelector(month, 'a month: the answer holds the user\'s own unit only') } },
+  '/api/v1/sla/contracts': { params: {} },
+  '/api/v1/sla/contracts/{id}': { params: { id: { selector: true, value: () => foreign.contract, own: () => own.contract } } },
+  '/api/v1/sla/contracts/{id}/summary': { params: { id: { selector: true, value: () => foreign.contract, own: () => own.contract }, month: notSelector(month, 'a month') } },
+  '/api/v1/sla/incidents': {
+    params: { service: { selector: true, value: () => `extranet:${FOREIGN}` }, month: notSelector(month, 'a month'), open: notSelector('true', 'open or all') },
+  },
+  '/api/v1/sla/incidents/{id}': { params: { id: { selector: true, value: () => 'no-such-incident' } } },
+  '/api/v1/maintenance-windows': { params: {} },
+  '/api/v1/maintenance-windows/{id}': { params: { id: { selector: true, value: () => foreign.window } } },
 };
 // Values known only after beforeAll.
 (DISTRICT['/api/v1/notification-channels/{id}'].params.id as { value: () => string }).value = () => own.channel;
@@ -198,11 +221,38 @@ const OPERATOR: Record<string, RouteCases> = {
   '/api/v1/sla/reclassifications': { params: {} },
   '/api/v1/maintenance-windows': { params: {} },
   '/api/v1/maintenance-windows/{id}': { params: { id: { selector: true, value: () => foreign.window } } },
+  // Issue 15: an operator's live status view reads the series of what its contracts cover.
+  '/api/v1/series': {
+    base: { metric: 'scope.probe' },
+    params: {
+      metric: notSelector('scope.probe', 'what is measured, not where'),
+      district: { selector: true, value: () => FOREIGN, own: () => OWN },
+      unit: { selector: true, value: () => FOREIGN, own: () => OWN },
+      node: { selector: true, value: () => foreignNode, own: () => ownNode },
+      from: notSelector(String(Date.now() - 3_600_000), 'a time'),
+      to: notSelector(String(Date.now() + 60_000), 'a time'),
+      step: notSelector('raw', 'a resolution'),
+    },
+  },
+  // Issue 15: an operator reads the alerts of what its contracts cover (here 520103's extranet).
+  '/api/v1/alerts': {
+    params: {
+      district: { selector: true, value: () => FOREIGN, own: () => OWN },
+      node: { selector: true, value: () => foreignNode, own: () => ownNode },
+      state: notSelector('open', 'a state'),
+      severity: notSelector('P3', 'a severity'),
+      limit: notSelector('1000', 'a count'),
+    },
+  },
+  '/api/v1/alerts/{id}': { params: { id: { selector: true, value: () => foreign.alert, own: () => own.alert } } },
+  '/api/v1/alerts/{id}/deliveries': { params: { id: { selector: true, value: () => foreign.alert, own: () => own.alert } } },
+  '/api/v1/alert-rules': { params: {} },
+  '/api/v1/alert-rules/{id}': { params: { id: notSelector('default-net-latency_ms-critical', 'rules are the city\'s configuration, the same for every operator') } },
 };
 
 /** What must never reach the district user / the operator: the other's records and the robot's credential. */
-const districtMarkers = () => [foreign.alert, foreign.system, foreign.silenceByDistrict, foreign.silenceByNode, foreignNode, 'nm-scope-edge', SECRET];
-const operatorMarkers = () => [foreign.contract, foreign.window, `extranet:${FOREIGN}`, SECRET];
+const districtMarkers = () => [foreign.alert, foreign.system, foreign.silenceByDistrict, foreign.silenceByNode, foreignNode, 'nm-scope-edge', SECRET, foreign.contract, foreign.window, `extranet:${FOREIGN}`];
+const operatorMarkers = () => [foreign.contract, foreign.window, `extranet:${FOREIGN}`, SECRET, foreign.alert, foreignNode];
 
 function scopedGets(role: string): Map<string, Op> {
   const out = new Map<string, Op>();

@@ -1042,6 +1042,15 @@ const en: Messages = {
     s5xx: 'The server failed (HTTP {status}): try again later',
     other: 'Request failed (HTTP {status})',
   },
+  // Issue 15: what district users and operators are shown of their own scope.
+  audience: {
+    outside: '{name} is not one of yours: pick one of your districts or zones above',
+    noUnits: 'Your contracts cover no district or zone extranet: there is no live status to show',
+    alertsOperator: 'You may acknowledge the alerts your contracts cover (it counts towards the response time); ops silence',
+    slaReadOnly: 'Read only: the availability of the {name} extranet against its contract target',
+    wallScope: '{name} · live',
+    wallScopeMany: '{n} districts/zones of your contracts · live',
+  },
 };
 
 export default en;

@@ -1045,6 +1045,15 @@ const zhCN = {
     s5xx: '服务器暂时出错（HTTP {status}），请稍后重试',
     other: '请求失败（HTTP {status}）',
   },
+  // Issue 15: what district users and operators are shown of their own scope.
+  audience: {
+    outside: '{name}不在你的查看范围内，请从右上角选择你负责的区县或开发区',
+    noUnits: '你的合同未覆盖任何区县或开发区的电子政务外网，没有可查看的实时状态',
+    alertsOperator: '你可以确认合同范围内的告警（计入响应时间）；屏蔽由市大数据局运维处理',
+    slaReadOnly: '只读：{name}电子政务外网的可用性与合同目标',
+    wallScope: '{name} · 本区实时',
+    wallScopeMany: '合同范围 {n} 个区县/开发区 · 实时',
+  },
 };
 
 export default zhCN;

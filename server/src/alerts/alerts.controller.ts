@@ -12,6 +12,8 @@ import { NotifierService } from './notifier.service.js';
 import { maskUrlsIn } from './notify/channels.js';
 import { parseInput } from '../common/validate.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
+import { ForbiddenError } from '../common/errors.js';
+import { StatusService } from '../status/status.service.js';
 
 /** `GET /api/v1/alerts` (documented in the OpenAPI document; its selectors are scoped). */
 export const ListQuerySchema = z.object({
@@ -34,38 +36,59 @@ export const ALERT_SELECTORS: Readonly<Record<string, SelectorKind>> = { distric
 
 export const SilenceListSchema = z.object({ active: z.enum(['true', 'false']).default('true') });
 
-/** Alerts, acknowledgement and deliveries (docs/ALERTS.md "API"). Reads: ops, leader, district; changes: ops. */
+/**
+ * Alerts, acknowledgement and deliveries (docs/ALERTS.md "API"). Reads: ops, leader, district (its
+ * unit), operator (what its contracts cover: docs/SECURITY.md "Operators"); acknowledging: ops, and
+ * an operator the alerts in its reach (the SLA's response time runs to the acknowledgement).
+ */
 @Controller('api/v1/alerts')
 export class AlertsController {
   constructor(
     private readonly alerts: AlertsService,
     private readonly audit: AuditService,
     private readonly scope: ScopeService,
+    private readonly status: StatusService,
   ) {}
 
-  /** A district user sees its own unit's alerts only. */
+  /** A district user sees its own unit's alerts only; an operator those of its contracts' units and platforms. */
   @Get()
-  @Roles('ops', 'leader', 'district')
-  list(@Query() query: unknown, @CurrentUser() p: Principal) {
+  @Roles('ops', 'leader', 'district', 'operator')
+  async list(@Query() query: unknown, @CurrentUser() p: Principal) {
     const q: AlertFilter = parseInput(ListQuerySchema, query, 'alert query');
-    return this.alerts.list(this.scope.confine(p, q, ALERT_SELECTORS, 'unit'));
+    if (p.role !== 'operator') return this.alerts.list(this.scope.confine(p, q, ALERT_SELECTORS, 'unit'));
+    const reach = (await this.scope.reach(p))!;
+    this.scope.checkSelectors(p, reach, q, ALERT_SELECTORS);
+    const platformNodes = reach.platforms.size ? this.status.nodes().filter((n) => n.platform && reach.platforms.has(n.platform)).map((n) => n.id) : [];
+    const rows = await this.alerts.list({ ...q, within: { units: [...reach.units], nodes: platformNodes } });
+    // A platform node standing in a unit of the contract is the platform's, not the unit's extranet.
+    return rows.filter((a) => this.scope.alertInReach(reach, a));
   }
 
   @Get(':id')
-  @Roles('ops', 'leader', 'district')
+  @Roles('ops', 'leader', 'district', 'operator')
   async get(@Param('id') id: string, @CurrentUser() p: Principal) {
     const alert = await this.alerts.get(id);
-    this.scope.checkUnit(p, alert.unit, `alert ${id}`);
+    await this.checkAlert(p, alert, id);
     return alert;
+  }
+
+  /** 403 unless the alert is within the principal's reach (its unit for a district user; its contracts for an operator). */
+  private async checkAlert(p: Principal, alert: { unit: string; node: string }, id: string): Promise<void> {
+    if (p.role === 'operator') {
+      if (!this.scope.alertInReach(await this.scope.reach(p), alert)) throw new ForbiddenError(`alert ${id} is not covered by the contracts of ${p.operator ?? p.username}`);
+      return;
+    }
+    this.scope.checkUnit(p, alert.unit, `alert ${id}`);
   }
 
   /** Acknowledged by the signed-in user; recorded in the audit log. */
   @Post(':id/ack')
   @SelfAudited()
   @HttpCode(200)
-  @Roles('ops')
+  @Roles('ops', 'operator')
   async ack(@Param('id') id: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     const b = parseInput(AckSchema, body, 'acknowledgement');
+    if (p.role === 'operator') await this.checkAlert(p, await this.alerts.get(id), id);
     const result = await this.alerts.ack(id, p.username, b.comment || null);
     await this.audit.record({ actor: `user:${p.username}`, action: 'alert.ack', target: id, after: { comment: b.comment ?? null } });
     return result;
@@ -88,9 +111,9 @@ export class AlertsController {
   }
 
   @Get(':id/deliveries')
-  @Roles('ops', 'leader', 'district')
+  @Roles('ops', 'leader', 'district', 'operator')
   async deliveries(@Param('id') id: string, @CurrentUser() p: Principal) {
-    this.scope.checkUnit(p, (await this.alerts.get(id)).unit, `alert ${id}`);
+    await this.checkAlert(p, await this.alerts.get(id), id);
     const deliveries = await this.alerts.deliveries(id);
     // A robot's answer may echo the URL it was called with (and its credential).
     return seesCredentials(p) ? deliveries : deliveries.map((d) => ({ ...d, error: d.error === null ? null : maskUrlsIn(d.error) }));
@@ -101,14 +124,15 @@ export class AlertsController {
 export class AlertRulesController {
   constructor(private readonly alerts: AlertsService) {}
 
+  // Operators read the rules too: their alert list names each alert's rule and threshold.
   @Get()
-  @Roles('ops', 'leader', 'district')
+  @Roles('ops', 'leader', 'district', 'operator')
   list() {
     return this.alerts.listRules();
   }
 
   @Get(':id')
-  @Roles('ops', 'leader', 'district')
+  @Roles('ops', 'leader', 'district', 'operator')
   get(@Param('id') id: string) {
     return this.alerts.getRule(id);
   }

@@ -6,7 +6,7 @@ import { CollectorTokensService } from '../auth/collector-tokens.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { DomainEvents, MAINTENANCE_CALENDAR, type MaintenanceCalendar, type Scope } from '../common/domain-events.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
-import { LiveBus } from '../common/live-bus.js';
+import { LiveBus, type LiveKeep } from '../common/live-bus.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { StatusService } from '../status/status.service.js';
 import { CardinalityService } from '../ingest/cardinality.service.js';
@@ -136,7 +136,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit() {
     await this.load();
-    this.bus.serve('alerts', () => this.liveData());
+    this.bus.serve('alerts', (keep) => this.liveData(keep));
     this.unsubscribe = this.status.onPoints((points, now) => this.onPoints(points, now));
     this.timer = setInterval(() => void this.tick().catch((err) => this.log.error({ err }, 'alert tick failed')), ALERT_TICK_MS);
     this.timer.unref();
@@ -396,9 +396,14 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     return this.store.deliveries(alertId);
   }
 
-  /** What the `alerts` live topic carries. */
-  liveData(): AlertsLiveData {
-    const open = this.machine.openAlerts();
+  /**
+   * What the `alerts` live topic carries; with `keep`, a scoped audience's part of it (issue 15): its
+   * open alerts, counted, and the transitions of those alerts only.
+   */
+  liveData(keep?: LiveKeep): AlertsLiveData {
+    const all = this.machine.openAlerts();
+    const open = keep ? all.filter((a) => keep({ unit: a.tags.unit, node: a.tags.node })) : all;
+    const ids = keep ? new Set(open.map((a) => a.id)) : undefined;
     const counts = { pending: 0, firing: 0, acknowledged: 0, suppressed: 0, escalated: 0 };
     for (const a of open) {
       if (a.state === 'pending') counts.pending++;
@@ -412,7 +417,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       ts: this.clock.now(),
       counts,
       open: liveOpenAlerts(open, LIVE_OPEN_MAX).map((a) => this.decorated(this.named(viewOfInstance(a)), groups)),
-      transitions: this.recent.slice(),
+      transitions: ids ? this.recent.filter((t) => ids.has(t.alertId)) : this.recent.slice(),
     };
   }
 

@@ -22,6 +22,8 @@ export interface AlertFilter {
   unit?: string;
   /** Only this node's alerts. */
   node?: string;
+  /** Only the alerts of these units or of these nodes (an operator's reach, issue 15). */
+  within?: { units: readonly string[]; nodes: readonly string[] };
   severity?: string;
   limit: number;
 }
@@ -119,6 +121,11 @@ export class AlertsStore {
     if (f.district) q = q.where((eb) => eb.or([eb('district', '=', f.district!), eb('unit', '=', f.district!)]));
     if (f.unit) q = q.where('unit', '=', f.unit);
     if (f.node) q = q.where('node', '=', f.node);
+    if (f.within) {
+      const { units, nodes } = f.within;
+      // An empty reach matches nothing (no alert has the empty id).
+      q = q.where((eb) => eb.or([...(units.length ? [eb('unit', 'in', [...units])] : []), ...(nodes.length ? [eb('node', 'in', [...nodes])] : []), eb('id', '=', '')]));
+    }
     if (f.severity) q = q.where('severity', '=', f.severity);
     const rows = await q.orderBy('active_at', 'desc').orderBy('id').limit(f.limit).execute();
     return rows.map(viewOf);

@@ -21,7 +21,7 @@ import { handshakeOriginProblem } from '../security/origin-policy.js';
 import { tokenFrom, type Principal } from '../security/principal.js';
 import { StatusService } from '../status/status.service.js';
 import { FrameCoalescer } from './frame.coalescer.js';
-import { LiveTopicsService } from './live-topics.service.js';
+import { LiveTopicsService, publicTopic } from './live-topics.service.js';
 import { oneWritePerSocket, type HoldableConn } from './one-write.js';
 import { SessionSockets } from './session-sockets.js';
 import { dropThreshold, pendingBytes, type EngineConnLike } from './slow-client.js';
@@ -83,7 +83,8 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     });
     this.stopListening = [
       this.status.onDirty((t) => this.coalescer.markDirty(t)),
-      this.bus.onDirty((t) => this.coalescer.markDirty(t)),
+      // A domain topic's scoped rooms (a district's part of `alerts`) change with it.
+      this.bus.onDirty((t) => this.coalescer.markDirty(this.topics.withScopedRooms(t, this.server.adapter.rooms.keys()))),
     ];
     // Sockets follow their session: logout, password change, account change, expiry (issue 13).
     this.sessions = new SessionSockets(this.server, this.accounts, this.cluster, this.clock, this.log, this.metrics);
@@ -109,7 +110,11 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       // Each instance computes frames from its own (shared, docs/SCALE.md) live state for its own
       // sockets: `local`, or with the Redis adapter every instance's frame would reach every room.
       const emit = () => {
-        for (const f of frames) this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, f);
+        for (const f of frames) {
+          // A scoped room's frame goes out under its topic's name (`alerts@d:520103|` → `alerts`).
+          const topic = publicTopic(f.topic);
+          this.server.local.to(f.topic).emit(LIVE_EVENTS.frame, topic === f.topic ? f : { ...f, topic });
+        }
       };
       // One writev per socket for all of this tick's frames (live/one-write.ts, docs/BENCHMARKS.md "Fan-out").
       if (frames.length > 1) oneWritePerSocket(Array.from(this.server.sockets.values(), (s) => s.conn as unknown as HoldableConn), emit);
@@ -127,13 +132,21 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
     const wanted = Array.isArray(body) ? body : [body];
     const ack: SubscribeAck = { subscribed: [], rejected: [] };
     if (this.sessions?.droppedIfExpired(socket)) return ack;
+    // The room each topic of this socket joined (a scoped audience's `alerts` is a room of its own).
+    const joined: Map<string, string> = (socket.data.rooms ??= new Map<string, string>());
     for (const topic of wanted) {
       // Topics held now: the socket's rooms (joined ones included) but its own id room.
       const held = socket.rooms.size - (socket.rooms.has(socket.id) ? 1 : 0);
-      const error =
-        held >= MAX_TOPICS_PER_SOCKET && !socket.rooms.has(topic as string)
+      let error =
+        held >= MAX_TOPICS_PER_SOCKET && !joined.has(topic as string) && !socket.rooms.has(topic as string)
           ? `at most ${MAX_TOPICS_PER_SOCKET} topics per connection`
-          : (this.topics.check(topic) ?? this.topics.forbidden(socket.data.principal as Principal, topic as string));
+          : this.topics.check(topic);
+      let room = topic as string;
+      if (!error) {
+        const admitted = await this.topics.admit(socket.data.principal as Principal, topic as string);
+        if ('error' in admitted) error = admitted.error;
+        else room = admitted.room;
+      }
       if (error) {
         ack.rejected.push({ topic, error });
         socket.emit(LIVE_EVENTS.subscribeError, { topic, error });
@@ -141,8 +154,10 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
       }
       const name = topic as string;
       if (this.dropIfSlow(socket)) return ack; // no more snapshots into a buffer nobody reads
-      await socket.join(name);
-      socket.emit(LIVE_EVENTS.snapshot, this.coalescer.snapshot(name, () => this.topics.compute(name), this.clock.now()));
+      await socket.join(room);
+      joined.set(name, room);
+      const snap = this.coalescer.snapshot(room, () => this.topics.compute(room), this.clock.now());
+      socket.emit(LIVE_EVENTS.snapshot, room === name ? snap : { ...snap, topic: name });
       ack.subscribed.push(name);
     }
     return ack;
@@ -170,9 +185,12 @@ export class LiveGateway implements OnGatewayInit, OnModuleDestroy {
   async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ unsubscribed: string[] }> {
     // Never its own id room: that is socket.io's address of this socket, not a topic.
     const topics = (Array.isArray(body) ? body : [body]).filter((t): t is string => typeof t === 'string' && t !== socket.id);
+    const joined = socket.data.rooms as Map<string, string> | undefined;
     for (const t of topics) {
-      await socket.leave(t);
-      if (!this.watched(t)) this.coalescer.release(t);
+      const room = joined?.get(t) ?? t;
+      joined?.delete(t);
+      await socket.leave(room);
+      if (!this.watched(room)) this.coalescer.release(room);
     }
     return { unsubscribed: topics };
   }

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { UNITS, type SeriesResponse, type StatusCounts, type UnitSummary } from '@zhuyun/protocol';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { ForbiddenError } from '../common/errors.js';
 import { Roles } from '../common/roles.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { ScopeService, type SelectorKind } from '../security/scope.js';
@@ -26,8 +27,20 @@ export class QueryController {
   ) {}
 
   @Get('series')
-  @Roles('ops', 'leader', 'district')
-  series(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal): Promise<SeriesResponse> {
+  @Roles('ops', 'leader', 'district', 'operator')
+  async series(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal): Promise<SeriesResponse> {
+    if (p.role === 'operator') {
+      // An operator (issue 15: its live status view) reads the series of what its contracts cover:
+      // every selector must be in its reach; with none, the first of its units.
+      const reach = (await this.scope.reach(p))!;
+      this.scope.checkSelectors(p, reach, q, SERIES_SELECTORS);
+      if (q.district === undefined && q.unit === undefined && q.node === undefined) {
+        const first = [...reach.units].sort()[0];
+        if (!first) throw new ForbiddenError(`the contracts of ${p.operator ?? p.username} cover no district or zone`);
+        return this.query.series({ ...q, unit: first });
+      }
+      return this.query.series(q);
+    }
     // A district user reads its own unit's series only, whichever selector names the place.
     return this.query.series(this.scope.confine(p, q, SERIES_SELECTORS, 'unit'));
   }

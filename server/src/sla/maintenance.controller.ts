@@ -3,7 +3,7 @@ import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
-import { SlaAccess, windowVisible } from './sla.access.js';
+import { SlaAccess, districtSeesWindow, windowVisible } from './sla.access.js';
 import { MaintenanceService } from './maintenance.service.js';
 import { SelfAudited } from '../security/audit.interceptor.js';
 
@@ -11,6 +11,7 @@ import { SelfAudited } from '../security/audit.interceptor.js';
  * Maintenance windows: requested by operators or ops, approved or rejected by ops (docs/SLA.md).
  * An operator sees the windows touching its contracts' services (and its own), scopes a request to
  * those services, and edits or cancels only the windows it requested while they are `requested`.
+ * A district user reads the windows covering its unit or a platform (issue 15).
  */
 @Controller('api/v1/maintenance-windows')
 export class MaintenanceController {
@@ -21,8 +22,9 @@ export class MaintenanceController {
   ) {}
 
   @Get()
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async list(@CurrentUser() p: Principal) {
+    if (p.role === 'district') return { windows: this.maintenance.list().filter((w) => districtSeesWindow(p.district ?? '', w)) };
     // The operator's services read once, not once per window.
     const allowed = await this.access.services(p);
     return { windows: this.maintenance.list().filter((w) => windowVisible(allowed, p.username, w)) };
@@ -39,7 +41,7 @@ export class MaintenanceController {
   }
 
   @Get(':id')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async get(@Param('id') id: string, @CurrentUser() p: Principal) {
     return this.visible(id, p);
   }

@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { Roles } from '../common/roles.js';
 import { AuditService } from '../security/audit.service.js';
 import { CurrentUser, type Principal } from '../security/principal.js';
-import { SlaAccess } from './sla.access.js';
+import { SlaAccess, districtSeesWindow } from './sla.access.js';
 import { SlaEngine } from './sla.engine.js';
 import { reportCsv, reportHtml } from './sla.report.js';
 import { MonthQuerySchema, parseInput } from './sla.schemas.js';
@@ -19,7 +19,8 @@ export const ReportQuerySchema = MonthQuerySchema.extend({ format: z.enum(['csv'
 
 /**
  * SLA REST under /api/v1/sla (docs/SLA.md). Operators see their contracts (scoping comes with
- * issue 7); ops and admin everything; leaders read.
+ * issue 7); ops and admin everything; leaders read; a district user reads its own unit's extranet
+ * service (issue 15: SlaAccess).
  */
 @Controller('api/v1/sla')
 export class SlaController {
@@ -32,21 +33,21 @@ export class SlaController {
   ) {}
 
   @Get('services')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async services(@CurrentUser() p: Principal) {
     const allowed = await this.access.services(p);
     return { services: this.sla.services().filter((s) => !allowed || allowed.has(s.id)), scoredUntil: this.engine.scoredUntil() };
   }
 
   @Get('services/:id/minutes')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async minutes(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     await this.access.checkService(p, id);
     return this.sla.minutes(id, q);
   }
 
   @Get('services/:id/days')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async days(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     await this.access.checkService(p, id);
     if (typeof q.contract === 'string') await this.access.checkContract(p, q.contract);
@@ -55,14 +56,15 @@ export class SlaController {
 
   /** Per district/zone extranet figures of a month (what the district comparison reads). */
   @Get('units')
-  @Roles('ops', 'leader')
-  async units(@Query() q: Record<string, unknown>) {
+  @Roles('ops', 'leader', 'district')
+  async units(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     const month = parseInput(MonthQuerySchema, q, 'query').month ?? monthOf(this.clock.now());
-    return { month, units: await this.sla.unitMonths(month, UNITS.map((u) => u.code)) };
+    // A district user: its own unit's figures only.
+    return { month, units: await this.sla.unitMonths(month, p.role === 'district' ? [p.district ?? ''] : UNITS.map((u) => u.code)) };
   }
 
   @Get('contracts')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async contracts(@CurrentUser() p: Principal) {
     return { contracts: await this.access.contracts(p) };
   }
@@ -74,10 +76,12 @@ export class SlaController {
   }
 
   @Get('contracts/:id')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async contract(@Param('id') id: string, @CurrentUser() p: Principal) {
     await this.access.checkContract(p, id);
-    return this.sla.getContract(id);
+    const c = await this.sla.getContract(id);
+    const allowed = await this.access.services(p);
+    return p.role === 'district' && allowed ? { ...c, services: c.services.filter((s) => allowed.has(s)) } : c;
   }
 
   @Put('contracts/:id')
@@ -100,10 +104,24 @@ export class SlaController {
   }
 
   @Get('contracts/:id/summary')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async summary(@Param('id') id: string, @Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     await this.access.checkContract(p, id);
-    return this.sla.contractMonth(id, q);
+    const m = await this.sla.contractMonth(id, q);
+    if (p.role !== 'district') return m;
+    // A district user reads its own unit's service of the contract (read only), not the others'.
+    const allowed = (await this.access.services(p))!;
+    const services = m.services.filter((s) => allowed.has(s.service));
+    return {
+      ...m,
+      contract: { ...m.contract, services: m.contract.services.filter((s) => allowed.has(s)) },
+      // The sums over every service of the contract are the other units' too: its own service's figures instead.
+      total: services[0]?.figures ?? m.total,
+      met: services[0]?.met ?? null,
+      services,
+      reclassifications: m.reclassifications.filter((r) => allowed.has(r.service)),
+      windows: m.windows.filter((w) => districtSeesWindow(p.district ?? '', w)),
+    };
   }
 
   /** `?month=YYYY-MM&format=csv|html|json`: the monthly report (CSV with BOM, printable HTML). */
@@ -125,14 +143,14 @@ export class SlaController {
   }
 
   @Get('incidents')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async incidents(@Query() q: Record<string, unknown>, @CurrentUser() p: Principal) {
     const allowed = await this.access.services(p);
     return { incidents: (await this.sla.incidents(q)).filter((i) => !allowed || allowed.has(i.service)) };
   }
 
   @Get('incidents/:id')
-  @Roles('ops', 'operator', 'leader')
+  @Roles('ops', 'operator', 'leader', 'district')
   async incident(@Param('id') id: string, @CurrentUser() p: Principal) {
     const i = await this.sla.incident(id);
     await this.access.checkService(p, i.service);
