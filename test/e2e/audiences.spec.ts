@@ -112,6 +112,21 @@ describe('an operator (item 7): live status and alerts of what its contracts cov
     expect((await as(tokens.operator, '/api/v1/silences', { method: 'POST', body: { matchers: { district: OWN }, endsAt: Date.now() + 60_000, comment: 'x' } })).status).toBe(403);
   });
 
+  it('acknowledges an outage group only as far as its contracts cover it', async () => {
+    const open = (await admin('GET', '/api/v1/alerts?state=open')) as unknown as Array<{ id: string; group?: string; ack: unknown }>;
+    const groupOf = (id: string) => open.find((a) => a.id === id)?.group;
+    expect(groupOf(ids.foreignAlert)).toBeTruthy();
+    // Another unit's outage: nothing of it is the operator's, so there is no group to acknowledge.
+    expect((await as(tokens.operator, `/api/v1/alerts/groups/${groupOf(ids.foreignAlert)}/ack`, { method: 'POST', body: {} })).status).toBe(404);
+    expect(((await admin('GET', `/api/v1/alerts/${ids.foreignAlert}`)) as { ack: unknown }).ack).toBeNull();
+    // Its own (already acknowledged one by one above): said so, not acknowledged twice.
+    const own = await as(tokens.operator, `/api/v1/alerts/groups/${groupOf(ids.ownAlert)}/ack`, { method: 'POST', body: {} });
+    expect(own.status).toBe(200);
+    expect((own.body as { already: string[] }).already).toContain(ids.ownAlert);
+    // A district user reads, never acknowledges.
+    expect((await as(tokens.district, `/api/v1/alerts/groups/${groupOf(ids.ownAlert)}/ack`, { method: 'POST', body: {} })).status).toBe(403);
+  });
+
   it('watches its units and their nodes and its part of alerts over the socket, not the city or another unit', async () => {
     const { client, ack } = await watch(tokens.operator, ['alerts', `district:${OWN}`, `node:${ownNode}`, `district:${FOREIGN}`, `node:${foreignNode}`, 'overview', 'sla']);
     expect(ack.subscribed.sort()).toEqual(['alerts', `district:${OWN}`, `node:${ownNode}`].sort());

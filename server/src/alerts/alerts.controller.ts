@@ -102,10 +102,13 @@ export class AlertsController {
   @Post('groups/:group/ack')
   @SelfAudited()
   @HttpCode(200)
-  @Roles('ops')
+  @Roles('ops', 'operator')
   async ackGroup(@Param('group') group: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     const b = parseInput(AckSchema, body, 'acknowledgement');
-    const result = await this.alerts.ackGroup(group, p.username, b.comment || null, (unit) => this.scope.seesUnit(p, unit));
+    // An operator acknowledges the members its contracts cover (as one by one), others those of their scope.
+    const reach = p.role === 'operator' ? await this.scope.reach(p) : undefined;
+    const sees = reach ? (a: { unit: string; node: string }) => this.scope.alertInReach(reach, a) : (a: { unit: string }) => this.scope.seesUnit(p, a.unit);
+    const result = await this.alerts.ackGroup(group, p.username, b.comment || null, sees);
     await this.audit.record({ actor: `user:${p.username}`, action: 'alert.ack-group', target: group, after: { comment: b.comment ?? null, acknowledged: result.acknowledged } });
     return result;
   }

@@ -454,9 +454,9 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
    * of its lead alert, as served): one click for an outage. `sees` keeps the members the user may
    * act on. NotFoundError when no open alert is in that group.
    */
-  async ackGroup(group: string, by: string, comment: string | null, sees: (unit: string) => boolean = () => true): Promise<GroupAckResult> {
+  async ackGroup(group: string, by: string, comment: string | null, sees: (a: { unit: string; node: string }) => boolean = () => true): Promise<GroupAckResult> {
     const { of } = this.groups();
-    const members = this.machine.openAlerts().filter((a) => of.get(a.id) === group && sees(a.tags.unit ?? a.tags.district));
+    const members = this.machine.openAlerts().filter((a) => of.get(a.id) === group && sees({ unit: a.tags.unit ?? a.tags.district ?? '', node: a.tags.node ?? '' }));
     if (members.length === 0) throw new NotFoundError(`no open alert group ${group}`);
     const at = this.clock.now();
     const acknowledged: string[] = [];
