@@ -56,6 +56,18 @@ const en: Messages = {
     sourcesMissing: 'Not connected in this deployment: {parts}; their columns show n/m (not measured)',
     part: { sla: 'availability (SLA)', migration: 'cloud migration', platform: 'platform use' },
     zone: 'zone',
+    cover: {
+      cell: 'coverage {pct}',
+      low: 'low coverage',
+      title: '{m} of the {e} minutes of the month so far measured (up or down); below {min}% a unit is marked "low coverage" and not ranked',
+      waiting: 'waiting for scoring',
+      note: '"Coverage" = minutes measured ÷ minutes of the month so far (maintenance excluded). Below {min}% a unit is marked "low coverage": its availability is indicative only, listed after the others and not ranked.',
+      waitingNote: 'Availability is scored minute by minute: each minute counts about 2 minutes after it ends (late data is waited for). Right after start-up or joining, units show "waiting for scoring" and the first figures appear within minutes.',
+      platformCity: 'Sharing and open platforms this month (city-wide): {calls} API calls (sharing {share} · open {open}), {records} records exchanged, {downloads} open downloads. The platforms serve the whole city and their counters do not carry the calling unit, so no district is credited.',
+      platformNone: 'The sharing and open platforms have reported no calls this month (city-wide).',
+      methodCoverage: 'Coverage = minutes measured (up + down) ÷ minutes of the month so far (maintenance excluded). Below {min}% a unit is marked "low coverage", listed after the others and not ranked; a month without a single measured minute leaves availability, P1 incidents and the change blank, never 0.',
+      methodPlatform: 'Platform calls are a city figure: the sharing and open platforms\' counters do not carry the calling unit, only where their collector stands, so they are not split by district.',
+    },
     map: {
       title: 'Cloud migration rate by district',
       noScope: 'no systems in scope',
@@ -96,6 +108,7 @@ const en: Messages = {
       title: 'Last 6 months (city)',
       migration: 'Migration rate',
       availability: 'Availability',
+      coverage: 'Availability coverage',
       p1: 'P1 incidents',
       loading: 'Loading the last 6 months…',
       error: 'The trend could not be read: {msg}',
@@ -219,6 +232,8 @@ const en: Messages = {
       rate: 'Migration rate',
       expected: 'Should be on cloud',
       cloud: 'Cloud reports',
+      cloudExplain:
+        '"Should be on cloud": the unit\'s systems in the migration inventory that are in trial, migrated or legacy decommissioned, i.e. those the inventory says should run on the cloud. "Cloud reports": all of the unit\'s systems running on the Guiyang sub-platform of Cloud Guizhou, as its management platform last reported them (cloud_inventory collector). They count different things: the inventory counts only the legacy systems to be migrated, the cloud counts everything running on it (including systems built on the cloud directly and test systems), and the inventory may be updated after a system goes live, so the cloud\'s figure is usually the larger. If it is smaller, a system registered as on the cloud is not running there: check its "cloud evidence" in the system details. "—": the cloud has not reported the unit yet.',
     },
     panel: {
       title: 'Cloud migration',
