@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { monthOf } from '@zhuyun/protocol';
 import { artifactPath, browserAvailable, launchBrowser, signIn, waitFor, watchProblems } from '../support/browser.js';
 import { repoRoot, startTestServer, type TestServer } from '../support/server.js';
 
@@ -174,6 +175,10 @@ run('leadership on a phone and on paper (issue 15)', () => {
     expect(explain).toMatch(/试运行|已迁移/);
     const doc = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(doc).toBeLessThanOrEqual(PHONE.width);
+    // One column on a phone: the explanation runs the screen's width, not a squeezed half of it.
+    const ex = (await page.getByTestId('cloud-explain').boundingBox())!;
+    expect(ex.width).toBeGreaterThan(PHONE.width * 0.7);
+    expect(ex.x + ex.width).toBeLessThanOrEqual(PHONE.width);
     await page.waitForTimeout(500);
     await shot(page, 'migration-390x844.png');
     await page.getByTestId('cloud-explain').scrollIntoViewIfNeeded();
@@ -182,4 +187,56 @@ run('leadership on a phone and on paper (issue 15)', () => {
     await page.waitForTimeout(800);
     await shot(page, 'migration-1920x1080.png');
   }, 60_000);
+});
+
+run('leadership: availability from a few minutes is shown with its coverage, never ranked (issue 15 item 12)', () => {
+  let server: TestServer;
+  let leader: { context: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // A short scoring grace, so that the first minutes are scored within the test.
+    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'city', ZHUYUN_SLA_GRACE: '5s' });
+    leader = await launchBrowser();
+    await signIn(leader.context, { url: server.url, token: await server.login('leader') });
+  }, 90_000);
+
+  afterAll(async () => {
+    await leader?.close();
+    await server?.close();
+  });
+
+  it('sorted by availability, the units with a few measured minutes get no rank and say 覆盖不足', async () => {
+    const page = await leader.context.newPage();
+    const problems = watchProblems(page);
+    const month = monthOf(Date.now());
+    type Api = { rows: Array<{ unit: string; availability: { availabilityPct: number | null } | null; coverage: { measuredMinutes: number; pct: number } | null; lowCoverage: boolean }> };
+    // Wait until the API has scored minutes (100 % or so from a handful of minutes of the month).
+    await waitFor(
+      page,
+      async () => ((await (await server.api(`/api/v1/comparison?month=${month}&zones=exclude`)).json()) as Api).rows,
+      (rows) => rows.some((r) => (r.coverage?.measuredMinutes ?? 0) > 0 && r.availability?.availabilityPct !== null),
+      150_000,
+      'a scored minute',
+      2_000,
+    );
+    await page.goto(`${server.url}/leader?lang=zh-CN&zones=exclude`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => rowUnits(page), (u) => u.length === 10, 15_000, 'ten district rows');
+    await page.getByTestId('sort-availabilityPct').click();
+    const api = ((await (await server.api(`/api/v1/comparison?month=${month}&zones=exclude`)).json()) as Api).rows;
+    // A month that began more than a few hours ago: every unit's coverage is far below 90 %.
+    const thin = api.filter((r) => r.lowCoverage && r.availability?.availabilityPct !== null);
+    expect(thin.length).toBeGreaterThan(0);
+    const ranks = await page.getByTestId('league-rank').allInnerTexts();
+    const units = await rowUnits(page);
+    for (const r of thin) expect(ranks[units.indexOf(r.unit)]).toBe('—');
+    const lowRow = page.locator(`[data-testid="league-row"][data-unit="${thin[0].unit}"]`);
+    expect(await lowRow.getByTestId('coverage').innerText()).toMatch(/覆盖 [\d.]+%\s*覆盖不足/);
+    await page.waitForTimeout(800);
+    await shot(page, 'leader-1920x1080-scored.png');
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(800);
+    await shot(page, 'leader-390x844-scored.png');
+    expect(problems).toEqual([]);
+  }, 200_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cityTotals, defaultDir, isRanked, formatCny, formatMonth, formatRate, kpiValue, lastMonths, sortRows, trendOf, type ComparisonRow } from './league';
+import { cityTotals, defaultDir, formatCoverage, isRanked, formatCny, formatMonth, formatRate, kpiValue, lastMonths, sortRows, trendOf, type ComparisonRow } from './league';
 
 /** A comparison row with the figures that matter here; the rest empty. */
 function row(
@@ -111,6 +111,19 @@ describe('money, rates and months as officials write them', () => {
     expect(formatMonth('2026-11', 'en')).toBe('Nov 2026');
     expect(lastMonths('2026-02', 6)).toEqual(['2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02']);
   });
+});
+
+describe('formatCoverage', () => {
+  it.each([
+    [null, '—'],
+    [0, '0%'],
+    [0.02, '<0.1%'], // a few minutes of three days: not written as 0
+    [0.265, '0.2%'],
+    [9.99, '9.9%'],
+    [42.7, '42%'],
+    [99.95, '99%'], // never rounded up to a complete month
+    [100, '100%'],
+  ] as const)('%s → %s', (pct, text) => expect(formatCoverage(pct, 'zh-CN')).toBe(text));
 });
 
 describe('cityTotals', () => {

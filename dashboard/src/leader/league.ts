@@ -180,10 +180,12 @@ export function formatRate(pct: number | null, locale: Locale, digits = 1): stri
   return `${formatNumber(pct, locale, pct === 100 || pct === 0 ? 0 : digits)}%`;
 }
 
-/** Coverage in % without false precision: one decimal below 10 % (`0.3%`), whole above (`98%`), 100 only when complete. */
+/** Coverage in % without false precision: one decimal below 10 % (`0.3%`, `<0.1%`), whole above (`98%`), 100 only when complete. */
 export function formatCoverage(pct: number | null, locale: Locale): string {
   if (pct === null) return '—';
   if (pct >= 100) return '100%';
+  // Some minutes measured, fewer than a thousandth: not written as 0 %.
+  if (pct > 0 && pct < 0.1) return `<${formatNumber(0.1, locale, 1)}%`;
   return `${formatNumber(pct < 10 ? Math.floor(pct * 10) / 10 : Math.min(99, Math.floor(pct)), locale, pct < 10 ? 1 : 0)}%`;
 }
 
