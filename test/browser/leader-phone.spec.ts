@@ -240,3 +240,69 @@ run('leadership: availability from a few minutes is shown with its coverage, nev
     expect(problems).toEqual([]);
   }, 200_000);
 });
+
+run('leadership with the simulated history: covered months ranked, months before it gaps (items 12, 13)', () => {
+  let server: TestServer;
+  let leader: { context: BrowserContext; close(): Promise<void> };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // The small fleet: the city's history takes more than 7 minutes to fill on a shared 2-core machine.
+    server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_FLEET: 'small', ZHUYUN_SIMULATE_HISTORY: '1' });
+    leader = await launchBrowser();
+    await signIn(leader.context, { url: server.url, token: await server.login('leader') });
+  }, 90_000);
+
+  afterAll(async () => {
+    await leader?.close();
+    await server?.close();
+  });
+
+  it('ranks the covered units, leaves the months before the history blank in the trend', async () => {
+    const page = await leader.context.newPage();
+    const problems = watchProblems(page);
+    const month = monthOf(Date.now());
+    type Api = { rows: Array<{ unit: string; lowCoverage: boolean; coverage: { pct: number | null } | null }> };
+    // The history fills the last full month and this month in the background.
+    await waitFor(
+      page,
+      async () => ((await (await server.api(`/api/v1/comparison?month=${month}&zones=exclude`)).json()) as Api).rows,
+      (rows) => rows.every((r) => !r.lowCoverage),
+      200_000,
+      'this month covered by the simulated history',
+      5_000,
+    );
+    await page.goto(`${server.url}/leader?lang=zh-CN&zones=exclude`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => rowUnits(page), (u) => u.length === 10, 15_000, 'ten district rows');
+    await page.getByTestId('sort-availabilityPct').click();
+    const ranks = await page.getByTestId('league-rank').allInnerTexts();
+    expect(ranks).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    await waitFor(page, () => page.locator('[data-testid="trend-chart"] canvas').count(), (n) => n > 0, 15_000, 'the trend chart');
+    // The trend: the months before the history have no P1 point (a gap), the last two have one.
+    const trend = await Promise.all(
+      [-5, -4, -3, -2, -1, 0].map(async (k) => {
+        const d = new Date(Date.parse(`${month}-15T00:00:00Z`));
+        d.setUTCMonth(d.getUTCMonth() + k);
+        const m = d.toISOString().slice(0, 7);
+        const body = (await (await server.api(`/api/v1/comparison?month=${m}`)).json()) as { rows: Array<{ p1Incidents: number | null }> };
+        return body.rows.some((r) => r.p1Incidents !== null);
+      }),
+    );
+    expect(trend).toEqual([false, false, false, false, true, true]);
+    await waitFor(page, () => page.getByTestId('migration-map').getAttribute('data-state'), (s) => s === 'ready', 15_000, 'the migration map');
+    await page.waitForTimeout(1_000);
+    await shot(page, 'leader-1920x1080-history.png');
+    await page.setViewportSize(PHONE);
+    await page.waitForTimeout(800);
+    await shot(page, 'leader-390x844-history.png');
+    await page.locator('.chart-panel:nth-of-type(5)').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
+    await shot(page, 'leader-390x844-history-trend.png');
+    await page.goto(`${server.url}/leader/print?zones=include&lang=zh-CN`, { waitUntil: 'domcontentloaded' });
+    await waitFor(page, () => rowUnits(page), (u) => u.length === 14, 15_000, 'fourteen rows');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(500);
+    await shot(page, 'leader-print-1920x1080-history.png', true);
+    expect(problems).toEqual([]);
+  }, 300_000);
+});
