@@ -82,6 +82,15 @@ describe('migrationProgressOption', () => {
     expect(series.every((s) => s.stack === 'systems')).toBe(true);
     expect(series.find((s) => s.name === '已迁移')!.data).toEqual([1, 2]);
   });
+
+  it('on a phone the legend is one scrolling line above the bars, not three lines over them (issue 15 item 15)', () => {
+    const summary = [{ unit: '520102', counts: { inventoried: 4, migrated: 1 }, inScope: 5, denominator: 5, migrationRate: 0.2, overdue: 1, omAtRisk: 1, omAtRiskYuan: 10 }];
+    const wide = migrationProgressOption(summary, ['520102'], { locale: 'zh-CN', theme: 'dark' });
+    const narrow = migrationProgressOption(summary, ['520102'], { locale: 'zh-CN', theme: 'dark', compact: true });
+    expect((wide.legend as { type?: string }).type).toBeUndefined();
+    expect((narrow.legend as { type?: string }).type).toBe('scroll');
+    expect((narrow.grid as { top: number }).top).toBeLessThan((wide.grid as { top: number }).top);
+  });
 });
 
 describe('migrationMapOption on a phone (issue 15 item 15)', () => {

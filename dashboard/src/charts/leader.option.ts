@@ -225,7 +225,7 @@ export type ProgressOption = ComposeOption<BarSeriesOption | GridComponentOption
 export function migrationProgressOption(
   summary: readonly MigrationSummaryUnit[],
   units: readonly string[],
-  { locale, theme }: { locale: Locale; theme: ThemeName },
+  { locale, theme, compact = false }: { locale: Locale; theme: ThemeName; compact?: boolean },
 ): ProgressOption {
   const pal = PALETTES[theme];
   const m = MESSAGES[locale].leader;
@@ -242,8 +242,17 @@ export function migrationProgressOption(
       borderColor: pal.border,
       textStyle: { color: pal.text, fontSize: 12 },
     },
-    legend: { top: 0, left: 0, right: 0, itemWidth: 12, itemHeight: 10, textStyle: { color: pal.textMuted, fontSize: 11 } },
-    grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
+    // A phone (compact): the legend on one line that scrolls, instead of three lines over the bars.
+    legend: {
+      ...(compact ? { type: 'scroll' as const } : {}),
+      top: 0,
+      left: 0,
+      right: 0,
+      itemWidth: 12,
+      itemHeight: 10,
+      textStyle: { color: pal.textMuted, fontSize: 11 },
+    },
+    grid: { left: 8, right: 16, top: compact ? 30 : 48, bottom: 8, containLabel: true },
     xAxis: {
       type: 'value',
       minInterval: 1,

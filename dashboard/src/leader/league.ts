@@ -284,3 +284,8 @@ export function formatMonth(month: string, locale: Locale): string {
   if (locale === 'zh-CN') return `${y}年${m}月`;
   return `${MONTH_EN[m - 1]} ${y}`;
 }
+
+/** A phone-sized screen (the views' `max-width: 760px` layout), read when an option is built. */
+export function phone(): boolean {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 760px)').matches;
+}
