@@ -14,7 +14,7 @@ afterAll(() => server.close());
 const HOUR = 3_600_000;
 
 describe('district comparison', () => {
-  it('attributes platform counter growth to the unit that reports it, month over month', async () => {
+  it('counts platform use city-wide, not for the unit where its collector stands (issue 15 item 14)', async () => {
     // Three points one hour apart inside one Beijing month: in this month unless it began less than
     // four hours ago, then at the end of the previous one (still within ingest's 14-day window).
     const now = Date.now();
@@ -36,15 +36,16 @@ describe('district comparison', () => {
     const body = (await (await server.api(`/api/v1/comparison?month=${month}`)).json()) as {
       month: string;
       previousMonth: string;
-      rows: Array<{ unit: string; platform: { shareApiCalls: number; openDownloads: number } | null }>;
+      rows: Array<Record<string, unknown> & { unit: string }>;
+      platform: { shareApiCalls: number; openDownloads: number } | null;
       sources: Record<string, boolean>;
     };
     expect(body.month).toBe(month);
     expect(body.previousMonth).toBe(addMonths(month, -1));
     expect(body.rows).toHaveLength(14);
-    expect(body.rows.find((r) => r.unit === '520115')?.platform).toMatchObject({ shareApiCalls: 900, openDownloads: 0 });
-    expect(body.rows.find((r) => r.unit === 'gy-hitech')?.platform).toMatchObject({ openDownloads: 20, shareApiCalls: 0 });
-    expect(body.rows.find((r) => r.unit === '520103')?.platform).toBeNull();
+    // The counters' district tag is where the collector stands, not who called: one city figure.
+    expect(body.platform).toMatchObject({ shareApiCalls: 900, openDownloads: 20 });
+    for (const r of body.rows) expect(r).not.toHaveProperty('platform');
 
     const zonesOnly = (await (await server.api(`/api/v1/comparison?month=${month}&zones=only`)).json()) as { rows: unknown[] };
     expect(zonesOnly.rows).toHaveLength(4);
@@ -55,6 +56,46 @@ describe('district comparison', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes);
     expect(text.split('\r\n').find((l) => l.startsWith('520115'))).toMatch(/^520115,观山湖区,区县,/);
+    const [header, ...lines] = text.slice(1).split('\r\n');
+    const cols = header.split(',');
+    const gsh = lines.find((l) => l.startsWith('520115'))!.split(',');
+    expect(gsh[cols.indexOf('共享接口调用(share API calls)')]).toBe('');
+    const city = lines.find((l) => l.startsWith('city,'))!.split(',');
+    expect(city[cols.indexOf('共享接口调用(share API calls)')]).toBe('900');
+  });
+
+  it('states coverage beside availability, and leaves a month with nothing measured a gap (items 12, 13)', async () => {
+    const now = monthOf(Date.now());
+    const body = (await (await server.api(`/api/v1/comparison?month=${now}`)).json()) as {
+      coverageMinPct: number;
+      rows: Array<{ unit: string; coverage: { measuredMinutes: number; elapsedMinutes: number; pct: number | null } | null; lowCoverage: boolean }>;
+    };
+    expect(body.coverageMinPct).toBe(90);
+    for (const r of body.rows) {
+      expect(r.coverage).not.toBeNull();
+      expect(r.coverage!.measuredMinutes).toBeLessThanOrEqual(r.coverage!.elapsedMinutes);
+      // A test server measured nothing of the month before it started: thin coverage, marked.
+      if (r.coverage!.elapsedMinutes > 60) expect(r.lowCoverage).toBe(true);
+    }
+
+    // Three months ago nothing was measured: no P1 count, no MTTR, no change; empty cells in the CSV.
+    const old = addMonths(now, -3);
+    const past = (await (await server.api(`/api/v1/comparison?month=${old}`)).json()) as {
+      rows: Array<{ unit: string; availability: { availabilityPct: number | null } | null; p1Incidents: number | null; coverage: { pct: number | null }; delta: Record<string, number | null> }>;
+    };
+    for (const r of past.rows) {
+      expect(r.p1Incidents).toBeNull();
+      expect(r.availability?.availabilityPct ?? null).toBeNull();
+      expect(r.coverage.pct).toBe(0);
+      expect(r.delta.p1Incidents).toBeNull();
+      expect(r.delta.availabilityPct).toBeNull();
+    }
+    const text = await (await server.api(`/api/v1/comparison?month=${old}&format=csv`)).text();
+    const [header, ...lines] = text.replace(/^\uFEFF/, '').split('\r\n');
+    const cols = header.split(',');
+    const yy = lines.find((l) => l.startsWith('520103,'))!.split(',');
+    expect(yy[cols.indexOf('P1事件(P1 incidents)')]).toBe('');
+    expect(yy[cols.indexOf('覆盖率%(coverage)')]).toBe('0.0');
   });
 
   it.each([

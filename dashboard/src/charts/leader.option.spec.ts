@@ -10,10 +10,11 @@ function row(unit: string, ratePct: number | null, denominator = 10): Comparison
     kind: unit.startsWith('gy-') ? 'zone' : 'district',
     name: { zh: unit, en: unit },
     availability: null,
+    coverage: null,
+    lowCoverage: false,
     p1Incidents: null,
     mttrMinutes: null,
     migration: { migrated: 1, denominator, ratePct, overdue: 2, omAtRisk: 3, omAtRiskCny: 3_267_000 },
-    platform: null,
     delta: { availabilityPct: null, p1Incidents: null, mttrMinutes: null, migrationRatePct: null, overdue: null, omAtRisk: null },
   };
 }
@@ -81,6 +82,28 @@ describe('migrationProgressOption', () => {
     expect(series.every((s) => s.stack === 'systems')).toBe(true);
     expect(series.find((s) => s.name === '已迁移')!.data).toEqual([1, 2]);
   });
+
+  it('on a phone the legend is one scrolling line above the bars, not three lines over them (issue 15 item 15)', () => {
+    const summary = [{ unit: '520102', counts: { inventoried: 4, migrated: 1 }, inScope: 5, denominator: 5, migrationRate: 0.2, overdue: 1, omAtRisk: 1, omAtRiskYuan: 10 }];
+    const wide = migrationProgressOption(summary, ['520102'], { locale: 'zh-CN', theme: 'dark' });
+    const narrow = migrationProgressOption(summary, ['520102'], { locale: 'zh-CN', theme: 'dark', compact: true });
+    expect((wide.legend as { type?: string }).type).toBeUndefined();
+    expect((narrow.legend as { type?: string }).type).toBe('scroll');
+    expect((narrow.grid as { top: number }).top).toBeLessThan((wide.grid as { top: number }).top);
+  });
+});
+
+describe('migrationMapOption on a phone (issue 15 item 15)', () => {
+  it('uses smaller labels, the rate under the name, and hides labels that would overlap', () => {
+    const rows = DISTRICTS.map((d, i) => row(d.code, i * 10));
+    const wide = migrationMapOption(rows, { locale: 'zh-CN', theme: 'dark' });
+    const narrow = migrationMapOption(rows, { locale: 'zh-CN', theme: 'dark', compact: true });
+    const mapOf = (o: typeof wide) => (o.series as Array<{ id: string; labelLayout?: { hideOverlap?: boolean }; data: Array<{ label: { rich: { name: { fontSize: number } } } }> }>)[0];
+    expect(mapOf(wide).labelLayout).toBeUndefined();
+    expect(mapOf(narrow).labelLayout).toEqual({ hideOverlap: true });
+    expect(mapOf(narrow).data[0].label.rich.name.fontSize).toBeLessThanOrEqual(11);
+    expect(mapOf(wide).data[0].label.rich.name.fontSize).toBe(13);
+  });
 });
 
 describe('trendOption', () => {
@@ -90,7 +113,7 @@ describe('trendOption', () => {
   });
 
   it('months oldest first, a month not read is a gap (null), not a zero', () => {
-    const totals = { month: '2026-11', migrationRatePct: 20, availabilityPct: 99.9, p1Incidents: 2, migrated: 2, denominator: 10, overdue: 0, omAtRisk: 0, omAtRiskCny: 0 };
+    const totals = { month: '2026-11', migrationRatePct: 20, availabilityPct: 99.9, coveragePct: 95, p1Incidents: 2, migrated: 2, denominator: 10, overdue: 0, omAtRisk: 0, omAtRiskCny: 0 };
     const opt = trendOption(
       [
         { month: '2026-10', totals: null },
@@ -102,5 +125,20 @@ describe('trendOption', () => {
     const series = opt.series as Array<{ id: string; data: Array<number | null>; yAxisIndex: number }>;
     expect(series.find((s) => s.id === 'trend-migration')!.data).toEqual([null, 20]);
     expect(series.find((s) => s.id === 'trend-p1')!).toMatchObject({ data: [null, 2], yAxisIndex: 1 });
+  });
+
+  it('a month read but with nothing measured is a gap in availability and P1, and coverage is drawn beside availability (items 12, 13)', () => {
+    const base = { migrationRatePct: 20, migrated: 2, denominator: 10, overdue: 0, omAtRisk: 0, omAtRiskCny: 0 };
+    const opt = trendOption(
+      [
+        { month: '2026-07', totals: { ...base, month: '2026-07', availabilityPct: null, coveragePct: 0, p1Incidents: null } },
+        { month: '2026-08', totals: { ...base, month: '2026-08', availabilityPct: 99.5, coveragePct: 42.5, p1Incidents: 0 } },
+      ],
+      { locale: 'zh-CN', theme: 'dark' },
+    );
+    const series = opt.series as Array<{ id: string; name: string; data: Array<number | null>; yAxisIndex: number }>;
+    expect(series.find((s) => s.id === 'trend-p1')!.data).toEqual([null, 0]);
+    expect(series.find((s) => s.id === 'trend-availability')!.data).toEqual([null, 99.5]);
+    expect(series.find((s) => s.id === 'trend-coverage')!).toMatchObject({ name: '可用率覆盖率', data: [0, 42.5], yAxisIndex: 0 });
   });
 });

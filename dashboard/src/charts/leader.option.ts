@@ -71,8 +71,13 @@ function migrationTip(row: ComparisonRow | undefined, code: string, locale: Loca
  * The ten districts filled by their migration-rate class and labelled with the rate; zones among
  * the rows as round markers in the same colours. A district with nothing in scope is grey.
  */
-export function migrationMapOption(rows: readonly ComparisonRow[], { locale, theme }: { locale: Locale; theme: ThemeName }): MigrationMapOption {
+export function migrationMapOption(
+  rows: readonly ComparisonRow[],
+  { locale, theme, compact = false }: { locale: Locale; theme: ThemeName; compact?: boolean },
+): MigrationMapOption {
   const pal = PALETTES[theme];
+  // A phone (compact): smaller labels, and a label that would overlap another is hidden (the table has every rate).
+  const fs = compact ? 10 : 13;
   const byCode = new Map(rows.map((r) => [r.unit, r]));
   const labelText = { color: pal.text, textBorderColor: pal.background, textBorderWidth: 2 };
   const rateOf = (r: ComparisonRow | undefined) => (r?.migration && r.migration.denominator > 0 ? r.migration.ratePct : null);
@@ -93,8 +98,8 @@ export function migrationMapOption(rows: readonly ComparisonRow[], { locale, the
         // One line: the centre districts are small and two-line labels overlap there.
         formatter: `{name|${unitShortName(d, locale)}} {rate|${rateText(pct)}}`,
         rich: {
-          name: { ...labelText, fontSize: 13, fontWeight: 'bold', lineHeight: 17 },
-          rate: { ...labelText, fontSize: 13, lineHeight: 16 },
+          name: { ...labelText, fontSize: fs, fontWeight: 'bold', lineHeight: fs + 4 },
+          rate: { ...labelText, fontSize: fs, lineHeight: fs + 3 },
         },
       },
       emphasis: { itemStyle: { areaColor: pal.selected } },
@@ -111,9 +116,9 @@ export function migrationMapOption(rows: readonly ComparisonRow[], { locale, the
       value: [...z.marker!, pct ?? 0] as [number, number, number],
       tip: migrationTip(r, z.code, locale),
       symbol: 'circle',
-      symbolSize: 16,
+      symbolSize: compact ? 11 : 16,
       itemStyle: { color: rateColour(pct, theme), borderColor: pal.text, borderWidth: 1.5 },
-      label: { show: true, position: 'right' as const, formatter: `${unitShortName(z, locale)} ${rateText(pct)}`, ...labelText, fontSize: 12 },
+      label: { show: true, position: 'right' as const, formatter: `${unitShortName(z, locale)} ${rateText(pct)}`, ...labelText, fontSize: compact ? 10 : 12 },
     } satisfies NonNullable<ScatterSeriesOption['data']>[number] & MigrationMapItem;
   });
 
@@ -151,9 +156,18 @@ export function migrationMapOption(rows: readonly ComparisonRow[], { locale, the
         ...LAYOUT,
         selectedMode: false,
         showLegendSymbol: false,
+        ...(compact ? { labelLayout: { hideOverlap: true } } : {}),
         data: districtData,
       },
-      { id: 'migration-zones', type: 'scatter', coordinateSystem: 'geo', geoIndex: 0, z: 4, data: zoneData },
+      {
+        id: 'migration-zones',
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        geoIndex: 0,
+        z: 4,
+        ...(compact ? { labelLayout: { hideOverlap: true } } : {}),
+        data: zoneData,
+      },
     ],
   };
 }
@@ -211,7 +225,7 @@ export type ProgressOption = ComposeOption<BarSeriesOption | GridComponentOption
 export function migrationProgressOption(
   summary: readonly MigrationSummaryUnit[],
   units: readonly string[],
-  { locale, theme }: { locale: Locale; theme: ThemeName },
+  { locale, theme, compact = false }: { locale: Locale; theme: ThemeName; compact?: boolean },
 ): ProgressOption {
   const pal = PALETTES[theme];
   const m = MESSAGES[locale].leader;
@@ -228,8 +242,17 @@ export function migrationProgressOption(
       borderColor: pal.border,
       textStyle: { color: pal.text, fontSize: 12 },
     },
-    legend: { top: 0, left: 0, right: 0, itemWidth: 12, itemHeight: 10, textStyle: { color: pal.textMuted, fontSize: 11 } },
-    grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
+    // A phone (compact): the legend on one line that scrolls, instead of three lines over the bars.
+    legend: {
+      ...(compact ? { type: 'scroll' as const } : {}),
+      top: 0,
+      left: 0,
+      right: 0,
+      itemWidth: 12,
+      itemHeight: 10,
+      textStyle: { color: pal.textMuted, fontSize: 11 },
+    },
+    grid: { left: 8, right: 16, top: compact ? 30 : 48, bottom: 8, containLabel: true },
     xAxis: {
       type: 'value',
       minInterval: 1,
@@ -262,7 +285,8 @@ export type TrendOption = ComposeOption<LineSeriesOption | GridComponentOption |
 
 /**
  * The city over the months given (oldest first): migration rate and availability in % on the left
- * axis, P1 incidents on the right. A month that could not be read (null) is a gap, never a zero.
+ * axis with the availability's coverage (dotted), P1 incidents on the right. A month that could not
+ * be read, or in which nothing was measured (null), is a gap, never a zero.
  */
 export function trendOption(months: ReadonlyArray<{ month: string; totals: CityTotals | null }>, { locale, theme }: { locale: Locale; theme: ThemeName }): TrendOption {
   const pal = PALETTES[theme];
@@ -311,6 +335,18 @@ export function trendOption(months: ReadonlyArray<{ month: string; totals: CityT
         symbolSize: 6,
         itemStyle: { color: pal.status.up },
         data: months.map((x) => x.totals?.availabilityPct ?? null),
+      },
+      {
+        // What the availability rests on: the share of the month's minutes measured (issue 15 item 12).
+        id: 'trend-coverage',
+        name: m.coverage,
+        type: 'line',
+        yAxisIndex: 0,
+        connectNulls: false,
+        symbolSize: 4,
+        lineStyle: { width: 1, type: 'dotted' },
+        itemStyle: { color: pal.textMuted },
+        data: months.map((x) => x.totals?.coveragePct ?? null),
       },
       {
         id: 'trend-p1',

@@ -1,20 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
-import { cityTotals, defaultDir, formatCny, formatMonth, formatRate, kpiValue, lastMonths, sortRows, trendOf, type ComparisonRow } from './league';
+import { cityTotals, defaultDir, formatCoverage, isRanked, formatCny, formatMonth, formatRate, kpiValue, lastMonths, sortRows, trendOf, type ComparisonRow } from './league';
 
 /** A comparison row with the figures that matter here; the rest empty. */
-function row(unit: string, f: { rate?: number | null; migrated?: number; denominator?: number; p1?: number | null; cny?: number; up?: number; down?: number; risk?: number } = {}): ComparisonRow {
+function row(
+  unit: string,
+  f: { rate?: number | null; migrated?: number; denominator?: number; p1?: number | null; cny?: number; up?: number; down?: number; noData?: number; risk?: number; avail?: number | null; low?: boolean } = {},
+): ComparisonRow {
+  const measured = (f.up ?? 0) + (f.down ?? 0);
+  const elapsed = measured + (f.noData ?? 0);
   return {
     unit,
     kind: unit.startsWith('gy-') ? 'zone' : 'district',
     name: { zh: unit, en: unit },
-    availability: f.up === undefined ? null : { availabilityPct: null, upMinutes: f.up, downMinutes: f.down ?? 0, noDataMinutes: 0, incidents: {}, mttrMinutes: null },
+    availability: f.up === undefined ? null : { availabilityPct: f.avail ?? null, upMinutes: f.up, downMinutes: f.down ?? 0, noDataMinutes: f.noData ?? 0, incidents: {}, mttrMinutes: null },
+    coverage: f.up === undefined ? null : { measuredMinutes: measured, elapsedMinutes: elapsed, pct: elapsed ? (measured / elapsed) * 100 : null },
+    lowCoverage: f.low ?? false,
     p1Incidents: f.p1 ?? null,
     mttrMinutes: null,
     migration:
       f.rate === undefined
         ? null
         : { migrated: f.migrated ?? 0, denominator: f.denominator ?? 0, ratePct: f.rate, overdue: 0, omAtRisk: f.risk ?? 0, omAtRiskCny: f.cny ?? 0 },
-    platform: null,
     delta: { availabilityPct: null, p1Incidents: null, mttrMinutes: null, migrationRatePct: null, overdue: null, omAtRisk: null },
   };
 }
@@ -52,7 +58,20 @@ describe('sortRows', () => {
     expect(kpiValue(r, 'omAtRiskCny')).toBe(3_267_000);
     expect(kpiValue(r, 'omAtRisk')).toBe(5);
     expect(kpiValue(r, 'p1Incidents')).toBe(2);
-    expect(kpiValue(r, 'platformCalls')).toBeNull();
+  });
+
+  it('ranks a unit whose availability rests on too few minutes after the others (issue 15 item 12)', () => {
+    const rs = [
+      row('520102', { up: 10, noData: 3_765, avail: 100, low: true }), // 100 % from 10 of 3,775 minutes
+      row('520103', { up: 3_700, down: 5, noData: 70, avail: 99.865 }),
+      row('520111', { up: 3_770, down: 1, noData: 4, avail: 99.973 }),
+      row('520112'), // not measured
+    ];
+    expect(sortRows(rs, 'availabilityPct', 'desc').map((r) => r.unit)).toEqual(['520111', '520103', '520102', '520112']);
+    expect(sortRows(rs, 'availabilityPct', 'asc').map((r) => r.unit)).toEqual(['520103', '520111', '520102', '520112']);
+    expect(isRanked(rs[0], 'availabilityPct')).toBe(false);
+    expect(isRanked(rs[0], 'migrationRatePct')).toBe(true); // coverage is the network's, not the inventory's
+    expect(isRanked(rs[1], 'availabilityPct')).toBe(true);
   });
 });
 
@@ -94,6 +113,19 @@ describe('money, rates and months as officials write them', () => {
   });
 });
 
+describe('formatCoverage', () => {
+  it.each([
+    [null, '—'],
+    [0, '0%'],
+    [0.02, '<0.1%'], // a few minutes of three days: not written as 0
+    [0.265, '0.2%'],
+    [9.99, '9.9%'],
+    [42.7, '42%'],
+    [99.95, '99%'], // never rounded up to a complete month
+    [100, '100%'],
+  ] as const)('%s → %s', (pct, text) => expect(formatCoverage(pct, 'zh-CN')).toBe(text));
+});
+
 describe('cityTotals', () => {
   it('adds the counts and recomputes the rates from the sums (not an average of rates)', () => {
     const t = cityTotals('2026-11', [
@@ -109,5 +141,16 @@ describe('cityTotals', () => {
     const t = cityTotals('2026-11', [row('gy-hitech')]);
     expect(t.migrationRatePct).toBeNull();
     expect(t.availabilityPct).toBeNull();
+  });
+  it('a month with nothing measured has no P1 count and no coverage figure but 0 % (a gap, issue 15 item 13)', () => {
+    const t = cityTotals('2026-07', [row('520102', { up: 0, noData: 44_640 }), row('520103', { up: 0, noData: 44_640 })]);
+    expect(t.p1Incidents).toBeNull();
+    expect(t.availabilityPct).toBeNull();
+    expect(t.coveragePct).toBe(0);
+  });
+  it('states the city coverage: measured minutes of the minutes so far, summed', () => {
+    const t = cityTotals('2026-12', [row('520102', { up: 10, noData: 90, p1: 0 }), row('520103', { up: 50, down: 0, noData: 50, p1: 1 })]);
+    expect(t.coveragePct).toBe(30); // 60 of 200
+    expect(t.p1Incidents).toBe(1);
   });
 });

@@ -30,15 +30,24 @@ export interface UnitPlatformUse {
   openApiCalls: number;
   openDownloads: number;
 }
+/** How much of the month so far the availability rests on (minutes scored UP or DOWN). */
+export interface Coverage {
+  measuredMinutes: number;
+  elapsedMinutes: number;
+  pct: number | null;
+}
 export interface ComparisonRow {
   unit: string;
   kind: 'district' | 'zone';
   name: { zh: string; en: string };
   availability: UnitAvailability | null;
+  coverage: Coverage | null;
+  /** Coverage below the response's coverageMinPct: shown marked 覆盖不足, ranked after the others. */
+  lowCoverage: boolean;
+  /** Null when not measured or nothing of the month was measured (a gap, never a zero). */
   p1Incidents: number | null;
   mttrMinutes: number | null;
   migration: UnitMigration | null;
-  platform: UnitPlatformUse | null;
   delta: {
     availabilityPct: number | null;
     p1Incidents: number | null;
@@ -54,7 +63,10 @@ export interface ComparisonResponse {
   previousMonth: string;
   zones: ZoneFilter;
   sources: { sla: boolean; migration: boolean; platform: boolean };
+  coverageMinPct: number;
   rows: ComparisonRow[];
+  /** The platforms' use in the month, city-wide (their counters carry no calling unit). */
+  platform: UnitPlatformUse | null;
 }
 
 /** The columns a leader sorts by. `better`: which way is good (arrows are coloured by it). */
@@ -67,7 +79,6 @@ export const KPIS = {
   overdue: { better: 'lower' },
   omAtRisk: { better: 'lower' },
   omAtRiskCny: { better: 'lower' },
-  platformCalls: { better: 'higher' },
 } as const satisfies Record<string, { better: 'higher' | 'lower' | null }>;
 export type KpiKey = keyof typeof KPIS;
 export const KPI_KEYS = Object.keys(KPIS) as KpiKey[];
@@ -92,9 +103,18 @@ export function kpiValue(row: ComparisonRow, key: KpiKey): number | null {
       return row.migration?.omAtRisk ?? null;
     case 'omAtRiskCny':
       return row.migration?.omAtRiskCny ?? null;
-    case 'platformCalls':
-      return row.platform ? row.platform.shareApiCalls + row.platform.openApiCalls : null;
   }
+}
+
+/** The KPIs that come from the network's minutes (their ranking needs coverage). */
+const SLA_KPIS: ReadonlySet<KpiKey> = new Set(['availabilityPct', 'p1Incidents', 'mttrMinutes']);
+
+/**
+ * Whether a row takes a place in the ranking by a KPI: not when the KPI comes from the network's
+ * minutes and too few of them were measured (100 % from 10 of 3,775 minutes ranks nobody first).
+ */
+export function isRanked(row: ComparisonRow, key: KpiKey): boolean {
+  return !(SLA_KPIS.has(key) && row.lowCoverage);
 }
 
 const UNIT_ORDER = new Map(UNITS.map((u, i) => [u.code, i]));
@@ -105,7 +125,8 @@ export function defaultDir(key: KpiKey): SortDir {
 }
 
 /**
- * The rows sorted by a KPI. Unmeasured values go last in either direction; ties keep the official
+ * The rows sorted by a KPI. Unmeasured values go last in either direction, and before them, in
+ * either direction, the rows not ranked for want of coverage (isRanked); ties keep the official
  * order of the units (districts by code, then the zones), so the order is stable and predictable.
  * Returns a new array.
  */
@@ -114,8 +135,9 @@ export function sortRows(rows: readonly ComparisonRow[], key: KpiKey, dir: SortD
   return [...rows].sort((a, b) => {
     const va = kpiValue(a, key);
     const vb = kpiValue(b, key);
-    if (va === null && vb !== null) return 1;
-    if (vb === null && va !== null) return -1;
+    // Ranked values first, then the values not ranked (thin coverage), then the unmeasured.
+    const group = (r: ComparisonRow, v: number | null) => (v === null ? 2 : isRanked(r, key) ? 0 : 1);
+    if (group(a, va) !== group(b, vb)) return group(a, va) - group(b, vb);
     if (va !== null && vb !== null && va !== vb) return (va - vb) * sign;
     return (UNIT_ORDER.get(a.unit) ?? 99) - (UNIT_ORDER.get(b.unit) ?? 99);
   });
@@ -158,6 +180,15 @@ export function formatRate(pct: number | null, locale: Locale, digits = 1): stri
   return `${formatNumber(pct, locale, pct === 100 || pct === 0 ? 0 : digits)}%`;
 }
 
+/** Coverage in % without false precision: one decimal below 10 % (`0.3%`, `<0.1%`), whole above (`98%`), 100 only when complete. */
+export function formatCoverage(pct: number | null, locale: Locale): string {
+  if (pct === null) return '—';
+  if (pct >= 100) return '100%';
+  // Some minutes measured, fewer than a thousandth: not written as 0 %.
+  if (pct > 0 && pct < 0.1) return `<${formatNumber(0.1, locale, 1)}%`;
+  return `${formatNumber(pct < 10 ? Math.floor(pct * 10) / 10 : Math.min(99, Math.floor(pct)), locale, pct < 10 ? 1 : 0)}%`;
+}
+
 /** Availability needs three decimals to tell 99.9 from 99.95. */
 export function formatAvailability(pct: number | null, locale: Locale): string {
   if (pct === null) return '—';
@@ -173,7 +204,10 @@ export interface CityTotals {
   denominator: number;
   /** Σ up / Σ (up + down) minutes, %; null when no minute was scored. */
   availabilityPct: number | null;
-  p1Incidents: number;
+  /** Σ measured / Σ minutes so far, %; null when the SLA is not measured. */
+  coveragePct: number | null;
+  /** Null when no unit had a measured minute (a gap in the trend, never a zero). */
+  p1Incidents: number | null;
   overdue: number;
   omAtRisk: number;
   omAtRiskCny: number;
@@ -185,6 +219,7 @@ export interface CityTotals {
  */
 export function cityTotals(month: string, rows: readonly ComparisonRow[]): CityTotals {
   let migrated = 0, denominator = 0, up = 0, down = 0, p1 = 0, overdue = 0, omAtRisk = 0, omAtRiskCny = 0;
+  let measured = 0, elapsed = 0, p1Known = false, covered = false;
   for (const r of rows) {
     if (r.migration) {
       migrated += r.migration.migrated;
@@ -197,7 +232,15 @@ export function cityTotals(month: string, rows: readonly ComparisonRow[]): CityT
       up += r.availability.upMinutes;
       down += r.availability.downMinutes;
     }
-    p1 += r.p1Incidents ?? 0;
+    if (r.coverage) {
+      covered = true;
+      measured += r.coverage.measuredMinutes;
+      elapsed += r.coverage.elapsedMinutes;
+    }
+    if (r.p1Incidents !== null) {
+      p1Known = true;
+      p1 += r.p1Incidents;
+    }
   }
   const round = (v: number) => Math.round(v * 100) / 100;
   return {
@@ -206,7 +249,8 @@ export function cityTotals(month: string, rows: readonly ComparisonRow[]): CityT
     denominator,
     migrationRatePct: denominator > 0 ? round((migrated / denominator) * 100) : null,
     availabilityPct: up + down > 0 ? Math.round((up / (up + down)) * 100_000) / 1000 : null,
-    p1Incidents: p1,
+    coveragePct: !covered ? null : elapsed > 0 ? Math.round((measured / elapsed) * 100_000) / 1000 : 0,
+    p1Incidents: p1Known ? p1 : null,
     overdue,
     omAtRisk,
     omAtRiskCny,
@@ -239,4 +283,9 @@ export function formatMonth(month: string, locale: Locale): string {
   const [y, m] = month.split('-').map(Number);
   if (locale === 'zh-CN') return `${y}年${m}月`;
   return `${MONTH_EN[m - 1]} ${y}`;
+}
+
+/** A phone-sized screen (the views' `max-width: 760px` layout), read when an option is built. */
+export function phone(): boolean {
+  return typeof window !== 'undefined' && typeof window.matchMedia === 'function' && window.matchMedia('(max-width: 760px)').matches;
 }

@@ -17,6 +17,6 @@ export class ComparisonController {
     if (q.format === 'json') return result;
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="zhuyun-comparison-${result.month}.csv"`);
-    return comparisonCsv(result.rows);
+    return comparisonCsv(result.rows, result.platform);
   }
 }
