@@ -26,8 +26,9 @@ describe('messageOf with the catalogue', () => {
     [401, '登录已过期，请重新登录'],
     [403, '无权查看此内容'],
     [404, '找不到所请求的内容'],
-    [409, '与当前数据冲突，请刷新后重试'],
-    [413, '提交的内容过大'],
+    // A conflict and an oversize body add the server's reason (the user must act on it).
+    [409, '与当前数据冲突，请刷新后重试：a district user may not read collectors'],
+    [413, '提交的内容过大：a district user may not read collectors'],
     [429, '请求过于频繁，请稍后重试'],
     [502, '服务器暂时出错（HTTP 502），请稍后重试'],
   ])('words HTTP %i in Chinese', (status, text) => {
@@ -40,7 +41,10 @@ describe('messageOf with the catalogue', () => {
     setErrorWords(words(zh));
     expect(messageOf(new TypeError('Failed to fetch'))).toBe('无法连接服务器，请检查网络');
     expect(messageOf(new Error('HTTP 401'))).toBe('登录已过期，请重新登录');
-    expect(messageOf(errorFromBody(400, { error: { code: 'validation', message: 'say why (at least 3 characters)' } }))).not.toMatch(/say why/);
+    // Bad input says what is wrong and where (the standard: a clear error), Chinese first.
+    expect(messageOf(errorFromBody(400, { error: { code: 'validation', message: 'comment: say why (at least 3 characters)' } }))).toBe('提交的内容有误：comment: say why (at least 3 characters)');
+    expect(messageOf(new Error('HTTP 400'))).toBe('提交的内容有误');
+    expect(messageOf(errorFromBody(409, { error: { code: 'conflict', message: 'alert a1 was acknowledged by ops1' } }))).toBe('与当前数据冲突，请刷新后重试：alert a1 was acknowledged by ops1');
   });
   it("words the live feed's refusal of a topic (a district user's other unit) too", () => {
     setErrorWords(words(zh));

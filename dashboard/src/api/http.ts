@@ -81,7 +81,8 @@ export function detailOf(err: unknown): string {
 /**
  * A message for any failure, for the user (issue 15 item 4): an HTTP status or a network failure
  * worded from the catalogue, so no raw English server text reaches a zh-CN user (401 →
- * 登录已过期，请重新登录, 403 → 无权查看此内容...); in English the server's own words follow. Before
+ * 登录已过期，请重新登录, 403 → 无权查看此内容...); in English the server's own words follow, and in
+ * Chinese too where the user must act on them (bad input: which field and why; a conflict). Before
  * the words are installed (unit tests), the server's own words as before.
  */
 export function messageOf(err: unknown): string {
@@ -90,7 +91,10 @@ export function messageOf(err: unknown): string {
   if (!words || !k) return detail;
   const text = words.t(k.key, k.params);
   const own = detail && !/^HTTP \d{3}\b/.test(detail) && !(err instanceof TypeError);
-  return words.locale() === 'en' && own && k.key !== 'httpError.s400' ? `${text}: ${detail}` : text;
+  // Bad input (400, 422) says what is wrong and where in every locale (the template holds {detail});
+  // a conflict or an oversize body adds the server's reason, which the user needs to act on.
+  if (k.key === 'httpError.s400') return own ? text : words.t('httpError.s400', { detail: '' }).replace(/[：:]\s*$/, '');
+  return own && (words.locale() === 'en' || k.key === 'httpError.s409' || k.key === 'httpError.s413') ? `${text}${words.locale() === 'en' ? ': ' : '：'}${detail}` : text;
 }
 
 /**
