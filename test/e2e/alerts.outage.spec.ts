@@ -142,6 +142,51 @@ describe('an outage behind a down core', () => {
     await allClosed();
   }, 60_000);
 
+  it('a scoped user sees a group as far as it sees the outage: its ids and sizes count nothing of another unit', async () => {
+    // A 息烽 access node hangs off 开阳's core (reported by 息烽's own collector) and goes down with it.
+    const xifeng = await server.addCollector('xifeng-edge-01', '520122');
+    const pushXifeng = async (up: number) => {
+      const res = await fetch(`${server.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${xifeng}` },
+        body: JSON.stringify({ collector: 'xifeng-edge-01', batch: `xifeng-edge-01:${++batchNo}`, points: [{ metric: 'net.up', ts: Date.now(), value: up, tags: { district: '520122', node: '520122-acc-1', parent: CORE, role: 'access' } }] }),
+      });
+      expect(res.status).toBe(202);
+    };
+    await pushFor(1200, healthy);
+    await pushXifeng(1);
+    const end = Date.now() + 6000;
+    while (Date.now() < end) {
+      await push(down());
+      await pushXifeng(0);
+      await sleep(400);
+    }
+    const all = await openAlerts();
+    const foreign = all.find((a) => a.node === '520122-acc-1')!;
+    expect(foreign).toMatchObject({ suppressed: `behind:${CORE}` });
+    const core = all.find((a) => a.node === CORE && a.ruleId === 'default-net-up-down')!;
+    // Ops see one outage across both units.
+    expect(foreign.group).toBe(core.id);
+    const as = async (token: string, path: string, init: RequestInit = {}) => {
+      const res = await fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const kaiyang = await server.login('district', { district: '520121' });
+    const xifengUser = await server.login('district', { district: '520122' });
+    const mine = ((await as(kaiyang, '/api/v1/alerts?limit=200')).body as Alert[]).filter((a) => a.state === 'pending' || a.state === 'firing');
+    expect(mine.some((a) => a.node === '520122-acc-1')).toBe(false);
+    expect(mine.every((a) => a.group === core.id && a.groupSize === mine.length)).toBe(true);
+    expect(mine.length).toBe(all.length - 1);
+    // 息烽's user sees its own alert alone: not the 开阳 core's alert id, not the outage's size.
+    const theirs = ((await as(xifengUser, '/api/v1/alerts?limit=200')).body as Alert[]).filter((a) => a.state === 'pending' || a.state === 'firing');
+    expect(theirs.map((a) => [a.node, a.group, a.groupSize])).toEqual([['520122-acc-1', foreign.id, 1]]);
+    // The live topic of a scoped audience says the same.
+    const live = server.app.get(AlertsService).liveData((a) => a.unit === '520122') as AlertsLiveData;
+    expect(live.open.map((a) => [a.group, a.groupSize])).toEqual([[foreign.id, 1]]);
+    await pushXifeng(1);
+    await allClosed();
+  }, 60_000);
+
   it('children that went down first end up held back when their core goes down within their pending window', async () => {
     notified.length = 0;
     await pushFor(600, () => down(KIDS, false));

@@ -55,11 +55,14 @@ export class AlertsController {
   @Roles('ops', 'leader', 'district', 'operator')
   async list(@Query() query: unknown, @CurrentUser() p: Principal) {
     const q: AlertFilter = parseInput(ListQuerySchema, query, 'alert query');
-    if (p.role !== 'operator') return this.alerts.list(this.scope.confine(p, q, ALERT_SELECTORS, 'unit'));
-    const reach = (await this.scope.reach(p))!;
+    // Outage groups are formed over what the user sees (as on its live topic and for the group
+    // acknowledgement), so a group's id and size are the same everywhere and tell nothing of another unit.
+    const reach = await this.scope.reach(p);
+    const keep = reach ? (a: { unit: string; node: string }) => this.scope.alertInReach(reach, a) : undefined;
+    if (p.role !== 'operator' || !reach) return this.alerts.list(this.scope.confine(p, q, ALERT_SELECTORS, 'unit'), keep);
     this.scope.checkSelectors(p, reach, q, ALERT_SELECTORS);
     const platformNodes = reach.platforms.size ? this.status.nodes().filter((n) => n.platform && reach.platforms.has(n.platform)).map((n) => n.id) : [];
-    const rows = await this.alerts.list({ ...q, within: { units: [...reach.units], nodes: platformNodes } });
+    const rows = await this.alerts.list({ ...q, within: { units: [...reach.units], nodes: platformNodes } }, keep);
     // A platform node standing in a unit of the contract is the platform's, not the unit's extranet.
     return rows.filter((a) => this.scope.alertInReach(reach, a));
   }
@@ -105,9 +108,9 @@ export class AlertsController {
   @Roles('ops', 'operator')
   async ackGroup(@Param('group') group: string, @Body() body: unknown, @CurrentUser() p: Principal) {
     const b = parseInput(AckSchema, body, 'acknowledgement');
-    // An operator acknowledges the members its contracts cover (as one by one), others those of their scope.
-    const reach = p.role === 'operator' ? await this.scope.reach(p) : undefined;
-    const sees = reach ? (a: { unit: string; node: string }) => this.scope.alertInReach(reach, a) : (a: { unit: string }) => this.scope.seesUnit(p, a.unit);
+    // An operator acknowledges the members its contracts cover (as one by one), of the group as it sees it.
+    const reach = await this.scope.reach(p);
+    const sees = reach ? (a: { unit: string; node: string }) => this.scope.alertInReach(reach, a) : undefined;
     const result = await this.alerts.ackGroup(group, p.username, b.comment || null, sees);
     await this.audit.record({ actor: `user:${p.username}`, action: 'alert.ack-group', target: group, after: { comment: b.comment ?? null, acknowledged: result.acknowledged } });
     return result;

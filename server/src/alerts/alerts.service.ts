@@ -357,9 +357,9 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   // ---- alerts ----
 
   /** Alerts from storage (open and closed), newest first. */
-  async list(filter: AlertFilter): Promise<Array<AlertView & { ruleName: string | null; name?: string }>> {
+  async list(filter: AlertFilter, keep?: LiveKeep): Promise<Array<AlertView & { ruleName: string | null; name?: string }>> {
     await this.writes;
-    const groups = this.groups();
+    const groups = this.groups(this.openWithin(keep));
     return (await this.store.listAlerts(filter)).map((v) => this.decorated(this.named(v), groups));
   }
 
@@ -401,8 +401,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
    * open alerts, counted, and the transitions of those alerts only.
    */
   liveData(keep?: LiveKeep): AlertsLiveData {
-    const all = this.machine.openAlerts();
-    const open = keep ? all.filter((a) => keep({ unit: a.tags.unit, node: a.tags.node })) : all;
+    const open = this.openWithin(keep);
     const ids = keep ? new Set(open.map((a) => a.id)) : undefined;
     const counts = { pending: 0, firing: 0, acknowledged: 0, suppressed: 0, escalated: 0 };
     for (const a of open) {
@@ -419,6 +418,16 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       open: liveOpenAlerts(open, LIVE_OPEN_MAX).map((a) => this.decorated(this.named(viewOfInstance(a)), groups)),
       transitions: ids ? this.recent.filter((t) => ids.has(t.alertId)) : this.recent.slice(),
     };
+  }
+
+  /**
+   * The open alerts a scoped audience sees (`keep`: a district user's unit, an operator's reach);
+   * all without it. Groups are formed over these, so a scoped user's group ids and sizes are the
+   * same on the list, the live topic and the group acknowledgement, and count nothing of another unit.
+   */
+  private openWithin(keep?: LiveKeep): AlertInstance[] {
+    const all = this.machine.openAlerts();
+    return keep ? all.filter((a) => keep({ unit: a.tags.unit ?? a.tags.district ?? '', node: a.tags.node ?? '' })) : all;
   }
 
   /** The outage group of each open alert, with the groups' sizes (alert-groups.ts). */
@@ -454,9 +463,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
    * of its lead alert, as served): one click for an outage. `sees` keeps the members the user may
    * act on. NotFoundError when no open alert is in that group.
    */
-  async ackGroup(group: string, by: string, comment: string | null, sees: (a: { unit: string; node: string }) => boolean = () => true): Promise<GroupAckResult> {
-    const { of } = this.groups();
-    const members = this.machine.openAlerts().filter((a) => of.get(a.id) === group && sees({ unit: a.tags.unit ?? a.tags.district ?? '', node: a.tags.node ?? '' }));
+  async ackGroup(group: string, by: string, comment: string | null, keep?: LiveKeep): Promise<GroupAckResult> {
+    const open = this.openWithin(keep);
+    const { of } = this.groups(open);
+    const members = open.filter((a) => of.get(a.id) === group);
     if (members.length === 0) throw new NotFoundError(`no open alert group ${group}`);
     const at = this.clock.now();
     const acknowledged: string[] = [];
