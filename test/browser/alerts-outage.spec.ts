@@ -106,6 +106,14 @@ run('an outage as ops work it in /alerts', () => {
       expect(mine.every((a) => a.ack?.by === 'test-admin-1')).toBe(true);
       await waitFor(page, () => members.locator('[data-testid="acked"]').count(), (c) => c === n, 5_000, 'every member shows acknowledged');
       await page.screenshot({ path: `${SHOTS}/alerts-outage-acked-1920x1080.png` });
+      // The district page says the children are unreachable behind the core by its name, as the
+      // alerts do, and names the upstream node by name too (the id stays in its title).
+      await page.goto(`${server.url}/district/520121`, { waitUntil: 'domcontentloaded' });
+      const kidRow = page.locator(`tr[data-node="${kids[0].id}"]`);
+      await waitFor(page, () => kidRow.getByTestId('behind').innerText().catch(() => ''), (t) => t.length > 0, 10_000, 'a child shows behind its core');
+      expect(await kidRow.getByTestId('behind').innerText()).toBe('不可达（上级 开阳县汇聚节点 中断）');
+      expect(await kidRow.getByTestId('upstream').innerText()).toBe('开阳县汇聚节点');
+      expect(await kidRow.getByTestId('upstream').getAttribute('title')).toBe(CORE);
       // The overview's panel: one line for the outage, with its count.
       await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded' });
       const panelGroup = page.getByTestId('alert-panel').locator(`li[data-alert="${groupId}"]`);

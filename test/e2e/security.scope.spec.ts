@@ -169,7 +169,12 @@ const DISTRICT: Record<string, RouteCases> = {
     },
   },
   '/api/v1/sla/services/{id}/days': {
-    params: { id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` }, month: notSelector(month, 'a month') },
+    params: {
+      id: { selector: true, value: () => `extranet:${FOREIGN}`, own: () => `extranet:${OWN}` },
+      month: notSelector(month, 'a month'),
+      // The contract the days are counted under (issue 15, item 9): one covering the user's unit only.
+      contract: { selector: true, value: () => foreign.contract, own: () => own.contract },
+    },
   },
   '/api/v1/sla/units': { params: { month: notSelector(month, 'a month: the answer holds the user\'s own unit only') } },
   '/api/v1/sla/contracts': { params: {} },
