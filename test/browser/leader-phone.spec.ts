@@ -231,7 +231,7 @@ run('leadership: availability from a few minutes is shown with its coverage, nev
     const units = await rowUnits(page);
     for (const r of thin) expect(ranks[units.indexOf(r.unit)]).toBe('—');
     const lowRow = page.locator(`[data-testid="league-row"][data-unit="${thin[0].unit}"]`);
-    expect(await lowRow.getByTestId('coverage').innerText()).toMatch(/覆盖 [\d.]+%\s*覆盖不足/);
+    expect(await lowRow.getByTestId('coverage').innerText()).toMatch(/覆盖 <?[\d.]+%\s*覆盖不足/);
     await page.waitForTimeout(800);
     await shot(page, 'leader-1920x1080-scored.png');
     await page.setViewportSize(PHONE);
