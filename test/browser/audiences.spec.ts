@@ -54,7 +54,7 @@ run('what a district user and an operator do (issue 15)', () => {
     return (await res.json()) as { id: string };
   }
   const navKeys = (page: Page) => page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.testid!.slice(4)));
-  const alertPlaces = (page: Page) => page.locator('tr[data-alert]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.district ?? ''));
+  const alertPlaces = (page: Page) => page.locator('tr[data-alert], tr[data-group]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.district ?? ''));
 
   beforeAll(async () => {
     expect(existsSync(join(repoRoot, 'dashboard/dist/index.html'))).toBe(true);
@@ -174,6 +174,9 @@ run('what a district user and an operator do (issue 15)', () => {
     const places = await waitFor(page, () => alertPlaces(page), (p) => p.length > 0, 30_000, 'the contract\'s alerts');
     expect(places.every((p) => p === OWN || p === '520123')).toBe(true);
     expect(await page.getByTestId('silence').count()).toBe(0);
+    // An outage is one row (issue 15 item 2): open the first group to act on one of its members.
+    const group = page.getByTestId('alert-group').first();
+    if (await group.count()) await group.getByTestId('group-toggle').click();
     const row = page.locator('tr[data-alert]').filter({ has: page.getByTestId('ack') }).first();
     const id = await row.getAttribute('data-alert');
     await row.getByTestId('ack').click();

@@ -18,7 +18,8 @@ run('the simulated history in the dashboard', () => {
     server = await startTestServer({ ZHUYUN_SIMULATE: '1', ZHUYUN_SIMULATE_HISTORY: '1' });
     browser = await launchBrowser();
     await signIn(browser.context, server);
-  });
+    // A server filling its history and a browser starting: slow on a loaded 2-core CI machine.
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
