@@ -531,8 +531,15 @@ export class LiveState {
     };
   }
 
+  /**
+   * One node by id. A node that is not a platform's has one record, found in the id index (the alert
+   * machine asks this of every open alert on every tick); a platform node has one record per unit
+   * it serves, and the first of them is the answer, as before.
+   */
   node(id: string): NodeState | null {
-    for (const rec of this.nodes.values()) if (rec.id === id) return this.nodeState(rec);
+    const rec = this.byId.get(id);
+    if (rec && !rec.platform) return this.nodeState(rec);
+    for (const r of this.nodes.values()) if (r.id === id) return this.nodeState(r);
     return null;
   }
 
